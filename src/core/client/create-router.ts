@@ -1,0 +1,20 @@
+import type { CommandRouter } from '../command/command-router.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { ReplicationOptions, StandaloneOptions } from '../options/resilient-redis-options.js';
+import type { ResolvedOptions } from '../options/validate-options.js';
+import { InvalidOptionsError } from '../errors/invalid-options.error.js';
+import type { EndpointFactory } from './endpoint-factory.js';
+import { StandaloneRouter } from './standalone-router.js';
+import { ReplicationRouter } from './replication-router.js';
+
+/** Picks the router for the configured mode. */
+export function createRouter(options: ResolvedOptions, factory: EndpointFactory, bus: EventBus): CommandRouter {
+  switch (options.mode) {
+    case 'standalone':
+      return new StandaloneRouter(options as ResolvedOptions & StandaloneOptions, factory);
+    case 'replication':
+      return new ReplicationRouter(options as ResolvedOptions & ReplicationOptions, factory, bus);
+    default:
+      throw new InvalidOptionsError([`mode '${options.mode}' is not available in this build yet`], options.name);
+  }
+}

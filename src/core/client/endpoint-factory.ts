@@ -1,0 +1,70 @@
+import { createShardBreaker } from '../breaker/opossum-breaker.js';
+import { createConnection, type ConnectionSpec } from '../connection/connection-factory.js';
+import { Endpoint, type EndpointRole } from '../command/endpoint.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { ResolvedOptions } from '../options/validate-options.js';
+import { classifyFailure } from '../policy/classify-failure.js';
+
+/**
+ * Builds endpoints: a connection, its breaker, and the wiring from both to the event bus.
+ * Every mode's router creates its endpoints here, so events look the same in every mode.
+ */
+export class EndpointFactory {
+  constructor(
+    private readonly options: ResolvedOptions,
+    private readonly bus: EventBus,
+  ) {}
+
+  create(spec: ConnectionSpec, role: EndpointRole, label: string): Endpoint {
+    const client = createConnection(this.options, spec);
+    const bus = this.bus;
+    const node = `${spec.address.host}:${spec.address.port}`;
+    let openedAt = 0;
+    const breaker = createShardBreaker(this.options.breaker, {
+      opened(failureRate, forced) {
+        bus.emit({ type: 'breaker.opened', node, failureRate, forced });
+        // One failover per episode: re-opening after a failed half-open probe is the same one.
+        if (openedAt === 0) {
+          openedAt = Date.now();
+          bus.emit({ type: 'failover.detected', node });
+        }
+      },
+      halfOpened() {
+        bus.emit({ type: 'breaker.half_opened', node });
+      },
+      closed(forced) {
+        bus.emit({ type: 'breaker.closed', node, forced });
+        if (openedAt > 0) {
+          bus.emit({ type: 'failover.recovered', node, durationMs: Date.now() - openedAt });
+          openedAt = 0;
+        }
+      },
+    });
+    const endpoint = new Endpoint(client, breaker, role, this.options.policy.maxQueueLength, this.options.name, label);
+    let lastErrorScenario: string | undefined;
+    // Without an 'error' listener an ioredis connection error would crash the process.
+    client.on('error', (error: unknown) => {
+      const scenario = classifyFailure(error).scenario;
+      if (scenario !== lastErrorScenario) {
+        lastErrorScenario = scenario;
+        if (scenario === 'auth' || scenario === 'config') {
+          bus.emit({ type: 'connection.lost', node, scenario });
+        }
+      }
+    });
+    client.on('close', () => {
+      if (endpoint.lostAt === 0) {
+        endpoint.lostAt = Date.now();
+        bus.emit({ type: 'connection.lost', node, scenario: 'connection' });
+      }
+    });
+    client.on('ready', () => {
+      lastErrorScenario = undefined;
+      if (endpoint.lostAt !== 0) {
+        endpoint.lostAt = 0;
+        bus.emit({ type: 'connection.restored', node });
+      }
+    });
+    return endpoint;
+  }
+}

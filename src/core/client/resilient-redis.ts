@@ -1,0 +1,205 @@
+import type { ChainableCommander, Command } from 'ioredis';
+import CommanderModule from 'ioredis/built/utils/Commander.js';
+import type { Observable } from 'rxjs';
+import { CommandExecutor } from '../command/command-executor.js';
+import type { CommandRouter } from '../command/command-router.js';
+import { runPipeline, type PipelineResult } from '../command/pipeline-executor.js';
+import { ClientClosedError } from '../errors/client-closed.error.js';
+import { EventBus } from '../events/event-bus.js';
+import type { ResilienceEvent } from '../events/resilience-event.js';
+import { createConsoleLogger } from '../events/resilience-logger.js';
+import type { ClientHealthSnapshot } from '../health/client-health.js';
+import type { ResilientRedisOptions } from '../options/resilient-redis-options.js';
+import { resolveOptions, type ResolvedOptions } from '../options/validate-options.js';
+import { EndpointFactory } from './endpoint-factory.js';
+import { createPipeline } from './resilient-pipeline.js';
+import { createRouter } from './create-router.js';
+import { attachClientMetrics } from '../metrics/client-metrics.js';
+
+const Commander = CommanderModule.default;
+
+export type ClientStatus = 'wait' | 'connecting' | 'ready' | 'closing' | 'closed';
+
+/**
+ * A Redis client with ioredis's command methods and typings, where every call goes through
+ * one resilient path: routing, a per-shard breaker, an attempt timeout, a total deadline,
+ * failure classification and retries only where they are safe.
+ */
+export class ResilientRedis extends Commander<{ type: 'default' }> {
+  readonly name: string;
+  readonly mode: ResolvedOptions['mode'];
+  /** Typed stream of state transitions and retries. Costs nothing when nobody subscribes. */
+  readonly events$: Observable<ResilienceEvent>;
+  /** @internal */
+  readonly bus: EventBus;
+  /** @internal */
+  readonly router: CommandRouter;
+  /** @internal the validated options (contains the password: never serialize it). */
+  readonly resolved: ResolvedOptions;
+  private readonly executor: CommandExecutor;
+  private readonly detachMetrics: () => void;
+  private state: ClientStatus = 'wait';
+  private connecting: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(options: ResilientRedisOptions) {
+    super();
+    const resolved = resolveOptions(options);
+    this.resolved = resolved;
+    this.name = resolved.name;
+    this.mode = resolved.mode;
+    this.options = { keyPrefix: resolved.keyPrefix, showFriendlyErrorStack: false };
+    this.bus = new EventBus(resolved.name, resolved.logger ?? createConsoleLogger());
+    this.events$ = this.bus.events$;
+    this.router = createRouter(resolved, new EndpointFactory(resolved, this.bus), this.bus);
+    this.executor = new CommandExecutor(resolved.name, resolved.policy, this.router, this.bus);
+    const router = this.router;
+    const executor = this.executor;
+    this.detachMetrics = attachClientMetrics(
+      {
+        client: resolved.name,
+        *nodes() {
+          for (const e of router.endpoints()) {
+            yield { node: e.id, role: e.role, stats: e.stats, breaker: e.breaker.state, ready: e.ready, queueDepth: e.queueDepth };
+          }
+        },
+        inFlight: () => executor.pending,
+      },
+      this.events$,
+      resolved.metrics,
+    );
+  }
+
+  get status(): ClientStatus {
+    return this.state;
+  }
+
+  /** @internal Every command method of ioredis ends up here. */
+  override sendCommand(command: Command): unknown {
+    if (this.state === 'closing' || this.state === 'closed') {
+      return Promise.reject(new ClientClosedError(this.name, command.name));
+    }
+    if (this.state === 'wait') this.connect().catch(() => {});
+    return this.executor.execute(command);
+  }
+
+  /**
+   * Connects every endpoint. Resolves when the client can serve commands; rejects with a
+   * `ConnectFailedError` that says why otherwise. The client keeps reconnecting in the
+   * background after a rejection, so an app may start while Redis is down.
+   */
+  connect(): Promise<void> {
+    if (this.state === 'closing' || this.state === 'closed') return Promise.reject(new ClientClosedError(this.name));
+    if (this.state === 'ready') return Promise.resolve();
+    if (!this.connecting) {
+      this.state = 'connecting';
+      this.connecting = this.router.connect().then(
+        () => {
+          if (this.state === 'connecting') {
+            this.state = 'ready';
+            this.bus.emit({ type: 'client.ready' });
+          }
+        },
+        (error: unknown) => {
+          this.connecting = undefined;
+          throw error;
+        },
+      );
+    }
+    return this.connecting;
+  }
+
+  pipeline(commands?: unknown[][]): ChainableCommander {
+    return this.batch(false, commands);
+  }
+
+  multi(commands?: unknown[][]): ChainableCommander {
+    return this.batch(true, commands);
+  }
+
+  private batch(transaction: boolean, commands?: unknown[][]): ChainableCommander {
+    const runner = {
+      options: this.options,
+      runPipeline: (queued: Command[], tx: boolean): Promise<PipelineResult | null> => {
+        if (this.state === 'closing' || this.state === 'closed') {
+          return Promise.reject(new ClientClosedError(this.name, tx ? 'multi' : 'pipeline'));
+        }
+        return runPipeline({ clientName: this.name, policy: this.resolved.policy, router: this.router, bus: this.bus }, queued, tx);
+      },
+    };
+    const p = createPipeline(runner, transaction);
+    if (commands) {
+      for (const [name, ...args] of commands) (p as unknown as Record<string, (...a: unknown[]) => unknown>)[name as string]!(...args);
+    }
+    return p;
+  }
+
+  /** Immutable snapshot per shard/endpoint: role, address, breaker state, queue depth. */
+  health(): ClientHealthSnapshot {
+    const nodes = this.router.endpoints().map((e) => ({
+      address: e.id,
+      role: e.role,
+      label: e.label,
+      connected: e.ready,
+      breaker: e.breaker.state,
+      failureRate: e.breaker.failureRate(),
+      queueDepth: e.queueDepth,
+    }));
+    return Object.freeze({
+      client: this.name,
+      mode: this.mode,
+      required: this.resolved.required,
+      status: this.state === 'wait' ? 'connecting' : this.state,
+      nodes: Object.freeze(nodes),
+      inFlight: this.executor.pending,
+      takenAt: Date.now(),
+    });
+  }
+
+  /** The most recent events, oldest first (for status pages). */
+  recentEvents(limit?: number): ResilienceEvent[] {
+    return this.bus.recent(limit);
+  }
+
+  /**
+   * Stops accepting commands, lets in-flight calls settle for up to `policy.closeDrainMs`,
+   * then closes every connection. Calls made after this reject with `ClientClosedError`.
+   */
+  close(): Promise<void> {
+    if (!this.closing) {
+      this.state = 'closing';
+      this.closing = (async () => {
+        await this.executor.drain(this.resolved.policy.closeDrainMs);
+        await this.router.close();
+        this.detachMetrics();
+        this.state = 'closed';
+        this.bus.emit({ type: 'client.closed' });
+        this.bus.complete();
+      })();
+    }
+    return this.closing;
+  }
+
+  /** Alias of `close()` for ioredis compatibility. */
+  override quit(): Promise<'OK'> {
+    return this.close().then(() => 'OK' as const);
+  }
+
+  /** Closes at once without draining (ioredis compatibility). */
+  disconnect(): void {
+    this.state = 'closing';
+    void this.router.close();
+    this.detachMetrics();
+    this.state = 'closed';
+  }
+
+  /** A new client with the same options (e.g. a dedicated connection for blocking commands). */
+  duplicate(overrides: Partial<ResilientRedisOptions> = {}): ResilientRedis {
+    return new ResilientRedis({ ...this.resolved, ...overrides } as ResilientRedisOptions);
+  }
+}
+
+/** Creates a resilient client. Validates the options and throws `InvalidOptionsError` listing every problem. */
+export function createResilientRedis(options: ResilientRedisOptions): ResilientRedis {
+  return new ResilientRedis(options);
+}

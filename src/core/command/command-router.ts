@@ -1,0 +1,35 @@
+import type { Command } from 'ioredis';
+import type { FailureClass } from '../policy/failure-scenario.js';
+import type { Endpoint } from './endpoint.js';
+
+/**
+ * Decides where each attempt goes, and reacts to failures: the mode-specific part of the
+ * command path (standalone, replication, cluster).
+ */
+export interface CommandRouter {
+  /**
+   * The endpoint for this attempt. `previous` is the last failure of this call, so a router
+   * can follow a MOVED/ASK or move a read to another node. May throw a ResilienceError
+   * (e.g. cross-slot) which is returned to the caller unchanged.
+   */
+  route(command: Command, isRead: boolean, previous: FailureClass | undefined): Endpoint;
+  /** Where a read goes when `from`'s breaker is open, if anywhere. */
+  fallback(from: Endpoint, command: Command, isRead: boolean): Endpoint | undefined;
+  /** A failure was observed on `endpoint` (before any retry): trigger refresh/re-resolve. */
+  onFailure(endpoint: Endpoint, failure: FailureClass): void;
+  /** Extra work an attempt must do before being sent (ASKING for an ASK redirect). */
+  prepare?(endpoint: Endpoint, command: Command, previous: FailureClass | undefined): Promise<void> | undefined;
+  /**
+   * A recovery the router is in the middle of (first resolution, a primary swap, a topology
+   * refresh after MOVED). Attempts wait for it, bounded by their deadline, before routing.
+   */
+  pending?(previous: FailureClass | undefined): Promise<void> | undefined;
+  /** DNS view per watched name, for health. */
+  dnsView?(): Array<{ name: string; address: string | undefined; ttlSeconds: number | undefined; lastChangeAt: number | undefined }>;
+  /** Milliseconds since the topology was last confirmed (cluster). */
+  topologyAgeMs?(): number | undefined;
+  /** Every endpoint currently in use. */
+  endpoints(): readonly Endpoint[];
+  connect(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,117 @@
+import type { Command, Redis } from 'ioredis';
+import { AttemptFailure, BreakerRejection } from '../breaker/shard-breaker.js';
+import { CircuitOpenError } from '../errors/circuit-open.error.js';
+import { ClientClosedError } from '../errors/client-closed.error.js';
+import { CommandTimeoutError } from '../errors/command-timeout.error.js';
+import { OutcomeUnknownError } from '../errors/outcome-unknown.error.js';
+import { RetriesExhaustedError } from '../errors/retries-exhausted.error.js';
+import { isResilienceError } from '../errors/resilience.error.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { PolicyOptions } from '../options/policy-options.js';
+import { computeBackoffMs } from '../policy/backoff.js';
+import { classifyFailure } from '../policy/classify-failure.js';
+import { getCommandSafety, getPipelineSafety } from '../policy/command-safety.js';
+import type { FailureClass } from '../policy/failure-scenario.js';
+import { cloneCommand } from './clone-command.js';
+import type { CommandRouter } from './command-router.js';
+import { WaitExpired, type Endpoint } from './endpoint.js';
+
+export type PipelineResult = Array<[error: Error | null, result: unknown]>;
+
+interface BatchCapable {
+  sendCommand(command: Command): unknown;
+  exec(): Promise<PipelineResult | null>;
+}
+
+/**
+ * Sends one batch (pipeline or MULTI) to one endpoint within one attempt deadline. The whole
+ * batch is one breaker call: if every reply is a node failure, the attempt failed.
+ */
+function sendBatch(client: Redis, commands: Command[], transaction: boolean, timeoutMs: number): Promise<PipelineResult | null> {
+  const batch = (transaction ? client.multi() : client.pipeline()) as unknown as BatchCapable;
+  for (const c of commands) batch.sendCommand(c);
+  return new Promise<PipelineResult | null>((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error('Command timed out')), timeoutMs);
+    function fail(error: unknown): void {
+      clearTimeout(timer);
+      reject(new AttemptFailure(error, classifyFailure(error, { sent: true })));
+    }
+    batch.exec().then((results) => {
+      clearTimeout(timer);
+      const first = results?.[0]?.[0];
+      if (first && results!.every(([e]) => e !== null)) {
+        const failure = classifyFailure(first, { sent: true });
+        if (failure.countsAgainstBreaker || failure.retryable) {
+          reject(new AttemptFailure(first, failure));
+          return;
+        }
+      }
+      resolve(results);
+    }, fail);
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs pipelines and transactions through the breaker, deadline and retry policy. */
+export async function runPipeline(
+  ctx: { clientName: string; policy: Readonly<PolicyOptions>; router: CommandRouter; bus: EventBus },
+  commands: Command[],
+  transaction: boolean,
+): Promise<PipelineResult | null> {
+  if (commands.length === 0) return [];
+  const { policy, router } = ctx;
+  const start = performance.now();
+  const deadline = start + policy.totalTimeoutMs;
+  const isRead = commands.every((c) => getCommandSafety(c.name, c.args) === 'read');
+  const label = transaction ? 'multi' : 'pipeline';
+  let current = commands;
+  let previous: FailureClass | undefined;
+  let lastError: unknown;
+  for (let attempt = 1; ; attempt++) {
+    let endpoint: Endpoint = router.route(current[0]!, isRead, previous);
+    const target = () => ({ client: ctx.clientName, node: endpoint.id, command: label });
+    if (endpoint.breaker.state === 'open') {
+      const alternative = router.fallback(endpoint, current[0]!, isRead);
+      if (!alternative) throw new CircuitOpenError(target(), endpoint.breaker.retryAfterMs());
+      endpoint = alternative;
+    }
+    let failure: FailureClass;
+    try {
+      if (!endpoint.ready) await endpoint.waitReady(deadline);
+      const remaining = deadline - performance.now();
+      if (remaining < 5) throw new WaitExpired('deadline');
+      const chosen = endpoint;
+      const batch = current;
+      const result = await endpoint.breaker.run(() =>
+        sendBatch(chosen.client, batch, transaction, Math.min(policy.attemptTimeoutMs * Math.max(1, Math.ceil(batch.length / 1000)), remaining)),
+      );
+      endpoint.stats.ok++;
+      endpoint.stats.recordDuration(performance.now() - start);
+      return result;
+    } catch (thrown) {
+      if (thrown instanceof BreakerRejection) throw new CircuitOpenError(target(), thrown.retryAfterMs);
+      if (thrown instanceof WaitExpired) {
+        if (thrown.reason === 'closed') throw new ClientClosedError(ctx.clientName, label);
+        throw new CommandTimeoutError(target(), policy.totalTimeoutMs, lastError);
+      }
+      if (isResilienceError(thrown)) throw thrown;
+      failure = thrown instanceof AttemptFailure ? thrown.failure : classifyFailure(thrown);
+      lastError = thrown instanceof AttemptFailure ? thrown.error : thrown;
+    }
+    router.onFailure(endpoint, failure);
+    if (!failure.retryable) throw lastError;
+    const safety = getPipelineSafety(commands.map((c) => ({ name: c.name, args: c.args })));
+    const safe = failure.execution === 'not-executed' || (failure.execution === 'unknown' && safety !== 'unsafe');
+    if (!safe) throw new OutcomeUnknownError(target(), failure.scenario, lastError);
+    const delay = computeBackoffMs(attempt, { baseMs: policy.backoffBaseMs, maxMs: policy.backoffMaxMs });
+    if (attempt >= policy.maxAttempts || deadline - performance.now() - delay < 5) {
+      throw new RetriesExhaustedError(target(), attempt, failure.scenario, lastError);
+    }
+    endpoint.stats.recordRetry(failure.scenario);
+    ctx.bus.emit({ type: 'command.retried', node: endpoint.id, scenario: failure.scenario, command: label, attempt, delayMs: Math.round(delay) });
+    await sleep(delay);
+    current = commands.map(cloneCommand);
+    previous = failure;
+  }
+}

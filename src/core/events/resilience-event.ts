@@ -1,0 +1,114 @@
+import type { FailureScenario } from '../policy/failure-scenario.js';
+
+/** Fields every event carries. */
+interface EventBase {
+  /** The client's configured name. */
+  readonly client: string;
+  /** Milliseconds since the epoch. */
+  readonly timestamp: number;
+  /** `host:port` of the node or the endpoint role it concerns, when it concerns one. */
+  readonly node?: string;
+  /** The failure scenario behind the event, when there is one. */
+  readonly scenario?: FailureScenario;
+}
+
+export type BreakerStateName = 'closed' | 'open' | 'half-open';
+
+export type TopologyTrigger =
+  | 'initial'
+  | 'scheduled'
+  | 'moved'
+  | 'ask'
+  | 'clusterdown'
+  | 'connection'
+  | 'timeouts'
+  | 'uncovered-slot'
+  | 'unknown-node'
+  | 'breaker-opened'
+  | 'manual';
+
+export interface ClientReadyEvent extends EventBase { readonly type: 'client.ready' }
+export interface ClientClosedEvent extends EventBase { readonly type: 'client.closed' }
+export interface ConnectionLostEvent extends EventBase { readonly type: 'connection.lost'; readonly node: string }
+export interface ConnectionRestoredEvent extends EventBase { readonly type: 'connection.restored'; readonly node: string }
+export interface BreakerOpenedEvent extends EventBase {
+  readonly type: 'breaker.opened';
+  readonly node: string;
+  /** Failure percentage in the rolling window when it opened. */
+  readonly failureRate: number;
+  /** Whether an operator forced it. */
+  readonly forced: boolean;
+}
+export interface BreakerHalfOpenedEvent extends EventBase { readonly type: 'breaker.half_opened'; readonly node: string }
+export interface BreakerClosedEvent extends EventBase { readonly type: 'breaker.closed'; readonly node: string; readonly forced: boolean }
+export interface CommandRetriedEvent extends EventBase {
+  readonly type: 'command.retried';
+  readonly scenario: FailureScenario;
+  readonly command: string;
+  readonly attempt: number;
+  readonly delayMs: number;
+}
+export interface QueueOverflowedEvent extends EventBase { readonly type: 'queue.overflowed'; readonly node: string; readonly limit: number }
+export interface TopologyRefreshedEvent extends EventBase {
+  readonly type: 'topology.refreshed';
+  readonly trigger: TopologyTrigger;
+  readonly changed: boolean;
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+  /** Shards whose primary changed, as `old -> new`. */
+  readonly promoted: readonly string[];
+  readonly durationMs: number;
+}
+export interface TopologyRefreshFailedEvent extends EventBase {
+  readonly type: 'topology.refresh_failed';
+  readonly trigger: TopologyTrigger;
+  readonly reason: string;
+}
+export interface EndpointChangedEvent extends EventBase {
+  readonly type: 'endpoint.changed';
+  /** The DNS name or role that moved. */
+  readonly name: string;
+  readonly oldAddress: string | undefined;
+  readonly newAddress: string;
+  /** What revealed the change: the DNS answer, or READONLY from a demoted node. */
+  readonly cause: 'dns' | 'readonly' | 'role-follow';
+}
+export interface DnsResolvedEvent extends EventBase {
+  readonly type: 'dns.resolved';
+  readonly name: string;
+  readonly outcome: 'success' | 'failure';
+  readonly addresses: readonly string[];
+  readonly ttlSeconds: number | undefined;
+}
+export interface FailoverDetectedEvent extends EventBase { readonly type: 'failover.detected'; readonly node: string }
+export interface FailoverRecoveredEvent extends EventBase {
+  readonly type: 'failover.recovered';
+  readonly node: string;
+  /** Client-side impact: from detection to the first success on the shard's new owner, ms. */
+  readonly durationMs: number;
+}
+
+/** Everything `events$` can emit: a discriminated union on `type`. */
+export type ResilienceEvent =
+  | ClientReadyEvent
+  | ClientClosedEvent
+  | ConnectionLostEvent
+  | ConnectionRestoredEvent
+  | BreakerOpenedEvent
+  | BreakerHalfOpenedEvent
+  | BreakerClosedEvent
+  | CommandRetriedEvent
+  | QueueOverflowedEvent
+  | TopologyRefreshedEvent
+  | TopologyRefreshFailedEvent
+  | EndpointChangedEvent
+  | DnsResolvedEvent
+  | FailoverDetectedEvent
+  | FailoverRecoveredEvent;
+
+export type ResilienceEventType = ResilienceEvent['type'];
+
+/** Event payload without the fields the bus fills in. */
+export type EventInput<E extends ResilienceEvent = ResilienceEvent> = E extends ResilienceEvent
+  ? Omit<E, 'client' | 'timestamp'>
+  : never;

@@ -1,0 +1,33 @@
+import type { BreakerStateName } from '../events/resilience-event.js';
+import type { Mode } from '../options/resilient-redis-options.js';
+
+/** One shard's or endpoint's node, as the health model sees it. Contains no secrets. */
+export interface NodeHealth {
+  /** `host:port` currently connected to. */
+  readonly address: string;
+  readonly role: 'primary' | 'replica';
+  /** Shard id (cluster) or endpoint name (replication, standalone). */
+  readonly label: string;
+  readonly connected: boolean;
+  readonly breaker: BreakerStateName;
+  /** Failure percentage in the breaker's rolling window. */
+  readonly failureRate: number;
+  /** Calls waiting for this node to become ready. */
+  readonly queueDepth: number;
+}
+
+/** Immutable point-in-time view of one client. */
+export interface ClientHealthSnapshot {
+  readonly client: string;
+  readonly mode: Mode;
+  readonly required: boolean;
+  readonly status: 'connecting' | 'ready' | 'closing' | 'closed';
+  readonly nodes: readonly NodeHealth[];
+  /** Calls in flight through the command path. */
+  readonly inFlight: number;
+  /** Milliseconds since the topology was last confirmed (cluster), if known. */
+  readonly topologyAgeMs?: number;
+  /** DNS view per watched name (replication, cluster configuration endpoint). */
+  readonly dns?: ReadonlyArray<{ name: string; address: string | undefined; ttlSeconds: number | undefined; lastChangeAt: number | undefined }>;
+  readonly takenAt: number;
+}

@@ -1,0 +1,136 @@
+/**
+ * The vocabulary of failures. Every error seen on the command path is mapped to exactly one
+ * {@link FailureScenario} by `classifyFailure`, and the rest of the library (retry, breaker,
+ * topology refresh, DNS re-resolution, metrics labels) decides on the scenario, never on raw
+ * error text. See DESIGN §3 for the table this encodes.
+ */
+
+/**
+ * What went wrong, at the granularity the policies need.
+ *
+ * - `moved` / `ask`: cluster redirection; the slot lives (or is moving) elsewhere.
+ * - `tryagain`: multi-key command during a slot migration.
+ * - `clusterdown`: failover vote in progress, or a slot is not served.
+ * - `readonly`: a write reached a demoted primary (typical after a managed failover, where the
+ *   old primary stays up as a replica and the DNS name has not moved yet).
+ * - `loading` / `masterdown`: the node is up but cannot serve yet (dataset loading, script
+ *   running, or a replica whose link to its primary is down).
+ * - `connection`: the socket failed (refused, reset, closed).
+ * - `timeout`: no reply within the attempt deadline (hung host, black-holed packets).
+ * - `auth` / `config`: credentials or TLS are wrong; retrying cannot help.
+ * - `command`: the caller's own error (WRONGTYPE, syntax, script error, OOM...).
+ * - `circuit-open`: our breaker for that shard rejected the call.
+ * - `overloaded`: our bounded wait queue overflowed.
+ * - `closed`: the client was closed before or while the call was made.
+ */
+export type FailureScenario =
+  | 'moved'
+  | 'ask'
+  | 'tryagain'
+  | 'clusterdown'
+  | 'readonly'
+  | 'loading'
+  | 'masterdown'
+  | 'connection'
+  | 'timeout'
+  | 'auth'
+  | 'config'
+  | 'command'
+  | 'circuit-open'
+  | 'overloaded'
+  | 'closed';
+
+/**
+ * Was the command executed on the server?
+ *
+ * - `not-executed`: certainly not; any command may be retried.
+ * - `unknown`: it may have run (a timeout, or a reset after it was written); only reads and
+ *   idempotent writes may be retried.
+ * - `executed`: the server ran it (possibly in part, as with a failing Lua script); never retried.
+ */
+export type Execution = 'not-executed' | 'unknown' | 'executed';
+
+/** Target of a MOVED or ASK redirection, as the server reported it. */
+export interface Redirect {
+  /** Hash slot, 0–16383. */
+  readonly slot: number;
+  /**
+   * Host or IP as sent by the server, without IPv6 brackets. Empty when the server sent
+   * `:port` (its preferred endpoint is unknown): it means the node that replied.
+   */
+  readonly host: string;
+  readonly port: number;
+}
+
+/**
+ * The result of classifying one error. Objects returned by `classifyFailure` may be shared
+ * and are frozen: treat them as values.
+ */
+export interface FailureClass {
+  readonly scenario: FailureScenario;
+  readonly execution: Execution;
+  /** Whether this failure is evidence that the shard is unhealthy. User errors never are. */
+  readonly countsAgainstBreaker: boolean;
+  /**
+   * Whether retrying can help at all, before command safety is considered. Combine with
+   * `isRetrySafe(name, args, execution)` to decide an actual retry.
+   */
+  readonly retryable: boolean;
+  /** For `moved` and `ask` when the reply could be parsed. */
+  readonly redirect?: Redirect;
+}
+
+/** Every scenario, in table order; handy for metrics pre-registration and exhaustive tests. */
+export const FAILURE_SCENARIOS: readonly FailureScenario[] = Object.freeze([
+  'moved',
+  'ask',
+  'tryagain',
+  'clusterdown',
+  'readonly',
+  'loading',
+  'masterdown',
+  'connection',
+  'timeout',
+  'auth',
+  'config',
+  'command',
+  'circuit-open',
+  'overloaded',
+  'closed',
+]);
+
+/**
+ * What each scenario implies for the breaker and for retries: the DESIGN §3 table, as data.
+ * `classifyFailure` copies these onto every {@link FailureClass}.
+ */
+export const SCENARIO_TRAITS: Readonly<
+  Record<FailureScenario, { readonly countsAgainstBreaker: boolean; readonly retryable: boolean }>
+> = Object.freeze({
+  // Redirections are the cluster working as intended, not a sick shard.
+  moved: { countsAgainstBreaker: false, retryable: true },
+  ask: { countsAgainstBreaker: false, retryable: true },
+  tryagain: { countsAgainstBreaker: false, retryable: true },
+  // A failover vote, or a 2-shard cluster that went down entirely: the shard cannot serve.
+  clusterdown: { countsAgainstBreaker: true, retryable: true },
+  // READONLY after a managed failover: retry once the endpoint is re-resolved.
+  readonly: { countsAgainstBreaker: true, retryable: true },
+  loading: { countsAgainstBreaker: true, retryable: true },
+  masterdown: { countsAgainstBreaker: true, retryable: true },
+  connection: { countsAgainstBreaker: true, retryable: true },
+  timeout: { countsAgainstBreaker: true, retryable: true },
+  // Wrong credentials or TLS settings do not heal by retrying, and are not a shard outage.
+  auth: { countsAgainstBreaker: false, retryable: false },
+  config: { countsAgainstBreaker: false, retryable: false },
+  // A user error must never trip a breaker, or one bad caller takes a shard down for everyone.
+  command: { countsAgainstBreaker: false, retryable: false },
+  // Our own rejections: feeding them back into the breaker would keep it open forever, and
+  // retrying into a full queue or an open circuit only adds load.
+  'circuit-open': { countsAgainstBreaker: false, retryable: false },
+  overloaded: { countsAgainstBreaker: false, retryable: false },
+  closed: { countsAgainstBreaker: false, retryable: false },
+});
+
+/** Type guard for values read from untyped places (event payloads, error properties). */
+export function isFailureScenario(value: unknown): value is FailureScenario {
+  return typeof value === 'string' && (FAILURE_SCENARIOS as readonly string[]).includes(value);
+}

@@ -1,0 +1,2 @@
+// Express adapter: lands with the NestJS/Express issue.
+export const EXPRESS_ADAPTER_PENDING = true;

@@ -1,0 +1,35 @@
+// Public entry point of `redis-resilience`: explicit named exports only.
+export { ResilientRedis, createResilientRedis, type ClientStatus } from './core/client/resilient-redis.js';
+export type {
+  ResilientRedisOptions,
+  StandaloneOptions,
+  ReplicationOptions,
+  ClusterModeOptions,
+  NodeAddress,
+  TlsOptions,
+  DnsOptions,
+  MetricsOptions,
+  ReadFrom,
+  Mode,
+} from './core/options/resilient-redis-options.js';
+export type { PolicyOptions, BreakerOptions } from './core/options/policy-options.js';
+export { policyPresets, breakerPresets } from './core/options/presets.js';
+export { resolveOptions, type ResolvedOptions } from './core/options/validate-options.js';
+export { ErrorCodes, type ErrorCode } from './core/errors/error-codes.js';
+export { ResilienceError, isResilienceError } from './core/errors/resilience.error.js';
+export { CircuitOpenError, isCircuitOpenError } from './core/errors/circuit-open.error.js';
+export { CommandTimeoutError, isCommandTimeoutError } from './core/errors/command-timeout.error.js';
+export { OutcomeUnknownError, isOutcomeUnknownError } from './core/errors/outcome-unknown.error.js';
+export { RetriesExhaustedError, isRetriesExhaustedError } from './core/errors/retries-exhausted.error.js';
+export { QueueFullError, isQueueFullError } from './core/errors/queue-full.error.js';
+export { ClientClosedError, isClientClosedError } from './core/errors/client-closed.error.js';
+export { ConnectFailedError, isConnectFailedError } from './core/errors/connect-failed.error.js';
+export { InvalidOptionsError, isInvalidOptionsError } from './core/errors/invalid-options.error.js';
+export { CrossSlotError, isCrossSlotError } from './core/errors/cross-slot.error.js';
+export { UnknownClientError, isUnknownClientError } from './core/errors/unknown-client.error.js';
+export type { ResilienceEvent, ResilienceEventType, BreakerStateName, TopologyTrigger } from './core/events/resilience-event.js';
+export { createConsoleLogger, silentLogger, type ResilienceLogger } from './core/events/resilience-logger.js';
+export type { ClientHealthSnapshot, NodeHealth } from './core/health/client-health.js';
+export { classifyFailure } from './core/policy/classify-failure.js';
+export type { FailureScenario, FailureClass, Execution } from './core/policy/failure-scenario.js';
+export { getCommandSafety, isRetrySafe } from './core/policy/command-safety.js';

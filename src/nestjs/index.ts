@@ -1,0 +1,2 @@
+// NestJS adapter: lands with the NestJS/Express issue.
+export const NESTJS_ADAPTER_PENDING = true;

@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? sources(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+const FRAMEWORK = /(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"](@nestjs\/[^'"]*|express(?:\/[^'"]*)?)['"]/;
+
+/** Finds framework imports in the given files; exported for the self-check below. */
+function frameworkImports(files: string[]): string[] {
+  return files.filter((f) => FRAMEWORK.test(readFileSync(f, 'utf8')));
+}
+
+test('src/core imports nothing from @nestjs/* or express', () => {
+  const files = sources(join(root, 'src', 'core'));
+  assert.ok(files.length > 10, `expected the core sources, found ${files.length}`);
+  assert.deepEqual(frameworkImports(files), []);
+});
+
+test('the framework-import check catches every import form', () => {
+  const samples = [
+    "import { Injectable } from '@nestjs/common';",
+    'import express from "express";',
+    "const m = await import('@nestjs/core');",
+    "import type { Request } from 'express/lib/request';",
+  ];
+  for (const s of samples) assert.match(s, FRAMEWORK, s);
+  assert.doesNotMatch("import { x } from './express-like.js';", FRAMEWORK);
+});
+
+test('only one file imports opossum and only one constructs ioredis clients', () => {
+  const files = sources(join(root, 'src'));
+  const opossum = files.filter((f) => /from\s+['"]opossum['"]/.test(readFileSync(f, 'utf8')));
+  assert.deepEqual(opossum.map((f) => f.slice(root.length + 1)), ['src/core/breaker/opossum-breaker.ts']);
+  const constructs = files.filter((f) => /new\s+(Redis|Cluster)\s*\(/.test(readFileSync(f, 'utf8')));
+  assert.deepEqual(constructs.map((f) => f.slice(root.length + 1)), ['src/core/connection/connection-factory.ts']);
+});

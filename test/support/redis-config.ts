@@ -38,6 +38,10 @@ export function redisConfig(input: RedisConfigInput): [string, string][] {
   const { host, port, dir } = input;
   const lines: [string, string][] = [
     ['bind', host],
+    // Outgoing connections (replication, cluster bus) come from the node's own host. Otherwise
+    // Linux picks 127.0.0.1 as the source for every loopback address, a primary on 127.0.0.3
+    // would list its replica as 127.0.0.1:<port>, and FAILOVER would hand over to nobody.
+    ['bind-source-addr', host],
     ['protected-mode', 'no'],
     ['daemonize', 'no'],
     ['dir', dir],

@@ -1,6 +1,7 @@
 import type { CommandRouter } from '../command/command-router.js';
 import type { EventBus } from '../events/event-bus.js';
-import type { ReplicationOptions, StandaloneOptions } from '../options/resilient-redis-options.js';
+import type { ClusterModeOptions, ReplicationOptions, StandaloneOptions } from '../options/resilient-redis-options.js';
+import { ClusterRouter } from './cluster-router.js';
 import type { ResolvedOptions } from '../options/validate-options.js';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import type { EndpointFactory } from './endpoint-factory.js';
@@ -14,7 +15,9 @@ export function createRouter(options: ResolvedOptions, factory: EndpointFactory,
       return new StandaloneRouter(options as ResolvedOptions & StandaloneOptions, factory);
     case 'replication':
       return new ReplicationRouter(options as ResolvedOptions & ReplicationOptions, factory, bus);
+    case 'cluster':
+      return new ClusterRouter(options as ResolvedOptions & ClusterModeOptions, factory, bus);
     default:
-      throw new InvalidOptionsError([`mode '${options.mode}' is not available in this build yet`], options.name);
+      throw new InvalidOptionsError([`unknown mode ${JSON.stringify((options as { mode: unknown }).mode)}`]);
   }
 }

@@ -19,13 +19,13 @@ export class EndpointFactory {
     const client = createConnection(this.options, spec);
     const bus = this.bus;
     const node = `${spec.address.host}:${spec.address.port}`;
-    let openedAt = 0;
+    let endpoint: Endpoint | undefined;
     const breaker = createShardBreaker(this.options.breaker, {
       opened(failureRate, forced) {
         bus.emit({ type: 'breaker.opened', node, failureRate, forced });
         // One failover per episode: re-opening after a failed half-open probe is the same one.
-        if (openedAt === 0) {
-          openedAt = Date.now();
+        if (endpoint && endpoint.failingSince === 0) {
+          endpoint.failingSince = Date.now();
           bus.emit({ type: 'failover.detected', node });
         }
       },
@@ -34,13 +34,14 @@ export class EndpointFactory {
       },
       closed(forced) {
         bus.emit({ type: 'breaker.closed', node, forced });
-        if (openedAt > 0) {
-          bus.emit({ type: 'failover.recovered', node, durationMs: Date.now() - openedAt });
-          openedAt = 0;
+        if (endpoint && endpoint.failingSince > 0) {
+          bus.emit({ type: 'failover.recovered', node, durationMs: Date.now() - endpoint.failingSince });
+          endpoint.failingSince = 0;
         }
       },
     });
-    const endpoint = new Endpoint(client, breaker, role, this.options.policy.maxQueueLength, this.options.name, label);
+    endpoint = new Endpoint(client, breaker, role, this.options.policy.maxQueueLength, this.options.name, label);
+    const created = endpoint;
     let lastErrorScenario: string | undefined;
     // Without an 'error' listener an ioredis connection error would crash the process.
     client.on('error', (error: unknown) => {
@@ -53,18 +54,18 @@ export class EndpointFactory {
       }
     });
     client.on('close', () => {
-      if (endpoint.lostAt === 0) {
-        endpoint.lostAt = Date.now();
+      if (created.lostAt === 0) {
+        created.lostAt = Date.now();
         bus.emit({ type: 'connection.lost', node, scenario: 'connection' });
       }
     });
     client.on('ready', () => {
       lastErrorScenario = undefined;
-      if (endpoint.lostAt !== 0) {
-        endpoint.lostAt = 0;
+      if (created.lostAt !== 0) {
+        created.lostAt = 0;
         bus.emit({ type: 'connection.restored', node });
       }
     });
-    return endpoint;
+    return created;
   }
 }

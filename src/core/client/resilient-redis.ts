@@ -152,6 +152,8 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
       status: this.state === 'wait' ? 'connecting' : this.state,
       nodes: Object.freeze(nodes),
       inFlight: this.executor.pending,
+      topologyAgeMs: this.router.topologyAgeMs?.(),
+      dns: this.router.dnsView?.(),
       takenAt: Date.now(),
     });
   }

@@ -11,7 +11,7 @@ import type { EventBus } from '../events/event-bus.js';
 import type { PolicyOptions } from '../options/policy-options.js';
 import { computeBackoffMs } from '../policy/backoff.js';
 import { classifyFailure } from '../policy/classify-failure.js';
-import { getCommandSafety, isRetrySafe } from '../policy/command-safety.js';
+import { isReadCommand, isRetrySafe } from '../policy/command-safety.js';
 import type { FailureClass } from '../policy/failure-scenario.js';
 import { cloneCommand } from './clone-command.js';
 import type { CommandRouter } from './command-router.js';
@@ -84,7 +84,7 @@ export class CommandExecutor {
     const budget = budgetFor(command, this.policy);
     const start = performance.now();
     const deadline = start + budget.totalMs;
-    const isRead = getCommandSafety(command.name, command.args) === 'read';
+    const isRead = isReadCommand(command.name, command.args);
     let current = command;
     let previous: FailureClass | undefined;
     let lastError: unknown;
@@ -104,8 +104,7 @@ export class CommandExecutor {
         const remaining = deadline - performance.now();
         if (remaining < MIN_ATTEMPT_MS) throw new WaitExpired('deadline');
         const attemptMs = budget.attemptMs > 0 ? Math.min(budget.attemptMs, remaining) : 0;
-        const preparing = this.router.prepare?.(endpoint, current, previous);
-        if (preparing) await preparing;
+        this.router.prepare?.(endpoint, current, previous);
         const target = endpoint;
         const sent = current;
         const result = await endpoint.breaker.run(() => target.send(sent, attemptMs));

@@ -18,7 +18,7 @@ export interface CommandRouter {
   /** A failure was observed on `endpoint` (before any retry): trigger refresh/re-resolve. */
   onFailure(endpoint: Endpoint, failure: FailureClass): void;
   /** Extra work an attempt must do before being sent (ASKING for an ASK redirect). */
-  prepare?(endpoint: Endpoint, command: Command, previous: FailureClass | undefined): Promise<void> | undefined;
+  prepare?(endpoint: Endpoint, command: Command, previous: FailureClass | undefined): undefined;
   /**
    * A recovery the router is in the middle of (first resolution, a primary swap, a topology
    * refresh after MOVED). Attempts wait for it, bounded by their deadline, before routing.
@@ -28,6 +28,11 @@ export interface CommandRouter {
   dnsView?(): Array<{ name: string; address: string | undefined; ttlSeconds: number | undefined; lastChangeAt: number | undefined }>;
   /** Milliseconds since the topology was last confirmed (cluster). */
   topologyAgeMs?(): number | undefined;
+  /**
+   * Splits a pipeline into parts that each go to one node (cluster shards), as lists of
+   * indexes into `commands`. Undefined when the whole batch goes to one place.
+   */
+  partition?(commands: readonly Command[]): number[][] | undefined;
   /** Every endpoint currently in use. */
   endpoints(): readonly Endpoint[];
   connect(): Promise<void>;

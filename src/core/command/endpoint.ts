@@ -31,6 +31,8 @@ export class Endpoint {
   private retired = false;
   /** Address currently connected to, `host:port`. */
   readonly id: string;
+  /** Wall-clock ms when this node's breaker first opened in the current failure episode, else 0. */
+  failingSince = 0;
   /** Wall-clock ms when the connection was last lost, 0 while connected. */
   lostAt = 0;
   /** Set while the wait queue overflows, so the overflow is reported once per episode. */
@@ -42,8 +44,8 @@ export class Endpoint {
     public role: EndpointRole,
     private readonly maxQueueLength: number,
     private readonly clientName: string,
-    /** A stable label: the shard id in cluster mode, the endpoint name otherwise. */
-    readonly label: string,
+    /** A stable label: the shard's slot range in cluster mode, the endpoint name otherwise. */
+    public label: string,
   ) {
     this.id = `${client.options.host}:${client.options.port}`;
     client.on('ready', () => this.flushWaiters());

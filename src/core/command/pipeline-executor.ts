@@ -5,12 +5,13 @@ import { ClientClosedError } from '../errors/client-closed.error.js';
 import { CommandTimeoutError } from '../errors/command-timeout.error.js';
 import { OutcomeUnknownError } from '../errors/outcome-unknown.error.js';
 import { RetriesExhaustedError } from '../errors/retries-exhausted.error.js';
+import { CrossSlotError } from '../errors/cross-slot.error.js';
 import { isResilienceError } from '../errors/resilience.error.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { PolicyOptions } from '../options/policy-options.js';
 import { computeBackoffMs } from '../policy/backoff.js';
 import { classifyFailure } from '../policy/classify-failure.js';
-import { getCommandSafety, getPipelineSafety } from '../policy/command-safety.js';
+import { isReadCommand, getPipelineSafety } from '../policy/command-safety.js';
 import type { FailureClass } from '../policy/failure-scenario.js';
 import { cloneCommand } from './clone-command.js';
 import type { CommandRouter } from './command-router.js';
@@ -60,10 +61,28 @@ export async function runPipeline(
   transaction: boolean,
 ): Promise<PipelineResult | null> {
   if (commands.length === 0) return [];
+  if (transaction && ctx.router.partition?.(commands)) throw new CrossSlotError(ctx.clientName, 'multi');
+  const parts = transaction ? undefined : ctx.router.partition?.(commands);
+  if (parts) {
+    // A cluster pipeline is split by shard; each part follows its own shard's breaker and
+    // policy, and a failing part fills only its own entries with the error.
+    const merged: PipelineResult = Array.from({ length: commands.length }, () => [null, null] as [Error | null, unknown]);
+    await Promise.all(
+      parts.map(async (indexes) => {
+        try {
+          const result = await runPipeline(ctx, indexes.map((i) => commands[i]!), false);
+          indexes.forEach((i, j) => (merged[i] = result?.[j] ?? [null, null]));
+        } catch (error) {
+          for (const i of indexes) merged[i] = [error as Error, null];
+        }
+      }),
+    );
+    return merged;
+  }
   const { policy, router } = ctx;
   const start = performance.now();
   const deadline = start + policy.totalTimeoutMs;
-  const isRead = commands.every((c) => getCommandSafety(c.name, c.args) === 'read');
+  const isRead = commands.every((c) => isReadCommand(c.name, c.args));
   const label = transaction ? 'multi' : 'pipeline';
   let current = commands;
   let previous: FailureClass | undefined;

@@ -42,7 +42,7 @@ export class EventBus {
     private readonly logger: ResilienceLogger,
     capacity = 200,
   ) {
-    this.ring = new Array<ResilienceEvent | undefined>(capacity);
+    this.ring = Array.from<ResilienceEvent | undefined>({ length: capacity });
     this.events$ = this.subject.asObservable();
   }
 

@@ -11,6 +11,8 @@ export interface MetricsSource {
   inFlight(): number;
 }
 
+const labels = (key: keyof typeof METRICS): string[] => [...METRICS[key].labels];
+
 const BREAKER_STATES: readonly BreakerStateName[] = ['closed', 'open', 'half-open'];
 
 /**
@@ -31,8 +33,7 @@ export class MetricsHub {
 
   constructor(registry: Registry, prefix: string) {
     const n = (key: keyof typeof METRICS): string => prefix + METRICS[key].name;
-    const labels = (key: keyof typeof METRICS): string[] => [...METRICS[key].labels];
-    const hub = this;
+    const hub = { sources: this.sources };
     const counter = (key: keyof typeof METRICS, collect?: (this: Counter<string>) => void): Counter<string> =>
       registerOnce(registry, n(key), () => new Counter({ name: n(key), help: METRICS[key].help, labelNames: labels(key), registers: [], ...(collect ? { collect } : {}) }));
     const gauge = (key: keyof typeof METRICS, collect: (this: Gauge<string>) => void): Gauge<string> =>

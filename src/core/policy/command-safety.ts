@@ -17,10 +17,56 @@ export type { CommandSafety } from './command-safety-table.js';
  * option scanning compares characters in place without allocating.
  */
 
+/**
+ * A set of upper-case option words, matched case-insensitively against string or byte
+ * arguments without allocating. Grouped by length, so that most arguments (values, numbers,
+ * keys) are rejected by one array index.
+ */
+class WordSet {
+  private readonly byLength: (readonly string[] | undefined)[] = [];
+
+  constructor(words: readonly string[]) {
+    for (const word of words) {
+      this.byLength[word.length] = [...(this.byLength[word.length] ?? []), word];
+    }
+  }
+
+  has(arg: unknown): boolean {
+    if (typeof arg === 'string') {
+      const group = this.byLength[arg.length];
+      if (group === undefined) return false;
+      for (const word of group) {
+        if (sameString(arg, word)) return true;
+      }
+      return false;
+    }
+    if (arg instanceof Uint8Array) {
+      const group = this.byLength[arg.length];
+      if (group === undefined) return false;
+      for (const word of group) {
+        if (sameBytes(arg, word)) return true;
+      }
+    }
+    return false;
+  }
+}
+
+interface CompiledOptions {
+  readonly from: number;
+  readonly leading: WordSet | undefined;
+  readonly words: WordSet;
+}
+
+function compileOptions(options: UnsafeOptions | undefined): CompiledOptions | undefined {
+  if (options === undefined) return undefined;
+  const leading = options.leadingOptions === undefined ? undefined : new WordSet(options.leadingOptions);
+  return { from: options.from, leading, words: new WordSet(options.words) };
+}
+
 interface Entry {
   /** Safety with no arguments, or when no unsafe option is present. */
   readonly safety: CommandSafety;
-  readonly unless: UnsafeOptions | undefined;
+  readonly unless: CompiledOptions | undefined;
   /** For container commands: lower- and upper-case subcommand names. */
   readonly subcommands: ReadonlyMap<string, CommandSafety> | undefined;
 }
@@ -31,10 +77,10 @@ function deriveEntry(name: string): Entry {
   if (hasFlag(name, 'readonly')) return { safety: 'read', unless: undefined, subcommands };
   if (hasFlag(name, 'write')) {
     if (Object.hasOwn(IDEMPOTENT_WRITES, name)) {
-      return { safety: 'idempotent', unless: IDEMPOTENT_WRITES[name]?.unless, subcommands };
+      return { safety: 'idempotent', unless: compileOptions(IDEMPOTENT_WRITES[name]?.unless), subcommands };
     }
     if (Object.hasOwn(READS_UNLESS_STORING, name)) {
-      return { safety: 'read', unless: READS_UNLESS_STORING[name], subcommands };
+      return { safety: 'read', unless: compileOptions(READS_UNLESS_STORING[name]), subcommands };
     }
     return { safety: 'unsafe', unless: undefined, subcommands };
   }
@@ -63,10 +109,10 @@ const RANK: Readonly<Record<CommandSafety, number>> = { read: 0, idempotent: 1, 
  * `@ioredis/commands` does not list) are `unsafe`.
  *
  * @example
- * getCommandSafety('get', ['k'])              // 'read'
- * getCommandSafety('set', ['k', 'v', 'EX', 10]) // 'idempotent'
- * getCommandSafety('SET', ['k', 'v', 'nx'])    // 'unsafe'
- * getCommandSafety('cluster', ['SLOTS'])       // 'read'
+ * getCommandSafety('get', ['k']);                // 'read'
+ * getCommandSafety('set', ['k', 'v', 'EX', 10]);  // 'idempotent'
+ * getCommandSafety('SET', ['k', 'v', 'nx']);      // 'unsafe'
+ * getCommandSafety('cluster', ['SLOTS']);         // 'read'
  */
 export function getCommandSafety(name: string, args?: readonly unknown[]): CommandSafety {
   const entry = ENTRIES.get(name) ?? ENTRIES.get(name.toLowerCase());
@@ -76,6 +122,20 @@ export function getCommandSafety(name: string, args?: readonly unknown[]): Comma
   }
   if (entry.unless !== undefined && args !== undefined && hasUnsafeOption(args, entry.unless)) return 'unsafe';
   return entry.safety;
+}
+
+/**
+ * `getCommandSafety(name, args) === 'read'`, without scanning the arguments of writes: for
+ * routing reads to replicas on every call, where SET's options do not matter.
+ */
+export function isReadCommand(name: string, args?: readonly unknown[]): boolean {
+  const entry = ENTRIES.get(name) ?? ENTRIES.get(name.toLowerCase());
+  if (entry === undefined) return false;
+  if (entry.subcommands !== undefined && args !== undefined && args.length > 0) {
+    return subcommandSafety(entry.subcommands, args[0]) === 'read';
+  }
+  if (entry.safety !== 'read') return false;
+  return entry.unless === undefined || args === undefined || !hasUnsafeOption(args, entry.unless);
 }
 
 /**
@@ -125,39 +185,28 @@ function subcommandSafety(subcommands: ReadonlyMap<string, CommandSafety>, arg: 
   return 'unsafe';
 }
 
-function hasUnsafeOption(args: readonly unknown[], options: UnsafeOptions): boolean {
+function hasUnsafeOption(args: readonly unknown[], options: CompiledOptions): boolean {
   for (let i = options.from; i < args.length; i++) {
     const arg = args[i];
-    if (options.leadingOptions !== undefined && !matchesAny(arg, options.leadingOptions)) return false;
-    if (matchesAny(arg, options.words)) return true;
+    if (options.leading !== undefined && !options.leading.has(arg)) return false;
+    if (options.words.has(arg)) return true;
   }
   return false;
 }
 
-function matchesAny(arg: unknown, words: readonly string[]): boolean {
-  for (const word of words) {
-    if (matchesWord(arg, word)) return true;
+/** Case-insensitive ASCII comparison with an upper-case word of the same length. */
+function sameString(arg: string, word: string): boolean {
+  for (let i = 0; i < word.length; i++) {
+    if (upper(arg.charCodeAt(i)) !== word.charCodeAt(i)) return false;
   }
-  return false;
+  return true;
 }
 
-/** Case-insensitive ASCII comparison of a string or byte argument with an upper-case word. */
-function matchesWord(arg: unknown, word: string): boolean {
-  if (typeof arg === 'string') {
-    if (arg.length !== word.length) return false;
-    for (let i = 0; i < word.length; i++) {
-      if (upper(arg.charCodeAt(i)) !== word.charCodeAt(i)) return false;
-    }
-    return true;
+function sameBytes(arg: Uint8Array, word: string): boolean {
+  for (let i = 0; i < word.length; i++) {
+    if (upper(arg[i] ?? 0) !== word.charCodeAt(i)) return false;
   }
-  if (arg instanceof Uint8Array) {
-    if (arg.length !== word.length) return false;
-    for (let i = 0; i < word.length; i++) {
-      if (upper(arg[i] ?? 0) !== word.charCodeAt(i)) return false;
-    }
-    return true;
-  }
-  return false;
+  return true;
 }
 
 function upper(code: number): number {

@@ -110,8 +110,13 @@ export const SCENARIO_TRAITS: Readonly<
   moved: { countsAgainstBreaker: false, retryable: true },
   ask: { countsAgainstBreaker: false, retryable: true },
   tryagain: { countsAgainstBreaker: false, retryable: true },
-  // A failover vote, or a 2-shard cluster that went down entirely: the shard cannot serve.
-  clusterdown: { countsAgainstBreaker: true, retryable: true },
+  // A failover vote, or a 2-shard cluster that went down entirely. It is cluster-wide, not
+  // evidence against the shard that answered: with cluster-require-full-coverage (the Redis
+  // default) every healthy shard answers CLUSTERDOWN while one failed primary awaits
+  // promotion. Counting it would trip healthy shards' breakers; retrying within the
+  // deadline rides through the window instead, and service resumes the moment the cluster
+  // is ok again, with no half-open probe to wait for.
+  clusterdown: { countsAgainstBreaker: false, retryable: true },
   // READONLY after a managed failover: retry once the endpoint is re-resolved.
   readonly: { countsAgainstBreaker: true, retryable: true },
   loading: { countsAgainstBreaker: true, retryable: true },

@@ -33,7 +33,7 @@ const DESIGN_TRAITS: Record<FailureScenario, { counts: boolean; retryable: boole
   moved: { counts: false, retryable: true },
   ask: { counts: false, retryable: true },
   tryagain: { counts: false, retryable: true },
-  clusterdown: { counts: true, retryable: true },
+  clusterdown: { counts: false, retryable: true },
   readonly: { counts: true, retryable: true },
   loading: { counts: true, retryable: true },
   masterdown: { counts: true, retryable: true },

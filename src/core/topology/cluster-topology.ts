@@ -1,0 +1,145 @@
+import type { NodeAddress } from '../options/resilient-redis-options.js';
+
+export const SLOT_COUNT = 16384;
+
+/** One shard: a primary and its replicas, owning one or more slot ranges. */
+export interface ShardInfo {
+  /** Stable label: the first slot range, e.g. `0-5460`. Survives a failover. */
+  readonly label: string;
+  readonly primary: NodeInfo;
+  readonly replicas: readonly NodeInfo[];
+  readonly ranges: ReadonlyArray<readonly [number, number]>;
+}
+
+export interface NodeInfo extends NodeAddress {
+  /** `host:port` as we connect to it. */
+  readonly key: string;
+  /** Cluster node id, when the server sent one. */
+  readonly id: string | undefined;
+  /** Hostname the server announced, for TLS verification (ElastiCache with TLS). */
+  readonly hostname: string | undefined;
+}
+
+/** Immutable view of the cluster: who owns which slot. */
+export interface ClusterTopology {
+  readonly shards: readonly ShardInfo[];
+  /** Shard index per slot; -1 when no shard owns it. */
+  readonly slotOwner: Int16Array;
+  /** Wall-clock ms when it was fetched. */
+  readonly fetchedAt: number;
+  /** `host:port` of the node that answered. */
+  readonly source: string;
+  /** Count of slots with no owner. */
+  readonly uncovered: number;
+}
+
+function toNode(entry: unknown, fallbackHost: string): NodeInfo | undefined {
+  if (!Array.isArray(entry) || entry.length < 2) return undefined;
+  const rawHost = String(entry[0] ?? '');
+  const port = Number(entry[1]);
+  if (!Number.isInteger(port) || port <= 0) return undefined;
+  // An empty or '?' host means "the address you reached me on" (cluster-preferred-endpoint-type unknown-endpoint).
+  const host = rawHost === '' || rawHost === '?' ? fallbackHost : rawHost;
+  let hostname: string | undefined;
+  const meta = entry[3];
+  if (Array.isArray(meta)) {
+    for (let i = 0; i + 1 < meta.length; i += 2) if (String(meta[i]) === 'hostname') hostname = String(meta[i + 1]);
+  }
+  return { host, port, key: `${host}:${port}`, id: entry[2] === undefined ? undefined : String(entry[2]), hostname };
+}
+
+/**
+ * Builds a topology from a `CLUSTER SLOTS` reply. Ranges owned by the same primary form one
+ * shard. Runs in O(slots) with one typed array, so a 500-shard reply stays cheap.
+ */
+export function parseClusterSlots(reply: unknown, source: NodeAddress): ClusterTopology {
+  if (!Array.isArray(reply)) throw new Error('CLUSTER SLOTS reply is not an array');
+  const slotOwner = new Int16Array(SLOT_COUNT).fill(-1);
+  const byPrimary = new Map<string, { primary: NodeInfo; replicas: Map<string, NodeInfo>; ranges: Array<[number, number]> }>();
+  const order: string[] = [];
+  for (const range of reply) {
+    if (!Array.isArray(range) || range.length < 3) continue;
+    const start = Number(range[0]);
+    const end = Number(range[1]);
+    const primary = toNode(range[2], source.host);
+    if (!primary || !(start >= 0 && end < SLOT_COUNT && start <= end)) continue;
+    let shard = byPrimary.get(primary.key);
+    if (!shard) {
+      shard = { primary, replicas: new Map(), ranges: [] };
+      byPrimary.set(primary.key, shard);
+      order.push(primary.key);
+    }
+    shard.ranges.push([start, end]);
+    for (let i = 3; i < range.length; i++) {
+      const replica = toNode(range[i], source.host);
+      if (replica) shard.replicas.set(replica.key, replica);
+    }
+  }
+  const shards: ShardInfo[] = [];
+  let covered = 0;
+  for (const key of order) {
+    const s = byPrimary.get(key)!;
+    s.ranges.sort((a, b) => a[0] - b[0]);
+    const index = shards.length;
+    for (const [start, end] of s.ranges) {
+      slotOwner.fill(index, start, end + 1);
+      covered += end - start + 1;
+    }
+    shards.push(Object.freeze({
+      label: `${s.ranges[0]![0]}-${s.ranges[0]![1]}`,
+      primary: s.primary,
+      replicas: Object.freeze([...s.replicas.values()]),
+      ranges: Object.freeze(s.ranges.map((r) => Object.freeze(r) as readonly [number, number])),
+    }));
+  }
+  return Object.freeze({
+    shards: Object.freeze(shards),
+    slotOwner,
+    fetchedAt: Date.now(),
+    source: `${source.host}:${source.port}`,
+    uncovered: SLOT_COUNT - covered,
+  });
+}
+
+/** What changed between two topologies, as node keys. */
+export interface TopologyDiff {
+  readonly changed: boolean;
+  readonly added: string[];
+  readonly removed: string[];
+  /** Shards whose primary changed: `old -> new`. */
+  readonly promoted: string[];
+}
+
+export function allNodeKeys(t: ClusterTopology | undefined): Set<string> {
+  const keys = new Set<string>();
+  if (!t) return keys;
+  for (const s of t.shards) {
+    keys.add(s.primary.key);
+    for (const r of s.replicas) keys.add(r.key);
+  }
+  return keys;
+}
+
+export function diffTopology(before: ClusterTopology | undefined, after: ClusterTopology): TopologyDiff {
+  const a = allNodeKeys(before);
+  const b = allNodeKeys(after);
+  const added = [...b].filter((k) => !a.has(k));
+  const removed = [...a].filter((k) => !b.has(k));
+  const promoted: string[] = [];
+  const beforeByLabel = new Map(before?.shards.map((s) => [s.label, s.primary.key]));
+  for (const s of after.shards) {
+    const old = beforeByLabel.get(s.label);
+    if (old !== undefined && old !== s.primary.key) promoted.push(`${old} -> ${s.primary.key}`);
+  }
+  let slotsMoved = false;
+  if (before) {
+    for (let i = 0; i < SLOT_COUNT && !slotsMoved; i++) {
+      const x = before.slotOwner[i]!;
+      const y = after.slotOwner[i]!;
+      const kx = x < 0 ? '' : before.shards[x]!.primary.key;
+      const ky = y < 0 ? '' : after.shards[y]!.primary.key;
+      if (kx !== ky) slotsMoved = true;
+    }
+  }
+  return { changed: !before || added.length > 0 || removed.length > 0 || promoted.length > 0 || slotsMoved, added, removed, promoted };
+}

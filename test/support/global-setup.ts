@@ -1,0 +1,60 @@
+/**
+ * Runs once before a test run (scripts/run-tests.mjs executes the compiled file as a plain node
+ * script). It makes sure redis-server is installed and reaps what a crashed earlier run left.
+ * Exit code 1 stops the run; the last line printed says why.
+ */
+import { execFileSync } from 'node:child_process';
+import { pruneStaleNodeDirs } from './lab-paths.js';
+import { reapOrphans } from './pid-registry.js';
+import { pruneStalePortLocks } from './ports.js';
+import { findOnPath, redisServerVersion } from './redis-binary.js';
+
+const tag = '[redis-lab setup]';
+
+function ensureRedisServer(): string {
+  const found = findOnPath('redis-server');
+  if (found) return found;
+  if (process.getuid?.() !== 0) {
+    console.error(`${tag} redis-server is not installed; install it with: sudo apt-get install redis-server`);
+    process.exit(1);
+  }
+  console.log(`${tag} redis-server not found on PATH; running as root, so installing it:`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'redis-server']]) {
+    console.log(`${tag} $ apt-get ${args.join(' ')}`);
+    try {
+      // Output goes straight to the terminal so a slow mirror is visibly making progress.
+      execFileSync('apt-get', args, { env, stdio: 'inherit', timeout: 300_000 });
+    } catch (error) {
+      console.error(`${tag} apt-get ${args.join(' ')} failed (${String(error)}); install it with: apt-get install redis-server`);
+      process.exit(1);
+    }
+  }
+  // Debian starts the packaged service on 6379; the lab never uses it, and it does no harm.
+  const installed = findOnPath('redis-server');
+  if (!installed) {
+    console.error(`${tag} apt-get finished but redis-server is still not on PATH; install it with: apt-get install redis-server`);
+    process.exit(1);
+  }
+  console.log(`${tag} installed ${installed}`);
+  return installed;
+}
+
+const binary = ensureRedisServer();
+const [major, minor, patch] = redisServerVersion(binary);
+if (major < 7) {
+  console.error(`${tag} ${binary} is Redis ${major}.${minor}.${patch}; the lab needs 7.0 or newer (apt-get install redis-server from Debian 12+)`);
+  process.exit(1);
+}
+if (!findOnPath('openssl')) {
+  console.warn(`${tag} openssl is not on PATH: TLS tests will fail; install it with: apt-get install openssl`);
+}
+
+const { entries, killed } = reapOrphans();
+const dirs = pruneStaleNodeDirs();
+const locks = pruneStalePortLocks();
+console.log(
+  `${tag} redis-server ${major}.${minor}.${patch} at ${binary}; reaped ${killed.length} leftover redis-server process(es)` +
+    (killed.length > 0 ? ` (pids ${killed.join(', ')})` : '') +
+    ` from ${entries} stale registry entr${entries === 1 ? 'y' : 'ies'}, ${dirs} stale folder(s), ${locks} stale port lock(s)`,
+);

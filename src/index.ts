@@ -33,3 +33,16 @@ export type { ClientHealthSnapshot, NodeHealth } from './core/health/client-heal
 export { classifyFailure } from './core/policy/classify-failure.js';
 export type { FailureScenario, FailureClass, Execution } from './core/policy/failure-scenario.js';
 export { getCommandSafety, isRetrySafe } from './core/policy/command-safety.js';
+export {
+  liveness,
+  readiness,
+  report,
+  clientStatus,
+  type HealthReport,
+  type HealthCheckStatus,
+  type IndicatorResult,
+  type IndicatorStatus,
+  type HealthSource,
+} from './core/health/health-model.js';
+export { METRICS, DEFAULT_METRIC_PREFIX } from './core/metrics/metric-names.js';
+export { ClientRegistry, createClientRegistry, DEFAULT_CLIENT_NAME } from './core/client/client-registry.js';

@@ -93,6 +93,29 @@ describe('lab: 3 primaries + 3 replicas', { timeout: 60_000 }, () => {
     assert.ok(doneAt.monoMs - sleep.blockedAt.monoMs < 1500);
     assert.equal(await primary.command('PING'), 'PONG');
   });
+
+  test('restartAllOnNewPorts: every node moves, ids and layout survive, the cluster serves again', { timeout: 30_000 }, async () => {
+    const portsBefore = new Map(cluster.nodes.map((n) => [n.nodeId, n.port]));
+    const layoutBefore = (await cluster.shards()).map((s) => `${s.primary.id}>${s.replicas.map((r) => r.id).join(',')}`);
+    const started = now();
+    await cluster.restartAllOnNewPorts();
+    console.log(`lab: all 6 nodes restarted on new ports and reformed in ${Math.round(now().monoMs - started.monoMs)} ms`);
+    for (const node of cluster.nodes) assert.notEqual(node.port, portsBefore.get(node.nodeId), `${node.label} moved`);
+    const shards = await cluster.shards();
+    assert.deepEqual(
+      shards.map((s) => `${s.primary.id}>${s.replicas.map((r) => r.id).join(',')}`),
+      layoutBefore,
+    );
+    // The cluster announces the new ports.
+    assert.deepEqual(
+      shards.map((s) => s.primary.port),
+      shards.map((s) => cluster.nodeById(s.primary.id).port),
+    );
+    for (const primary of await cluster.primaries()) {
+      const key = await cluster.keyForNode(primary, 'moved');
+      assert.equal(await primary.command('SET', key, 'v'), 'OK');
+    }
+  });
 });
 
 describe('lab: 2 primaries, no replicas', { timeout: 40_000 }, () => {

@@ -30,12 +30,12 @@ describe('lab: DNS server for *.test', { timeout: 20_000 }, () => {
 
   test('a record changed while running is served at once, and every query is logged', { timeout: 5000 }, async () => {
     dns.setRecord('moving.dns.test', ['127.0.0.2'], 5);
-    const before = dns.queryCount('moving.dns.test');
+    const countBefore = dns.queryCount('moving.dns.test');
     assert.deepEqual(await resolver.resolve4('moving.dns.test', { ttl: true }), [{ address: '127.0.0.2', ttl: 5 }]);
     dns.setRecord('moving.dns.test', ['127.0.0.3'], 1);
     assert.deepEqual(await resolver.resolve4('moving.dns.test', { ttl: true }), [{ address: '127.0.0.3', ttl: 1 }]);
     const log = dns.queries('moving.dns.test');
-    assert.equal(log.length - before, 2);
+    assert.equal(log.length - countBefore, 2);
     assert.ok(log.every((q) => q.type === 'A' && q.outcome === 'NOERROR'));
     const [first, second] = log.slice(-2);
     assert.ok(first && second && second.at.monoMs >= first.at.monoMs && second.at.epochMs > 0);

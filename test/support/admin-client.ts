@@ -57,6 +57,54 @@ export async function connectAdminClient(target: ConnectionTarget, overrides: Re
   }
 }
 
+/**
+ * One lazily created admin connection, replaced after any connection-level failure (refused,
+ * timed out, closed): after a pause, kill or restart the old socket is useless, and a fresh
+ * connection is cheaper to reason about than ioredis's reconnect state machine.
+ */
+export class CachedAdminClient {
+  #pending: Promise<Redis> | undefined;
+  readonly #target: () => ConnectionTarget;
+
+  /** `target` is read at each (re)connect, so a node that moved ports is followed. */
+  constructor(target: () => ConnectionTarget) {
+    this.#target = target;
+  }
+
+  /** The connected client, connecting first if needed. */
+  client(): Promise<Redis> {
+    if (!this.#pending) {
+      const pending = connectAdminClient(this.#target());
+      this.#pending = pending;
+      pending.catch(() => {
+        if (this.#pending === pending) this.#pending = undefined;
+      });
+    }
+    return this.#pending;
+  }
+
+  /** Sends one command; a non-reply error drops the connection so the next call reconnects. */
+  async command(name: string, ...args: (string | number | Buffer)[]): Promise<unknown> {
+    const client = await this.client();
+    try {
+      return await client.call(name, ...args);
+    } catch (error) {
+      if (!isReplyError(error)) this.drop();
+      throw error;
+    }
+  }
+
+  /** Closes the connection (if any); the next call makes a new one. */
+  drop(): void {
+    const pending = this.#pending;
+    this.#pending = undefined;
+    pending?.then(
+      (client) => client.disconnect(),
+      () => {},
+    );
+  }
+}
+
 /** True for an error the server sent (`-ERR ...`), as opposed to a connection or timeout error. */
 export function isReplyError(error: unknown): boolean {
   return error instanceof Error && error.name === 'ReplyError';

@@ -105,7 +105,7 @@ export function createLab(): Lab {
       const failures: string[] = [];
       // Clients first (they would otherwise spin reconnecting to stopped servers), then the rest
       // in reverse order of creation.
-      const ordered = [...cleanups.filter((c) => c.what === 'client'), ...cleanups.filter((c) => c.what !== 'client').reverse()];
+      const ordered = [...cleanups.filter((c) => c.what === 'client'), ...cleanups.filter((c) => c.what !== 'client').toReversed()];
       cleanups.length = 0;
       dnsServer = undefined;
       for (const cleanup of ordered) {

@@ -126,7 +126,8 @@ export function ownedPids(): number[] {
  */
 export function killOwnedSync(): number[] {
   const killed: number[] = [];
-  for (const entry of [...owned.values()]) {
+  // Deleting from a Map while iterating it is well defined in JS.
+  for (const entry of owned.values()) {
     if (forceKill(entry.redisPid)) killed.push(entry.redisPid);
     rmSync(entryPath(entry.redisPid), { force: true });
     owned.delete(entry.redisPid);

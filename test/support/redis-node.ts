@@ -2,17 +2,17 @@
  * One real redis-server on a loopback host, with a handle to inspect it and to inject the
  * process-level faults: SIGSTOP (a hung host), SIGCONT, SIGKILL (a crash) and restart.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Redis, RedisOptions } from 'ioredis';
 import {
+  CachedAdminClient,
   type ConnectionTarget,
   type RoleReply,
   connectAdminClient,
-  isReplyError,
   parseInfo,
   parseRole,
 } from './admin-client.js';
 import { makeNodeDir, removeNodeDir } from './lab-paths.js';
+import { fileSize, tailOf } from './log-tail.js';
 import { registerServer, unregisterServer } from './pid-registry.js';
 import { allocatePort, clusterBusOffset, releasePort } from './ports.js';
 import { forceKill, isAlive, processState, signalPid, waitForExit } from './processes.js';
@@ -77,7 +77,7 @@ export class RedisNode {
   #pid = 0;
   #status: RedisNodeStatus = 'killed';
   #ownsPort = false;
-  #admin: Promise<Redis> | undefined;
+  readonly #admin = new CachedAdminClient(() => this.target());
   readonly #clients = new Set<Redis>();
   readonly #options: RedisNodeOptions;
   readonly #tls: { cert: ServerCert; caFile: string; ca: Buffer } | undefined;
@@ -145,26 +145,13 @@ export class RedisNode {
   }
 
   /** Sends one command on the cached admin connection (replaced after any connection error). */
-  async command(name: string, ...args: (string | number | Buffer)[]): Promise<unknown> {
-    const client = await this.admin();
-    try {
-      return await client.call(name, ...args);
-    } catch (error) {
-      if (!isReplyError(error)) this.#dropAdmin();
-      throw error;
-    }
+  command(name: string, ...args: (string | number | Buffer)[]): Promise<unknown> {
+    return this.#admin.command(name, ...args);
   }
 
   /** The cached admin client (connect 1 s, commands 1 s, no retries, no offline queue). */
   admin(): Promise<Redis> {
-    if (!this.#admin) {
-      const pending = connectAdminClient(this.target());
-      this.#admin = pending;
-      pending.catch(() => {
-        if (this.#admin === pending) this.#admin = undefined;
-      });
-    }
-    return this.#admin;
+    return this.#admin.client();
   }
 
   /** An extra admin-style connection, closed when the node stops (e.g. for DEBUG SLEEP). */
@@ -201,7 +188,7 @@ export class RedisNode {
     signalPid(this.#pid, 'SIGSTOP');
     await waitFor(() => processState(this.#pid) === 'stopped', { timeoutMs: 2000, what: `${this.address} to stop` });
     this.#status = 'paused';
-    this.#dropAdmin();
+    this.#admin.drop();
   }
 
   /** SIGCONT after {@link pause}. */
@@ -218,7 +205,7 @@ export class RedisNode {
     const pid = this.#pid;
     forceKill(pid);
     this.#status = 'killed';
-    this.#dropAdmin();
+    this.#admin.drop();
     await waitForExit(pid, 5000);
     unregisterServer(pid);
   }
@@ -311,39 +298,4 @@ export class RedisNode {
     if (this.#pid === 0 || !isAlive(this.#pid)) throw new Error(`cannot ${action} ${this.address}: not running`);
   }
 
-  #dropAdmin(): void {
-    const pending = this.#admin;
-    this.#admin = undefined;
-    pending?.then(
-      (client) => client.disconnect(),
-      () => {},
-    );
-  }
-}
-
-function fileSize(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch {
-    return 0;
-  }
-}
-
-/** Last `lines` lines of a file from byte `from` on (reads at most the last 64 KiB). */
-function tailOf(file: string, from: number, lines: number): string {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch {
-    return '(no log file)';
-  }
-  try {
-    const size = statSync(file).size;
-    const start = Math.max(from, size - 65_536);
-    const buffer = Buffer.alloc(Math.max(size - start, 0));
-    readSync(fd, buffer, 0, buffer.length, start);
-    return buffer.toString('utf8').split('\n').slice(-lines - 1).join('\n');
-  } finally {
-    closeSync(fd);
-  }
 }

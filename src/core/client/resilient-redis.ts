@@ -149,6 +149,7 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
       client: this.name,
       mode: this.mode,
       required: this.resolved.required,
+      allowPartial: this.resolved.allowPartialAvailability ?? false,
       status: this.state === 'wait' ? 'connecting' : this.state,
       nodes: Object.freeze(nodes),
       inFlight: this.executor.pending,
@@ -156,6 +157,18 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
       dns: this.router.dnsView?.(),
       takenAt: Date.now(),
     });
+  }
+
+  /**
+   * Operator override (as resilience4j allows): force the breaker of one node (`host:port`)
+   * open or closed, or release a forced state. Returns false for an unknown node.
+   */
+  controlBreaker(node: string, action: 'open' | 'close'): boolean {
+    const endpoint = this.router.endpoints().find((e) => e.id === node || e.label === node);
+    if (!endpoint) return false;
+    if (action === 'open') endpoint.breaker.forceOpen();
+    else endpoint.breaker.forceClose();
+    return true;
   }
 
   /** The most recent events, oldest first (for status pages). */

@@ -21,6 +21,8 @@ export interface ClientHealthSnapshot {
   readonly client: string;
   readonly mode: Mode;
   readonly required: boolean;
+  /** Cluster mode: whether losing some shards counts as degraded rather than down. */
+  readonly allowPartial: boolean;
   readonly status: 'connecting' | 'ready' | 'closing' | 'closed';
   readonly nodes: readonly NodeHealth[];
   /** Calls in flight through the command path. */

@@ -62,6 +62,12 @@ interface CommonOptions {
    * readiness `degraded`, not `down`. @default true
    */
   required?: boolean;
+  /**
+   * Cluster mode: report readiness as `degraded` rather than `down` while some (not all)
+   * shards are unavailable, for apps that can serve with part of the key space.
+   * @default false
+   */
+  allowPartialAvailability?: boolean;
   /** Turn on ioredis auto-pipelining (batches commands issued in the same tick). @default false */
   enableAutoPipelining?: boolean;
 }

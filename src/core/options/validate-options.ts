@@ -98,7 +98,9 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     problems.push('db must be a non-negative integer');
   }
   if (mode === 'cluster' && options.db !== undefined && options.db !== 0) problems.push('db must be 0 in cluster mode');
-  if (options.required !== undefined && typeof options.required !== 'boolean') problems.push('required must be a boolean');
+  for (const key of ['required', 'allowPartialAvailability', 'enableAutoPipelining'] as const) {
+    if (options[key] !== undefined && typeof options[key] !== 'boolean') problems.push(`${key} must be a boolean`);
+  }
   if (options.tls !== undefined && typeof options.tls !== 'boolean' && !isObject(options.tls)) {
     problems.push('tls must be true, false or a TLS options object');
   }

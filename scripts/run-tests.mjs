@@ -5,7 +5,7 @@
 // the failover suite runs after them, also at most 2 files at a time, because each file
 // drives its own Redis cluster and timing bounds suffer when the cores are oversubscribed.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync, readFileSync, mkdirSync, rmSync } from 'node:fs';
+import { readdirSync, statSync, readFileSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -44,8 +44,8 @@ const setup = spawnSync(process.execPath, [join(root, '.build', 'test', 'support
 });
 if (setup.status !== 0) process.exit(setup.status ?? 1);
 
-const tapDir = join(root, '.build', 'tap');
-rmSync(tapDir, { recursive: true, force: true });
+// One TAP directory per run: engineers (and CI) may run suites side by side.
+const tapDir = join(root, '.build', 'tap', String(process.pid));
 mkdirSync(tapDir, { recursive: true });
 let passed = 0;
 let failed = 0;
@@ -69,7 +69,12 @@ for (const [name, files] of plan) {
     ],
     { cwd: root, stdio: 'inherit', env: { ...process.env, REDIS_RESILIENCE_LAB_RUN: String(process.pid) } },
   );
-  const text = readFileSync(tap, 'utf8');
+  let text = '';
+  try {
+    text = readFileSync(tap, 'utf8');
+  } catch {
+    console.error(`no TAP output at ${tap}`);
+  }
   const num = (k) => Number((text.match(new RegExp(`^# ${k} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
   passed += num('pass');
   failed += num('fail') + num('cancelled');

@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, test } from 'node:test';
 import { isAlive, waitFor, withTimeout } from '../support/lab.js';
+import { pruneStaleNodeDirs } from '../support/lab-paths.js';
 import { listEntries, reapEntry } from '../support/pid-registry.js';
+import { pruneStalePortLocks } from '../support/ports.js';
 
 const fixtures = fileURLToPath(new URL('../support/fixtures/', import.meta.url));
 const run = promisify(execFile);
@@ -76,9 +78,15 @@ async function assertGone(pids: readonly number[], withinMs: number): Promise<vo
   }, { timeoutMs: withinMs, intervalMs: 50, what: `redis-server pids ${pids.join(', ')} to be gone` });
 }
 
-/** The registry entries a dead child left behind (its exit handler or watchdog killed the servers). */
-function cleanRegistryOf(ownerPid: number): void {
+/**
+ * Clears what a dead child left on disk (registry entries, folders, port locks: a SIGKILLed
+ * process cannot clean up), as global setup would on the next run. Only dead owners' leftovers
+ * are touched, so concurrent test files are safe.
+ */
+function cleanLeftoversOf(ownerPid: number): void {
   for (const entry of listEntries().filter((e) => e.ownerPid === ownerPid)) reapEntry(entry);
+  pruneStaleNodeDirs();
+  pruneStalePortLocks();
 }
 
 describe('lab teardown leaves no redis-server behind', { timeout: 45_000 }, () => {
@@ -90,7 +98,7 @@ describe('lab teardown leaves no redis-server behind', { timeout: 45_000 }, () =
     const { code } = await withTimeout(exited, 10_000, 'leaky child exit');
     assert.equal(code, 1);
     await assertGone(report.redisPids, 3000);
-    cleanRegistryOf(report.pid);
+    cleanLeftoversOf(report.pid);
   });
 
   test('a child that exits with a failure status: its servers are stopped', { timeout: 20_000 }, async () => {
@@ -99,7 +107,7 @@ describe('lab teardown leaves no redis-server behind', { timeout: 45_000 }, () =
     go();
     assert.equal((await withTimeout(exited, 10_000, 'leaky child exit')).code, 1);
     await assertGone(report.redisPids, 3000);
-    cleanRegistryOf(report.pid);
+    cleanLeftoversOf(report.pid);
   });
 
   test('a child that is SIGKILLed: the watchdogs stop its servers', { timeout: 20_000 }, async () => {
@@ -111,7 +119,7 @@ describe('lab teardown leaves no redis-server behind', { timeout: 45_000 }, () =
     assert.equal(listEntries().filter((e) => e.ownerPid === report.pid).length, 2);
     // ...and the watchdogs (polling every 500 ms) kill and reap them.
     await assertGone(report.redisPids, 3000);
-    cleanRegistryOf(report.pid);
+    cleanLeftoversOf(report.pid);
   });
 
   test('a failing test inside node:test still tears its servers down in after()', { timeout: 30_000 }, async () => {

@@ -11,6 +11,22 @@ import { findOnPath, redisServerVersion } from './redis-binary.js';
 
 const tag = '[redis-lab setup]';
 
+/** Runs apt-get with output on the terminal (a slow mirror visibly makes progress). */
+function run(args: string[], env: NodeJS.ProcessEnv, required: boolean): void {
+  console.log(`${tag} $ apt-get ${args.join(' ')}`);
+  try {
+    execFileSync('apt-get', args, { env, stdio: 'inherit', timeout: 300_000 });
+  } catch (error) {
+    // A failed `update` is survivable (the cached index may already list redis-server).
+    if (!required) {
+      console.warn(`${tag} apt-get ${args.join(' ')} failed (${String(error)}); trying the install anyway`);
+      return;
+    }
+    console.error(`${tag} apt-get ${args.join(' ')} failed (${String(error)}); install it with: apt-get install redis-server`);
+    process.exit(1);
+  }
+}
+
 function ensureRedisServer(): string {
   const found = findOnPath('redis-server');
   if (found) return found;
@@ -20,16 +36,8 @@ function ensureRedisServer(): string {
   }
   console.log(`${tag} redis-server not found on PATH; running as root, so installing it:`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'redis-server']]) {
-    console.log(`${tag} $ apt-get ${args.join(' ')}`);
-    try {
-      // Output goes straight to the terminal so a slow mirror is visibly making progress.
-      execFileSync('apt-get', args, { env, stdio: 'inherit', timeout: 300_000 });
-    } catch (error) {
-      console.error(`${tag} apt-get ${args.join(' ')} failed (${String(error)}); install it with: apt-get install redis-server`);
-      process.exit(1);
-    }
-  }
+  run(['update'], env, false);
+  run(['install', '-y', '--no-install-recommends', 'redis-server'], env, true);
   // Debian starts the packaged service on 6379; the lab never uses it, and it does no harm.
   const installed = findOnPath('redis-server');
   if (!installed) {

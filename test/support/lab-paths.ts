@@ -2,7 +2,7 @@
  * Where the lab keeps its state on disk: one folder under the OS temp dir shared by every test
  * process (and every concurrent run), so that a later run can find what a crashed run left behind.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAlive } from './processes.js';
@@ -54,11 +54,21 @@ export function pruneStaleNodeDirs(): number {
     try {
       owner = Number(readFileSync(join(dir, 'owner'), 'utf8'));
     } catch {
-      // No owner file: a half-created folder from a crash; treat as stale.
+      // No owner file: either being created right now by another process (leave it), or
+      // half-created by a process that crashed (stale once it is a minute old).
+      if (ageMs(dir) < 60_000) continue;
     }
     if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) continue;
     rmSync(dir, { recursive: true, force: true });
     removed += 1;
   }
   return removed;
+}
+
+function ageMs(path: string): number {
+  try {
+    return Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
 }

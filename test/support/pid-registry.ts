@@ -13,7 +13,7 @@
  */
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureLabDirs, pidsDir } from './lab-paths.js';
+import { ensureLabDirs, pidsDir, removeNodeDir } from './lab-paths.js';
 import { commandLine, commandName, forceKill, isAlive } from './processes.js';
 
 /** One registered redis-server. */
@@ -131,6 +131,8 @@ export function killOwnedSync(): number[] {
     if (forceKill(entry.redisPid)) killed.push(entry.redisPid);
     rmSync(entryPath(entry.redisPid), { force: true });
     owned.delete(entry.redisPid);
+    // The server may still be flushing its log into the folder; the watchdog reaps it anyway.
+    removeNodeDir(entry.dir);
   }
   return killed;
 }

@@ -11,7 +11,7 @@
  * "Address already in use" at server start.
  */
 import { createServer } from 'node:net';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureLabDirs, portsDir } from './lab-paths.js';
 import { isAlive } from './processes.js';
@@ -22,6 +22,17 @@ const maxPort = 22_767;
 export const clusterBusOffset = 10_000;
 
 const held = new Set<number>();
+let exitHookInstalled = false;
+
+/** Drops this process's port locks when it exits, however it exits (short of SIGKILL). */
+function releaseAllOnExit(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const port of held) rmSync(join(portsDir, String(port)), { force: true });
+    held.clear();
+  });
+}
 
 /** Options for {@link allocatePort}. */
 export interface AllocatePortOptions {
@@ -91,16 +102,13 @@ function lockPort(port: number): boolean {
     try {
       writeFileSync(file, String(process.pid), { flag: 'wx' });
       held.add(port);
+      releaseAllOnExit();
       return true;
     } catch {
       // Taken: take it over only if the owner is dead, then retry the exclusive create once.
-      let owner = Number.NaN;
-      try {
-        owner = Number(readFileSync(file, 'utf8'));
-      } catch {
-        continue;
-      }
-      if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) return false;
+      const owner = lockOwner(file);
+      // Unreadable or empty: another process is between create and write. Leave it.
+      if (owner === undefined || isAlive(owner)) return false;
       rmSync(file, { force: true });
     }
   }
@@ -118,15 +126,28 @@ export function pruneStalePortLocks(): number {
   }
   for (const name of names) {
     const file = join(portsDir, name);
-    let owner = Number.NaN;
-    try {
-      owner = Number(readFileSync(file, 'utf8'));
-    } catch {
-      continue;
-    }
-    if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) continue;
+    const owner = lockOwner(file);
+    if (owner === undefined ? ageMs(file) < 60_000 : isAlive(owner)) continue;
     rmSync(file, { force: true });
     removed += 1;
   }
   return removed;
+}
+
+/** The pid in a lock file, or undefined if it cannot be read (yet). */
+function lockOwner(file: string): number | undefined {
+  try {
+    const owner = Number(readFileSync(file, 'utf8'));
+    return Number.isInteger(owner) && owner > 0 ? owner : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function ageMs(file: string): number {
+  try {
+    return Date.now() - statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
 }

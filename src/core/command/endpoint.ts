@@ -11,7 +11,7 @@ export type EndpointRole = 'primary' | 'replica';
 interface Waiter {
   resolve(): void;
   reject(error: unknown): void;
-  timer: NodeJS.Timeout;
+  timer: NodeJS.Timeout | undefined;
 }
 
 /** Why a wait for readiness ended without the node becoming ready. */
@@ -73,22 +73,32 @@ export class Endpoint {
   waitReady(deadline: number): Promise<void> {
     if (this.closed) return Promise.reject(new WaitExpired(this.retired ? 'retired' : 'closed'));
     if (this.ready) return Promise.resolve();
-    if (this.waiters.length >= this.maxQueueLength) {
-      this.stats.overflows++;
-      return Promise.reject(new QueueFullError({ client: this.clientName, node: this.id }, this.maxQueueLength));
-    }
+    const full = this.queueFullError();
+    if (full) return Promise.reject(full);
     return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = {
-        resolve,
-        reject,
-        timer: setTimeout(() => {
+      const waiter: Waiter = { resolve, reject, timer: undefined };
+      // A call that blocks forever by request (BLPOP 0) has no deadline: setTimeout would
+      // clamp Infinity to 1 ms and expire the wait at once.
+      if (Number.isFinite(deadline)) {
+        waiter.timer = setTimeout(() => {
           const i = this.waiters.indexOf(waiter);
           if (i >= 0) this.waiters.splice(i, 1);
           reject(new WaitExpired('deadline'));
-        }, Math.max(0, deadline - performance.now())),
-      };
+        }, Math.max(0, deadline - performance.now()));
+      }
       this.waiters.push(waiter);
     });
+  }
+
+  /**
+   * The error a new waiter would get right now, if the queue is full; counted as an overflow.
+   * Checked before an attempt enters the breaker: our own refusal is neither a success nor
+   * a failure of the node, and opossum has no third outcome.
+   */
+  queueFullError(): QueueFullError | undefined {
+    if (this.closed || this.ready || this.waiters.length < this.maxQueueLength) return undefined;
+    this.stats.overflows++;
+    return new QueueFullError({ client: this.clientName, node: this.id }, this.maxQueueLength);
   }
 
   get queueDepth(): number {

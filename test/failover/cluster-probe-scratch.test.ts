@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { createResilientRedis, silentLogger } from '../../src/index.js';
+import { createLab, faults, now } from '../support/lab.js';
+import { LoadProbe } from '../support/load-probe.js';
+
+test('scratch sigstop', { timeout: 120_000 }, async () => {
+  const lab = createLab();
+  after(() => lab.teardown());
+  const cluster = await lab.cluster({ primaries: 3 });
+  const client = createResilientRedis({ name: 'c', mode: 'cluster', nodes: cluster.seeds(), logger: silentLogger, metrics: { enabled: false } });
+  const events: string[] = [];
+  const t0 = performance.now();
+  client.events$.subscribe((e) => { if (e.type !== 'command.retried') events.push(`${Math.round(performance.now() - t0)} ${e.type} ${JSON.stringify({ ...e, client: undefined, timestamp: undefined })}`); });
+  await client.connect();
+  const primaries = await cluster.primaries();
+  const groups = await Promise.all(primaries.map(async (p) => ({ name: p.label, keys: await cluster.keysForShard(p, 32) })));
+  const probe = new LoadProbe({ client, groups, deadlineMs: 2000 });
+  probe.start();
+  await new Promise((r) => setTimeout(r, 1000));
+  const victim = primaries[0]!;
+  const replica = await cluster.replicaOf(victim);
+  const faultAt = now();
+  await faults[process.env.FAULT === 'kill' ? 'kill' : 'pause'](victim);
+  const promoted = await cluster.waitForPromotion(replica, 15000);
+  const okAt = await cluster.waitForClusterOk(15000);
+  console.log('promotion after', Math.round(promoted.monoMs - faultAt.monoMs), 'ok after', Math.round(okAt.monoMs - faultAt.monoMs));
+  await new Promise((r) => setTimeout(r, 3000));
+  await probe.stop();
+  for (const r of probe.report(faultAt.monoMs, promoted.monoMs)) console.log(JSON.stringify(r));
+  console.log('timeline', JSON.stringify(probe.timeline().filter((x) => x.errors > 0)));
+  for (const e of events) console.log(Math.round(Number(e.split(' ')[0]) - (faultAt.monoMs - t0)), e);
+  if (process.env.FAULT === 'kill') await victim.restart(); else await faults.resume(victim);
+  await cluster.waitForStable(20000);
+  console.log('lost', await probe.lostWrites((k) => client.get(k)));
+  await client.close();
+  assert.ok(true);
+});

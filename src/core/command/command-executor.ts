@@ -12,7 +12,7 @@ import type { PolicyOptions } from '../options/policy-options.js';
 import { computeBackoffMs } from '../policy/backoff.js';
 import { classifyFailure } from '../policy/classify-failure.js';
 import { isReadCommand, isRetrySafe } from '../policy/command-safety.js';
-import type { FailureClass } from '../policy/failure-scenario.js';
+import { SCENARIO_TRAITS, type FailureClass } from '../policy/failure-scenario.js';
 import { cloneCommand } from './clone-command.js';
 import type { CommandRouter } from './command-router.js';
 import { budgetFor } from './deadline-policy.js';
@@ -21,12 +21,42 @@ import { WaitExpired, type Endpoint } from './endpoint.js';
 /** Below this much time left, another attempt can't get a reply: give up instead. */
 const MIN_ATTEMPT_MS = 5;
 
+/**
+ * The node did not become ready within the call's deadline: as much evidence of an outage as
+ * a refused connection, and nothing was sent.
+ */
+const NODE_UNREACHABLE: FailureClass = Object.freeze({
+  scenario: 'connection',
+  execution: 'not-executed',
+  ...SCENARIO_TRAITS.connection,
+});
+
+/**
+ * Our own refusal (client closed, endpoint retired, budget used up): the node did nothing
+ * wrong, so it must not count against its breaker. Never retried by the caller as such: the
+ * executor looks at the wrapped `WaitExpired` first.
+ */
+const NOT_OUR_NODE: FailureClass = Object.freeze({
+  scenario: 'closed',
+  execution: 'not-executed',
+  ...SCENARIO_TRAITS.closed,
+});
+
+/** Wraps a failed readiness wait for the breaker: only a wait that timed out counts. */
+function waitFailure(error: unknown, endpoint: Endpoint): AttemptFailure {
+  if (error instanceof WaitExpired && error.reason === 'deadline' && !endpoint.ready) {
+    return new AttemptFailure(error, NODE_UNREACHABLE);
+  }
+  return new AttemptFailure(error, NOT_OUR_NODE);
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits for `work` but no longer than `deadline` (performance.now ms); never rejects. */
 function untilDeadline(work: Promise<unknown>, deadline: number): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, Math.max(0, deadline - performance.now()));
+    // No deadline (BLPOP 0): wait for the work itself; setTimeout would clamp Infinity to 1 ms.
+    const timer = Number.isFinite(deadline) ? setTimeout(resolve, Math.max(0, deadline - performance.now())) : undefined;
     work.then(
       () => {
         clearTimeout(timer);
@@ -100,36 +130,45 @@ export class CommandExecutor {
       let failure: FailureClass;
       let error: unknown;
       try {
-        if (!endpoint.ready) await endpoint.waitReady(deadline);
-        const remaining = deadline - performance.now();
-        if (remaining < MIN_ATTEMPT_MS) throw new WaitExpired('deadline');
-        const attemptMs = budget.attemptMs > 0 ? Math.min(budget.attemptMs, remaining) : 0;
-        this.router.prepare?.(endpoint, current, previous);
+        const full = endpoint.queueFullError();
+        if (full) throw full;
         const target = endpoint;
         const sent = current;
-        const result = await endpoint.breaker.run(() => target.send(sent, attemptMs));
+        const after = previous;
+        // Waiting for readiness happens inside the breaker: a node that stays down opens it
+        // (calls then fail in microseconds instead of queueing for their whole deadline),
+        // and a half-open breaker lets exactly one call wait for the reconnect as its probe.
+        const result = await endpoint.breaker.run(() =>
+          target.ready
+            ? this.attempt(target, sent, budget.attemptMs, deadline, after)
+            : target.waitReady(deadline).then(
+                () => this.attempt(target, sent, budget.attemptMs, deadline, after),
+                (waitError: unknown) => Promise.reject(waitFailure(waitError, target)),
+              ),
+        );
         endpoint.stats.ok++;
         endpoint.stats.recordDuration(performance.now() - start);
         return result;
       } catch (thrown) {
         if (thrown instanceof BreakerRejection) throw this.circuitOpen(endpoint, command, thrown.retryAfterMs);
-        if (thrown instanceof WaitExpired) {
-          if (thrown.reason === 'closed') throw new ClientClosedError(this.clientName, command.name);
-          if (thrown.reason === 'deadline') {
-            endpoint.stats.recordError('timeout');
+        const inner = thrown instanceof AttemptFailure ? thrown.error : thrown;
+        if (inner instanceof WaitExpired) {
+          if (inner.reason === 'closed') throw new ClientClosedError(this.clientName, command.name);
+          if (inner.reason === 'deadline') {
+            endpoint.stats.recordError(previous?.scenario === 'timeout' ? 'timeout' : endpoint.ready ? 'timeout' : 'connection');
             throw new CommandTimeoutError(this.target(endpoint, command), budget.totalMs, lastError);
           }
           // The endpoint was swapped out while we waited: never sent, so route it again.
           attempt--;
           continue;
         }
-        if (thrown instanceof QueueFullError) {
+        if (inner instanceof QueueFullError) {
           endpoint.stats.recordError('overloaded');
           if (!endpoint.overflowing) {
             endpoint.overflowing = true;
-            this.bus.emit({ type: 'queue.overflowed', node: endpoint.id, limit: thrown.limit, scenario: 'overloaded' });
+            this.bus.emit({ type: 'queue.overflowed', node: endpoint.id, limit: inner.limit, scenario: 'overloaded' });
           }
-          throw thrown;
+          throw inner;
         }
         if (thrown instanceof AttemptFailure) {
           failure = thrown.failure;
@@ -177,6 +216,23 @@ export class CommandExecutor {
       current = cloneCommand(command);
       previous = failure;
     }
+  }
+
+  /** One send on a ready endpoint, with what is left of the call's deadline as its cap. */
+  private attempt(
+    endpoint: Endpoint,
+    command: Command,
+    attemptMs: number,
+    deadline: number,
+    previous: FailureClass | undefined,
+  ): Promise<unknown> {
+    const remaining = deadline - performance.now();
+    // Only reachable after a wait for readiness used up the budget: the node is back, so
+    // this is no evidence against it.
+    if (remaining < MIN_ATTEMPT_MS) return Promise.reject(new AttemptFailure(new WaitExpired('deadline'), NOT_OUR_NODE));
+    this.router.prepare?.(endpoint, command, previous);
+    // attemptMs 0 means no client timer (BLPOP 0), and then the deadline is Infinity too.
+    return endpoint.send(command, attemptMs > 0 ? Math.min(attemptMs, remaining) : 0);
   }
 
   private target(endpoint: Endpoint, command: Command) {

@@ -59,22 +59,22 @@ export function clientStatus(s: ClientHealthSnapshot): { status: IndicatorStatus
 }
 
 function assemble(results: Array<[key: string, result: IndicatorResult, required: boolean]>, shuttingDown: boolean): HealthReport {
-  const report: HealthReport = { status: 'ok', info: {}, error: {}, details: {} };
+  const out: HealthReport = { status: 'ok', info: {}, error: {}, details: {} };
   let failed = false;
   let degraded = false;
   for (const [key, result, required] of results) {
-    report.details[key] = result;
+    out.details[key] = result;
     if (result.status === 'down') {
-      report.error[key] = result;
+      out.error[key] = result;
       if (required) failed = true;
       else degraded = true;
     } else {
-      report.info[key] = result;
+      out.info[key] = result;
       if (result.status === 'degraded') degraded = true;
     }
   }
-  report.status = shuttingDown ? 'shutting_down' : failed ? 'error' : degraded ? 'degraded' : 'ok';
-  return report;
+  out.status = shuttingDown ? 'shutting_down' : failed ? 'error' : degraded ? 'degraded' : 'ok';
+  return out;
 }
 
 /** Liveness never depends on Redis: restarting pods during a Redis failover is a cascade. */

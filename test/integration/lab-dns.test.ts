@@ -2,12 +2,12 @@
 // will: `new dns.promises.Resolver()` + `setServers([server])`.
 import assert from 'node:assert/strict';
 import { promises as dnsPromises } from 'node:dns';
-import { after, before, describe, test } from 'node:test';
-import { type DnsServer, createLab } from '../support/lab.js';
+import { before, describe, test } from 'node:test';
+import { type DnsServer, useLab } from '../support/lab.js';
 
 describe('lab: DNS server for *.test', { timeout: 20_000 }, () => {
-  const lab = createLab();
-  after(() => lab.teardown());
+  // useLab() registers the teardown in this suite's after() hook itself.
+  const lab = useLab();
   let dns: DnsServer;
   let resolver: dnsPromises.Resolver;
 

@@ -188,7 +188,9 @@ export class ClusterLab {
 
   /**
    * Returns the moment every running node reported `cluster_state:ok` with all 16384 slots ok,
-   * i.e. the cluster, as seen by all reachable nodes, serves every slot again.
+   * i.e. the cluster, as seen by all reachable nodes, serves every slot again. Call it once the
+   * outage has been observed (e.g. after {@link waitForPromotion}): right after a fault, the
+   * other nodes have not noticed anything yet and still report ok.
    */
   async waitForClusterOk(timeoutMs: number): Promise<Moment> {
     return this.waitForClusterState('ok', timeoutMs);

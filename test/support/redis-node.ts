@@ -191,8 +191,12 @@ export class RedisNode {
     this.#admin.drop();
   }
 
-  /** SIGCONT after {@link pause}. */
+  /**
+   * SIGCONT after {@link pause}. A no-op on a killed or stopped node, so that a deferred
+   * `resume()` in teardown is always safe.
+   */
   async resume(): Promise<void> {
+    if (this.#status === 'killed' || this.#status === 'stopped') return;
     this.#assertAlive('resume');
     signalPid(this.#pid, 'SIGCONT');
     await waitFor(() => processState(this.#pid) === 'running', { timeoutMs: 2000, what: `${this.address} to resume` });
@@ -297,5 +301,4 @@ export class RedisNode {
   #assertAlive(action: string): void {
     if (this.#pid === 0 || !isAlive(this.#pid)) throw new Error(`cannot ${action} ${this.address}: not running`);
   }
-
 }

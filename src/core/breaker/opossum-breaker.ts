@@ -33,6 +33,10 @@ export class OpossumBreaker implements ShardBreaker {
       rollingCountBuckets: 10,
       resetTimeout: options.resetTimeoutMs,
       errorFilter: notCounted,
+      // Per-call latency arrays and periodic snapshots cost memory and CPU on every command;
+      // our own stats and metrics cover latency.
+      rollingPercentilesEnabled: false,
+      enableSnapshots: false,
     });
     this.circuit.on('open', () => {
       this.openedAt = Date.now();

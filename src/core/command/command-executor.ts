@@ -12,43 +12,14 @@ import type { PolicyOptions } from '../options/policy-options.js';
 import { computeBackoffMs } from '../policy/backoff.js';
 import { classifyFailure } from '../policy/classify-failure.js';
 import { isReadCommand, isRetrySafe } from '../policy/command-safety.js';
-import { SCENARIO_TRAITS, type FailureClass } from '../policy/failure-scenario.js';
+import type { FailureClass } from '../policy/failure-scenario.js';
 import { cloneCommand } from './clone-command.js';
 import type { CommandRouter } from './command-router.js';
 import { budgetFor } from './deadline-policy.js';
-import { WaitExpired, type Endpoint } from './endpoint.js';
+import { WaitExpired, ownRefusal, type Endpoint } from './endpoint.js';
 
 /** Below this much time left, another attempt can't get a reply: give up instead. */
 const MIN_ATTEMPT_MS = 5;
-
-/**
- * The node did not become ready within the call's deadline: as much evidence of an outage as
- * a refused connection, and nothing was sent.
- */
-const NODE_UNREACHABLE: FailureClass = Object.freeze({
-  scenario: 'connection',
-  execution: 'not-executed',
-  ...SCENARIO_TRAITS.connection,
-});
-
-/**
- * Our own refusal (client closed, endpoint retired, budget used up): the node did nothing
- * wrong, so it must not count against its breaker. Never retried by the caller as such: the
- * executor looks at the wrapped `WaitExpired` first.
- */
-const NOT_OUR_NODE: FailureClass = Object.freeze({
-  scenario: 'closed',
-  execution: 'not-executed',
-  ...SCENARIO_TRAITS.closed,
-});
-
-/** Wraps a failed readiness wait for the breaker: only a wait that timed out counts. */
-function waitFailure(error: unknown, endpoint: Endpoint): AttemptFailure {
-  if (error instanceof WaitExpired && error.reason === 'deadline' && !endpoint.ready) {
-    return new AttemptFailure(error, NODE_UNREACHABLE);
-  }
-  return new AttemptFailure(error, NOT_OUR_NODE);
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -141,10 +112,7 @@ export class CommandExecutor {
         const result = await endpoint.breaker.run(() =>
           target.ready
             ? this.attempt(target, sent, budget.attemptMs, deadline, after)
-            : target.waitReady(deadline).then(
-                () => this.attempt(target, sent, budget.attemptMs, deadline, after),
-                (waitError: unknown) => Promise.reject(waitFailure(waitError, target)),
-              ),
+            : target.readyForAttempt(deadline).then(() => this.attempt(target, sent, budget.attemptMs, deadline, after)),
         );
         endpoint.stats.ok++;
         endpoint.stats.recordDuration(performance.now() - start);
@@ -155,7 +123,7 @@ export class CommandExecutor {
         if (inner instanceof WaitExpired) {
           if (inner.reason === 'closed') throw new ClientClosedError(this.clientName, command.name);
           if (inner.reason === 'deadline') {
-            endpoint.stats.recordError(previous?.scenario === 'timeout' ? 'timeout' : endpoint.ready ? 'timeout' : 'connection');
+            endpoint.stats.recordError('timeout');
             throw new CommandTimeoutError(this.target(endpoint, command), budget.totalMs, lastError);
           }
           // The endpoint was swapped out while we waited: never sent, so route it again.
@@ -229,7 +197,7 @@ export class CommandExecutor {
     const remaining = deadline - performance.now();
     // Only reachable after a wait for readiness used up the budget: the node is back, so
     // this is no evidence against it.
-    if (remaining < MIN_ATTEMPT_MS) return Promise.reject(new AttemptFailure(new WaitExpired('deadline'), NOT_OUR_NODE));
+    if (remaining < MIN_ATTEMPT_MS) return Promise.reject(ownRefusal('deadline'));
     this.router.prepare?.(endpoint, command, previous);
     // attemptMs 0 means no client timer (BLPOP 0), and then the deadline is Infinity too.
     return endpoint.send(command, attemptMs > 0 ? Math.min(attemptMs, remaining) : 0);

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { ShardBreaker } from '../breaker/shard-breaker.js';
 import { AttemptFailure } from '../breaker/shard-breaker.js';
 import { classifyFailure } from '../policy/classify-failure.js';
+import { SCENARIO_TRAITS, type FailureClass } from '../policy/failure-scenario.js';
 import { QueueFullError } from '../errors/queue-full.error.js';
 import { EndpointStats } from './endpoint-stats.js';
 import type { Command } from 'ioredis';
@@ -18,6 +19,32 @@ interface Waiter {
 export class WaitExpired {
   /** `retired`: the endpoint was swapped out (failover); the call was not sent and may go elsewhere. */
   constructor(readonly reason: 'deadline' | 'closed' | 'retired') {}
+}
+
+/**
+ * The node did not become ready within the call's deadline: as much evidence of an outage as
+ * a refused connection, and nothing was sent.
+ */
+const NODE_UNREACHABLE: FailureClass = Object.freeze({
+  scenario: 'connection',
+  execution: 'not-executed',
+  ...SCENARIO_TRAITS.connection,
+});
+
+/**
+ * Our own refusal (client closed, endpoint retired, budget used up): the node did nothing
+ * wrong, so it must not count against its breaker. The executor looks at the wrapped
+ * `WaitExpired` before the class, so the class never drives a retry.
+ */
+const OWN_REFUSAL: FailureClass = Object.freeze({
+  scenario: 'closed',
+  execution: 'not-executed',
+  ...SCENARIO_TRAITS.closed,
+});
+
+/** A `WaitExpired` wrapped for the breaker as something that is not the node's fault. */
+export function ownRefusal(reason: WaitExpired['reason']): AttemptFailure {
+  return new AttemptFailure(new WaitExpired(reason), OWN_REFUSAL);
 }
 
 /**
@@ -87,6 +114,19 @@ export class Endpoint {
         }, Math.max(0, deadline - performance.now()));
       }
       this.waiters.push(waiter);
+    });
+  }
+
+  /**
+   * `waitReady` for use inside the breaker: rejects with an `AttemptFailure` that counts
+   * against the node only when the wait timed out and the node is still not ready.
+   */
+  readyForAttempt(deadline: number): Promise<void> {
+    return this.waitReady(deadline).catch((error: unknown) => {
+      if (error instanceof WaitExpired && error.reason === 'deadline' && !this.ready) {
+        throw new AttemptFailure(error, NODE_UNREACHABLE);
+      }
+      throw new AttemptFailure(error, OWN_REFUSAL);
     });
   }
 

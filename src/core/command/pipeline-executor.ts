@@ -5,6 +5,7 @@ import { ClientClosedError } from '../errors/client-closed.error.js';
 import { CommandTimeoutError } from '../errors/command-timeout.error.js';
 import { OutcomeUnknownError } from '../errors/outcome-unknown.error.js';
 import { RetriesExhaustedError } from '../errors/retries-exhausted.error.js';
+import { QueueFullError } from '../errors/queue-full.error.js';
 import { CrossSlotError } from '../errors/cross-slot.error.js';
 import { isResilienceError } from '../errors/resilience.error.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -15,7 +16,7 @@ import { isReadCommand, getPipelineSafety } from '../policy/command-safety.js';
 import type { FailureClass } from '../policy/failure-scenario.js';
 import { cloneCommand } from './clone-command.js';
 import type { CommandRouter } from './command-router.js';
-import { WaitExpired, type Endpoint } from './endpoint.js';
+import { WaitExpired, ownRefusal, type Endpoint } from './endpoint.js';
 
 export type PipelineResult = Array<[error: Error | null, result: unknown]>;
 
@@ -97,22 +98,35 @@ export async function runPipeline(
     }
     let failure: FailureClass;
     try {
-      if (!endpoint.ready) await endpoint.waitReady(deadline);
-      const remaining = deadline - performance.now();
-      if (remaining < 5) throw new WaitExpired('deadline');
+      const full = endpoint.queueFullError();
+      if (full) throw full;
       const chosen = endpoint;
       const batch = current;
-      const result = await endpoint.breaker.run(() =>
-        sendBatch(chosen.client, batch, transaction, Math.min(policy.attemptTimeoutMs * Math.max(1, Math.ceil(batch.length / 1000)), remaining)),
-      );
+      const send = (): Promise<PipelineResult | null> => {
+        const remaining = deadline - performance.now();
+        if (remaining < 5) return Promise.reject(ownRefusal('deadline'));
+        // A big batch takes longer to write and answer: one attempt timeout per 1000 commands.
+        return sendBatch(chosen.client, batch, transaction, Math.min(policy.attemptTimeoutMs * Math.max(1, Math.ceil(batch.length / 1000)), remaining));
+      };
+      // As for single commands, the readiness wait is inside the breaker (see command-executor).
+      const result = await endpoint.breaker.run(() => (chosen.ready ? send() : chosen.readyForAttempt(deadline).then(send)));
       endpoint.stats.ok++;
       endpoint.stats.recordDuration(performance.now() - start);
       return result;
     } catch (thrown) {
       if (thrown instanceof BreakerRejection) throw new CircuitOpenError(target(), thrown.retryAfterMs);
-      if (thrown instanceof WaitExpired) {
-        if (thrown.reason === 'closed') throw new ClientClosedError(ctx.clientName, label);
+      const inner = thrown instanceof AttemptFailure ? thrown.error : thrown;
+      if (inner instanceof WaitExpired) {
+        if (inner.reason === 'closed') throw new ClientClosedError(ctx.clientName, label);
+        if (inner.reason === 'retired') {
+          attempt--;
+          continue;
+        }
         throw new CommandTimeoutError(target(), policy.totalTimeoutMs, lastError);
+      }
+      if (inner instanceof QueueFullError) {
+        endpoint.stats.recordError('overloaded');
+        throw inner;
       }
       if (isResilienceError(thrown)) throw thrown;
       failure = thrown instanceof AttemptFailure ? thrown.failure : classifyFailure(thrown);

@@ -17,6 +17,7 @@ export class OpossumBreaker implements ShardBreaker {
   private transitionForced = false;
   private silent = false;
   private consecutive = 0;
+  private readonly status: { increment(property: string): void };
   private successesAtLastFailure = -1;
 
   constructor(
@@ -38,6 +39,7 @@ export class OpossumBreaker implements ShardBreaker {
       rollingPercentilesEnabled: false,
       enableSnapshots: false,
     });
+    this.status = this.circuit.status as unknown as { increment(property: string): void };
     this.circuit.on('open', () => {
       this.openedAt = Date.now();
       if (this.silent) return;
@@ -72,6 +74,22 @@ export class OpossumBreaker implements ShardBreaker {
     if (this.circuit.opened) return 'open';
     if (this.circuit.halfOpen) return 'half-open';
     return 'closed';
+  }
+
+  get isClosed(): boolean {
+    return this.circuit.closed;
+  }
+
+  recordSuccess(): void {
+    // The same two counters opossum bumps for a successful fire(), without its per-call
+    // promise, event emissions and timestamps: the closed-state hot path costs two increments.
+    this.status.increment('fires');
+    this.status.increment('successes');
+  }
+
+  recordFailure(failure: AttemptFailure): void {
+    // Failures take opossum's own path, so its threshold logic decides whether to open.
+    this.circuit.fire(() => Promise.reject(failure)).catch(() => {});
   }
 
   run<T>(fn: () => Promise<T>): Promise<T> {

@@ -10,6 +10,15 @@ export interface ShardBreaker {
    * can tell user errors (which never count) from node failures.
    */
   run<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * True while closed. The command path's fast lane checks it and then reports the outcome
+   * with `recordSuccess` / `recordFailure` instead of going through `run`.
+   */
+  readonly isClosed: boolean;
+  /** Counts one successful call made while closed (fast lane). */
+  recordSuccess(): void;
+  /** Counts one failed call made while closed (fast lane); may open the breaker. */
+  recordFailure(failure: AttemptFailure): void;
   /** Milliseconds until an open breaker lets a probe through; 0 when not open. */
   retryAfterMs(): number;
   /** Failure percentage in the rolling window. */

@@ -1,206 +1,303 @@
-import type { Command } from 'ioredis';
+import { Command, type Redis } from 'ioredis';
+import type { Subscription } from 'rxjs';
 import type { CommandRouter } from '../command/command-router.js';
 import type { Endpoint } from '../command/endpoint.js';
-import { createResolver, type ResolveFn } from '../dns/endpoint-resolver.js';
-import { DEFAULT_WATCHER_OPTIONS, EndpointWatcher, type DnsView } from '../dns/endpoint-watcher.js';
+import { createResolver } from '../dns/endpoint-resolver.js';
+import { DEFAULT_WATCHER_OPTIONS, type DnsView } from '../dns/endpoint-watcher.js';
+import { WatchedEndpoint } from '../dns/watched-endpoint.js';
 import type { EventBus } from '../events/event-bus.js';
-import type { NodeAddress, ReplicationOptions } from '../options/resilient-redis-options.js';
+import type { ReplicationOptions } from '../options/resilient-redis-options.js';
 import type { ResolvedOptions } from '../options/validate-options.js';
 import type { FailureClass } from '../policy/failure-scenario.js';
 import type { EndpointFactory } from './endpoint-factory.js';
-import { closeEndpoint, waitUntilReady } from './endpoint-lifecycle.js';
-import { queryRole } from './role-query.js';
+import { waitUntilReady } from './endpoint-lifecycle.js';
+import { failoverInProgress, openSideConnection, queryRole, waitForMasterRole } from './role-query.js';
 
-type Slot = 'primary' | 'reader';
+/** Timeouts on one endpoint within the window that count as evidence of a failover. */
+const TIMEOUTS_TO_RERESOLVE = 2;
+const TIMEOUT_WINDOW_MS = 1000;
+/** How long reads avoid a reader that answered LOADING or MASTERDOWN (they go to the primary). */
+const READER_AVOID_MS = 1000;
+/** How long the node a demoted primary names may take to report master (FAILOVER hand-over). */
+const FOLLOW_VERIFY_MS = 1000;
+/**
+ * Least gap between two checks of whether a timing-out primary is in a planned failover; much
+ * longer after a check that got no answer (a hung host: asking again and again only adds load).
+ */
+const INSPECT_GAP_MS = 250;
+const INSPECT_GAP_UNANSWERED_MS = 2000;
+
+const noop = (): void => {};
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Replication mode (ElastiCache cluster mode disabled): writes through the primary endpoint
  * name, reads through the reader name. On failover the primary name moves to the promoted
- * replica, and the old primary often stays up as a replica answering READONLY. This router
- * resolves both names itself, follows a demoted primary to its new master, verifies ROLE
- * before swapping connections, and drains the old connection instead of dropping calls.
+ * replica, and the old primary often stays up as a replica answering READONLY. Each name is a
+ * {@link WatchedEndpoint} (own resolution, TTL-driven and evidence-driven re-resolution,
+ * verified atomic swaps with draining). This router adds what is specific to replication:
+ * reads to the reader with fallback to the primary, evidence from failures, and following a
+ * demoted primary to the master it names before DNS catches up.
  */
 export class ReplicationRouter implements CommandRouter {
-  private primary: Endpoint | undefined;
-  private reader: Endpoint | undefined;
-  private readonly watchers: Partial<Record<Slot, EndpointWatcher>> = {};
-  private readonly swaps: Partial<Record<Slot, Promise<boolean>>> = {};
+  private readonly primary: WatchedEndpoint;
+  private readonly reader: WatchedEndpoint | undefined;
+  private readonly timeouts = new WeakMap<Endpoint, { since: number; count: number }>();
+  private following: Promise<void> | undefined;
+  private readerProbe: Promise<void> | undefined;
+  private inspecting: Promise<void> | undefined;
+  private nextInspectAt = 0;
   private initial: Promise<void> | undefined;
   private readerAvoidUntil = 0;
   private closed = false;
-  private readonly retired = new Set<Endpoint>();
-  private readonly resolve: ResolveFn;
+  private readonly subscription: Subscription;
 
   constructor(
     private readonly options: ResolvedOptions & ReplicationOptions,
-    private readonly factory: EndpointFactory,
+    factory: EndpointFactory,
     private readonly bus: EventBus,
   ) {
-    this.resolve = createResolver(options.dns);
-    const watcherOptions = {
-      ...DEFAULT_WATCHER_OPTIONS,
-      minIntervalMs: options.dns?.minIntervalMs ?? DEFAULT_WATCHER_OPTIONS.minIntervalMs,
-      maxIntervalMs: options.dns?.maxIntervalMs ?? DEFAULT_WATCHER_OPTIONS.maxIntervalMs,
+    const dns = options.dns ?? {};
+    const deps = {
+      factory,
+      bus,
+      options,
+      resolve: createResolver(options.dns),
+      watcherOptions: {
+        minIntervalMs: dns.minIntervalMs ?? DEFAULT_WATCHER_OPTIONS.minIntervalMs,
+        maxIntervalMs: dns.maxIntervalMs ?? DEFAULT_WATCHER_OPTIONS.maxIntervalMs,
+        fastPollMs: dns.fastPollMs ?? DEFAULT_WATCHER_OPTIONS.fastPollMs,
+        fastPollForMs: dns.fastPollForMs ?? DEFAULT_WATCHER_OPTIONS.fastPollForMs,
+      },
+      watchIps: dns.resolve !== undefined,
     };
-    for (const slot of ['primary', 'reader'] as const) {
-      const address = options[slot];
-      if (!address) continue;
-      this.watchers[slot] = new EndpointWatcher(address.host, this.resolve, watcherOptions, bus, (next) => {
-        void this.switchTo(slot, next, address.port, 'dns');
-      });
+    const { attemptTimeoutMs } = options.policy;
+    this.primary = new WatchedEndpoint(
+      {
+        name: options.primary.host,
+        port: options.primary.port,
+        role: 'primary',
+        purpose: 'primary',
+        // Never swap a replica in as the primary, whatever DNS says (a stale or early answer).
+        verify: (candidate, waitMs) => waitForMasterRole(candidate.client, attemptTimeoutMs, waitMs),
+      },
+      deps,
+    );
+    if (options.reader) {
+      this.reader = new WatchedEndpoint({ name: options.reader.host, port: options.reader.port, role: 'replica', purpose: 'reader' }, deps);
     }
+    // A breaker opening is evidence that the name may have moved: re-resolve now.
+    this.subscription = bus.events$.subscribe((event) => {
+      if (event.type !== 'breaker.opened') return;
+      for (const slot of this.slots()) if (slot.current?.id === event.node) slot.poke();
+    });
   }
 
-  private configured(slot: Slot): NodeAddress {
-    return slot === 'primary' ? this.options.primary : this.options.reader!;
+  private slots(): WatchedEndpoint[] {
+    return this.reader ? [this.primary, this.reader] : [this.primary];
   }
 
   private start(): Promise<void> {
-    if (!this.initial) {
-      this.initial = (async () => {
-        for (const slot of ['primary', 'reader'] as const) {
-          const watcher = this.watchers[slot];
-          if (!watcher) continue;
-          const configured = this.configured(slot);
-          const address = (await watcher.resolveNow()) ?? configured.host;
-          this[slot] = this.factory.create(
-            { address: { host: address, port: configured.port }, servername: configured.host, purpose: slot },
-            slot === 'primary' ? 'primary' : 'replica',
-            slot,
-          );
-          this[slot]!.client.connect().catch(() => {});
-          watcher.start();
-        }
-      })();
-    }
+    this.initial ??= Promise.all(this.slots().map((s) => s.start())).then(noop);
     return this.initial;
   }
 
-  pending(): Promise<void> | undefined {
-    if (!this.primary) return this.start();
-    return this.swaps.primary?.then(() => undefined);
+  pending(previous: FailureClass | undefined, isRead = false): Promise<void> | undefined {
+    const primary = this.primary.current;
+    if (!primary) return this.start();
+    // Reads never wait for the primary's recovery: they have the reader, or a demoted
+    // primary that still serves reads.
+    if (isRead) return undefined;
+    // A demoted (or handing-over) primary can only answer READONLY or stall: wait for the node
+    // it names, bounded by each call's deadline, rather than fail or feed its breaker.
+    if (this.following) return this.following;
+    // A write timed out and we are asking whether a hand-over is under way: its answer decides
+    // between waiting for the new primary and the breaker's fail-fast.
+    if (this.inspecting && (previous?.scenario === 'timeout' || primary.breaker.state !== 'closed')) return this.inspecting;
+    const swap = this.primary.swapping;
+    // A DNS-driven swap is speculative while the current primary is healthy: don't hold calls for it.
+    if (swap && (previous !== undefined || primary.breaker.state !== 'closed' || !primary.ready)) return swap.then(noop);
+    return undefined;
   }
 
   route(_command: Command, isRead: boolean): Endpoint {
-    if (!this.primary) throw new Error('replication router used before start');
-    const reader = this.reader;
-    if (isRead && reader && reader.ready && reader.breaker.state !== 'open' && Date.now() >= this.readerAvoidUntil) return reader;
-    return this.primary;
+    const primary = this.primary.current;
+    if (!primary) throw new Error('replication router used before start');
+    if (isRead) {
+      const reader = this.reader?.current;
+      if (reader && this.readerUsable(reader)) return reader;
+    }
+    return primary;
+  }
+
+  private readerUsable(reader: Endpoint): boolean {
+    if (!reader.ready) return false;
+    const state = reader.breaker.state;
+    if (state === 'open') return false;
+    if (state === 'half-open') {
+      // opossum lets one call through a half-open breaker and rejects the rest at once; a
+      // read must not be that rejection. Probe with a PING of our own; reads go to the primary.
+      this.probeReader(reader);
+      return false;
+    }
+    if (this.readerAvoidUntil === 0) return true;
+    if (Date.now() < this.readerAvoidUntil) return false;
+    this.readerAvoidUntil = 0;
+    return true;
+  }
+
+  private probeReader(reader: Endpoint): void {
+    if (this.readerProbe) return;
+    const ping = new Command('ping', []);
+    this.readerProbe = reader.breaker
+      .run(() => reader.send(ping, this.options.policy.attemptTimeoutMs))
+      .then(noop, noop)
+      .finally(() => {
+        this.readerProbe = undefined;
+      });
   }
 
   fallback(from: Endpoint, _command: Command, isRead: boolean): Endpoint | undefined {
-    // Reads fall back to the primary while the reader is unavailable; writes have nowhere to go.
-    if (isRead && from === this.reader && this.primary && this.primary.breaker.state !== 'open') return this.primary;
+    if (!isRead) return undefined;
+    // Reads fall back to the primary while the reader is unavailable, and the other way round.
+    const primary = this.primary.current;
+    const reader = this.reader?.current;
+    if (from === reader && primary && primary.breaker.state !== 'open') return primary;
+    if (from === primary && reader?.ready && reader.breaker.state === 'closed') return reader;
     return undefined;
   }
 
   onFailure(endpoint: Endpoint, failure: FailureClass): void {
-    if (!failure.countsAgainstBreaker) return;
-    if (endpoint === this.primary) {
-      if (failure.scenario === 'readonly') void this.followDemotion(endpoint);
-      this.watchers.primary?.poke();
-    } else if (endpoint === this.reader) {
-      if (failure.scenario === 'loading' || failure.scenario === 'masterdown') this.readerAvoidUntil = Date.now() + 1000;
-      this.watchers.reader?.poke();
+    if (!failure.countsAgainstBreaker || this.closed) return;
+    const isPrimary = endpoint === this.primary.current;
+    const slot = isPrimary ? this.primary : endpoint === this.reader?.current ? this.reader : undefined;
+    // A failure on a swapped-out endpoint is old news: its call is retried on the new one.
+    if (!slot) return;
+    switch (failure.scenario) {
+      case 'readonly':
+        if (isPrimary) void this.followDemotion(endpoint, 'readonly');
+        slot.poke();
+        return;
+      case 'loading':
+      case 'masterdown':
+        // A replica loading its dataset or cut off from its primary: reads go to the primary.
+        if (isPrimary) slot.poke();
+        else this.readerAvoidUntil = Date.now() + READER_AVOID_MS;
+        return;
+      case 'timeout':
+        if (isPrimary) this.inspectPrimary(endpoint);
+        // One slow reply proves little; two within a second on one node is a hung host.
+        if (this.repeatedTimeout(endpoint)) slot.poke();
+        return;
+      default:
+        slot.poke();
     }
   }
 
-  /**
-   * READONLY proves we are talking to a demoted primary. It knows its new master: go there
-   * now instead of waiting for the DNS TTL and caches.
-   */
-  private async followDemotion(old: Endpoint): Promise<void> {
-    try {
-      const role = await queryRole(old.client, this.options.policy.attemptTimeoutMs);
-      if (role.role === 'replica' && role.masterHost && role.masterPort) {
-        await this.switchTo('primary', role.masterHost, role.masterPort, 'role-follow');
-      }
-    } catch {
-      // The DNS watcher was poked as well; it will find the new primary.
+  private repeatedTimeout(endpoint: Endpoint): boolean {
+    const now = Date.now();
+    const seen = this.timeouts.get(endpoint);
+    if (!seen || now - seen.since > TIMEOUT_WINDOW_MS) {
+      this.timeouts.set(endpoint, { since: now, count: 1 });
+      return TIMEOUTS_TO_RERESOLVE <= 1;
     }
+    return ++seen.count >= TIMEOUTS_TO_RERESOLVE;
   }
 
   /**
-   * Connects to `host:port`, verifies its role, then swaps it in atomically. The old
-   * connection keeps serving its in-flight calls and is closed once they have settled.
+   * A write timed out on the primary. During a planned `FAILOVER` the primary pauses writes
+   * until its replica has caught up (up to a second or more), so writes time out there while
+   * reads and INFO still answer: ask, and if a hand-over is under way, hold writes for it and
+   * follow it, instead of letting the timeouts open the breaker on callers.
    */
-  private switchTo(slot: Slot, host: string, port: number, cause: 'dns' | 'role-follow'): Promise<boolean> {
-    const current = this[slot];
-    if (this.closed || (current && current.client.options.host === host && current.client.options.port === port)) {
-      return Promise.resolve(false);
-    }
-    if (this.swaps[slot]) return this.swaps[slot]!;
-    const configured = this.configured(slot);
-    const swap = (async (): Promise<boolean> => {
-      const candidate = this.factory.create(
-        { address: { host, port }, servername: configured.host, purpose: slot },
-        slot === 'primary' ? 'primary' : 'replica',
-        slot,
-      );
+  private inspectPrimary(endpoint: Endpoint): void {
+    if (this.inspecting || this.following || Date.now() < this.nextInspectAt) return;
+    const { attemptTimeoutMs } = this.options.policy;
+    this.nextInspectAt = Date.now() + INSPECT_GAP_UNANSWERED_MS;
+    this.inspecting = (async () => {
+      const side = await openSideConnection(this.options, endpoint, attemptTimeoutMs);
+      let inProgress = false;
       try {
-        await waitUntilReady(candidate, this.options, this.options.policy.attemptTimeoutMs * 2);
-        if (slot === 'primary') {
-          const role = await queryRole(candidate.client, this.options.policy.attemptTimeoutMs);
-          if (role.role !== 'master') throw new Error(`${host}:${port} is not a master yet`);
-        }
-      } catch {
-        await closeEndpoint(candidate);
-        return false;
+        inProgress = await failoverInProgress(side, attemptTimeoutMs);
+        this.nextInspectAt = Date.now() + INSPECT_GAP_MS;
+      } finally {
+        if (!inProgress) side.disconnect();
       }
-      if (this.closed) {
-        await closeEndpoint(candidate);
-        return false;
-      }
-      const old = this[slot];
-      this[slot] = candidate;
-      this.bus.emit({
-        type: 'endpoint.changed',
-        node: candidate.id,
-        name: configured.host,
-        oldAddress: old?.id,
-        newAddress: candidate.id,
-        cause,
+      // The follow owns the side connection from here, and the inspection lasts as long.
+      if (inProgress) await this.followDemotion(endpoint, 'failover', side);
+    })()
+      .catch(noop)
+      .finally(() => {
+        this.inspecting = undefined;
       });
-      if (old) this.retire(old);
-      return true;
-    })().finally(() => {
-      this.swaps[slot] = undefined;
-    });
-    this.swaps[slot] = swap;
-    return swap;
   }
 
-  /** Closes a swapped-out endpoint once every attempt on it has had time to settle. */
-  private retire(old: Endpoint): void {
-    this.retired.add(old);
-    old.retire();
-    const timer = setTimeout(() => {
-      this.retired.delete(old);
-      void closeEndpoint(old);
-    }, this.options.policy.attemptTimeoutMs + 100);
-    timer.unref();
+  /**
+   * READONLY proves the write did not run and that we are talking to a demoted primary
+   * (typical right after a managed failover: the old primary stays up as a replica and DNS
+   * still names it). It knows its new master: go there now, still verifying ROLE there,
+   * instead of waiting out the TTL. With `failover`, the primary is still handing over (on a
+   * side connection, as its own stalls behind paused writes): wait for it to become a replica
+   * first. Writes wait for this, bounded by their deadlines.
+   */
+  private followDemotion(old: Endpoint, cause: 'readonly' | 'failover', side?: Redis): Promise<void> {
+    if (this.following || old !== this.primary.current) {
+      side?.disconnect();
+      return this.following ?? Promise.resolve();
+    }
+    if (old.failingSince === 0) {
+      old.failingSince = Date.now();
+      this.bus.emit({ type: 'failover.detected', node: old.id, scenario: cause === 'readonly' ? 'readonly' : 'timeout' });
+    }
+    const until = performance.now() + this.options.policy.totalTimeoutMs;
+    const { attemptTimeoutMs } = this.options.policy;
+    const asker = side ?? old.client;
+    this.following = (async () => {
+      while (!this.closed && this.primary.current === old && performance.now() < until) {
+        let role;
+        try {
+          role = await queryRole(asker, attemptTimeoutMs);
+        } catch {
+          return; // It cannot answer: the DNS watcher, already poked, takes over.
+        }
+        if (role.role === 'replica') {
+          if (role.masterPort > 0 && (await this.primary.switchTo(role.masterHost, role.masterPort, 'role-follow', FOLLOW_VERIFY_MS))) return;
+        } else if (cause === 'readonly' || role.role !== 'master' || !(await failoverInProgress(asker, attemptTimeoutMs))) {
+          return; // Master again, or the hand-over was aborted: nothing to follow.
+        }
+        await sleep(25);
+      }
+    })().finally(() => {
+      this.following = undefined;
+      side?.disconnect();
+    });
+    return this.following;
   }
 
   endpoints(): readonly Endpoint[] {
-    return [this.primary, this.reader].filter((e): e is Endpoint => e !== undefined);
+    return this.slots()
+      .map((s) => s.current)
+      .filter((e): e is Endpoint => e !== undefined);
   }
 
   dnsView(): DnsView[] {
-    return Object.values(this.watchers).map((w) => w.snapshot());
+    return this.slots()
+      .map((s) => s.dnsView())
+      .filter((v): v is DnsView => v !== undefined);
   }
 
   async connect(): Promise<void> {
     await this.start();
-    const waits = [waitUntilReady(this.primary!, this.options)];
     // A reader that is down must not keep the client from starting: reads fall back.
-    if (this.reader) waitUntilReady(this.reader, this.options).catch(() => {});
-    await Promise.all(waits);
+    const reader = this.reader?.current;
+    if (reader) waitUntilReady(reader, this.options).catch(noop);
+    const primary = this.primary.current;
+    if (primary) await waitUntilReady(primary, this.options);
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const w of Object.values(this.watchers)) w.stop();
-    await Promise.all([...this.endpoints(), ...this.retired].map((e) => closeEndpoint(e)));
-    this.retired.clear();
+    this.subscription.unsubscribe();
+    await Promise.all(this.slots().map((s) => s.close()));
   }
 }

@@ -1,4 +1,7 @@
 import { Command, type Redis } from 'ioredis';
+import type { Endpoint } from '../command/endpoint.js';
+import { createConnection } from '../connection/connection-factory.js';
+import type { ResolvedOptions } from '../options/validate-options.js';
 
 export type NodeRoleReply =
   | { role: 'master' }
@@ -22,6 +25,23 @@ export async function queryRole(client: Redis, timeoutMs: number): Promise<NodeR
 }
 
 /**
+ * Whether the node is handing its primary role over (`FAILOVER`, Redis 6.2+): it then pauses
+ * writes until its replica has caught up, so writes time out rather than fail, while reads and
+ * INFO still answer. Resolves false when it cannot tell.
+ */
+export async function failoverInProgress(client: Redis, timeoutMs: number): Promise<boolean> {
+  const command = new Command('info', ['replication'], { replyEncoding: 'utf8' });
+  command.setTimeout(timeoutMs);
+  try {
+    const text = String(await client.sendCommand(command));
+    const state = /^master_failover_state:(\S+)/m.exec(text)?.[1];
+    return state !== undefined && state !== 'no-failover';
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Resolves true once `client`'s node reports role master, asking every `intervalMs` for up to
  * `waitMs` (0: ask once). False when it never did or could not answer.
  *
@@ -40,5 +60,38 @@ export async function waitForMasterRole(client: Redis, timeoutMs: number, waitMs
     }
     if (performance.now() + intervalMs > until) return false;
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/**
+ * Opens a short-lived second connection to `endpoint`'s node (same address, credentials and
+ * TLS name), ready within `timeoutMs`. Needed while the node pauses writes for a `FAILOVER`:
+ * Redis serves one connection's commands in order, so a ROLE or INFO queued behind paused
+ * writes on the endpoint's own connection would wait for them. Rejects on failure (a hung
+ * host accepts the TCP connection but never answers the handshake).
+ */
+export async function openSideConnection(options: ResolvedOptions, endpoint: Endpoint, timeoutMs: number): Promise<Redis> {
+  const { host, port, tls } = endpoint.client.options;
+  const client = createConnection(options, {
+    address: { host: host!, port: port! },
+    servername: (tls as { servername?: string } | undefined)?.servername,
+    purpose: 'probe',
+  });
+  // Failures surface through connect(); an unhandled 'error' event would crash the process.
+  client.on('error', () => {});
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      client.connect(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${host}:${port} not ready within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+    return client;
+  } catch (error) {
+    client.disconnect();
+    throw error;
+  } finally {
+    clearTimeout(timer);
   }
 }

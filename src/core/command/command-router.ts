@@ -1,6 +1,7 @@
 import type { Command } from 'ioredis';
 import type { FailureClass } from '../policy/failure-scenario.js';
 import type { Endpoint } from './endpoint.js';
+import type { DnsHealth } from '../health/client-health.js';
 
 /**
  * Decides where each attempt goes, and reacts to failures: the mode-specific part of the
@@ -22,10 +23,11 @@ export interface CommandRouter {
   /**
    * A recovery the router is in the middle of (first resolution, a primary swap, a topology
    * refresh after MOVED). Attempts wait for it, bounded by their deadline, before routing.
+   * `isRead`: a read may have somewhere else to go (a reader) and need not wait.
    */
-  pending?(previous: FailureClass | undefined): Promise<void> | undefined;
+  pending?(previous: FailureClass | undefined, isRead?: boolean): Promise<void> | undefined;
   /** DNS view per watched name, for health. */
-  dnsView?(): Array<{ name: string; address: string | undefined; ttlSeconds: number | undefined; lastChangeAt: number | undefined }>;
+  dnsView?(): DnsHealth[];
   /** Milliseconds since the topology was last confirmed (cluster). */
   topologyAgeMs?(): number | undefined;
   /**

@@ -26,6 +26,17 @@ const WARN: ReadonlySet<ResilienceEvent['type']> = new Set([
 ]);
 
 /**
+ * Whether an event belongs in the status view's ring buffer. Per-lookup and per-retry events
+ * come by the dozen during a failover and would push out the transitions it is meant to show;
+ * they still reach subscribers and metrics.
+ */
+function isTransition(e: ResilienceEvent): boolean {
+  if (e.type === 'dns.resolved' || e.type === 'command.retried') return false;
+  if (e.type === 'topology.refreshed') return e.changed;
+  return true;
+}
+
+/**
  * One client's event stream. Events are only built on state transitions and retries, never
  * per successful command, so an app that never subscribes pays nothing on the hot path.
  * Keeps the last `capacity` events in a ring buffer for the status view.
@@ -48,9 +59,11 @@ export class EventBus {
 
   emit(input: EventInput): ResilienceEvent {
     const event = { ...input, client: this.client, timestamp: Date.now() } as ResilienceEvent;
-    this.ring[this.next] = event;
-    this.next = (this.next + 1) % this.ring.length;
-    if (this.count < this.ring.length) this.count++;
+    if (isTransition(event)) {
+      this.ring[this.next] = event;
+      this.next = (this.next + 1) % this.ring.length;
+      if (this.count < this.ring.length) this.count++;
+    }
     if (LOGGED.has(event.type)) {
       const { type, ...rest } = event;
       const line = `${type} ${JSON.stringify(rest)}`;

@@ -16,6 +16,18 @@ export interface NodeHealth {
   readonly queueDepth: number;
 }
 
+/** The client's view of one watched DNS name. */
+export interface DnsHealth {
+  readonly name: string;
+  /** The address in use. */
+  readonly address: string | undefined;
+  readonly ttlSeconds: number | undefined;
+  /** Wall-clock ms of the last address change. */
+  readonly lastChangeAt: number | undefined;
+  /** Further fields a router may add (all addresses, last error, fast polling...). */
+  readonly [detail: string]: unknown;
+}
+
 /** Immutable point-in-time view of one client. */
 export interface ClientHealthSnapshot {
   readonly client: string;
@@ -30,6 +42,6 @@ export interface ClientHealthSnapshot {
   /** Milliseconds since the topology was last confirmed (cluster), if known. */
   readonly topologyAgeMs?: number;
   /** DNS view per watched name (replication, cluster configuration endpoint). */
-  readonly dns?: ReadonlyArray<{ name: string; address: string | undefined; ttlSeconds: number | undefined; lastChangeAt: number | undefined }>;
+  readonly dns?: ReadonlyArray<DnsHealth>;
   readonly takenAt: number;
 }

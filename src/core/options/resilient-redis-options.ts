@@ -26,6 +26,13 @@ export interface DnsOptions {
   minIntervalMs?: number;
   /** Longest re-resolve interval in milliseconds, whatever the TTL says. @default 30000 */
   maxIntervalMs?: number;
+  /**
+   * Re-resolve interval in milliseconds while there is evidence of a failover (READONLY,
+   * connection errors, repeated timeouts, a breaker opening). @default 250
+   */
+  fastPollMs?: number;
+  /** How long fast polling lasts after the evidence that started it, in milliseconds. @default 30000 */
+  fastPollForMs?: number;
 }
 
 /** Metrics settings. Metrics are on by default, registered on prom-client's global registry. */

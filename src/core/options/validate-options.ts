@@ -161,7 +161,7 @@ function checkModeOptions(options: Record<string, unknown>, mode: Mode | undefin
     problems.push('dns.servers must be an array of "ip" or "ip:port" strings');
   }
   if (dns.resolve !== undefined && typeof dns.resolve !== 'function') problems.push('dns.resolve must be a function');
-  for (const key of ['minIntervalMs', 'maxIntervalMs'] as const) {
+  for (const key of ['minIntervalMs', 'maxIntervalMs', 'fastPollMs', 'fastPollForMs'] as const) {
     if (dns[key] !== undefined) checkNumber(`dns.${key}`, dns[key], ms(0), problems);
   }
   if (typeof dns.minIntervalMs === 'number' && typeof dns.maxIntervalMs === 'number' && dns.minIntervalMs > dns.maxIntervalMs) {

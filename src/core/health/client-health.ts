@@ -24,8 +24,14 @@ export interface DnsHealth {
   readonly ttlSeconds: number | undefined;
   /** Wall-clock ms of the last address change. */
   readonly lastChangeAt: number | undefined;
-  /** Further fields a router may add (all addresses, last error, fast polling...). */
-  readonly [detail: string]: unknown;
+  /** Every address of the last answer. */
+  readonly addresses?: readonly string[];
+  /** Wall-clock ms of the last successful resolution. */
+  readonly lastResolvedAt?: number | undefined;
+  /** Why the last resolution failed, if it did. */
+  readonly lastError?: string | undefined;
+  /** Wall-clock ms until which the name is polled quickly, if it is. */
+  readonly fastPollUntil?: number | undefined;
 }
 
 /** Immutable point-in-time view of one client. */

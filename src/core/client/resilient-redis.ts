@@ -124,6 +124,8 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
         if (this.state === 'closing' || this.state === 'closed') {
           return Promise.reject(new ClientClosedError(this.name, tx ? 'multi' : 'pipeline'));
         }
+        // Connections are lazy: a batch as the first call must start them, as sendCommand does.
+        if (this.state === 'wait') this.connect().catch(() => {});
         return runPipeline({ clientName: this.name, policy: this.resolved.policy, router: this.router, bus: this.bus }, queued, tx);
       },
     };

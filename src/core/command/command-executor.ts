@@ -21,6 +21,11 @@ import { WaitExpired, ownRefusal, type Endpoint } from './endpoint.js';
 /** Below this much time left, another attempt can't get a reply: give up instead. */
 const MIN_ATTEMPT_MS = 5;
 
+/** Once a node's breaker is open, calls still queued for its connection fail fast too. */
+function shedIfOpen(endpoint: Endpoint): void {
+  if (endpoint.queueDepth > 0 && endpoint.breaker.state === 'open') endpoint.shedWaiters();
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits for `work` but no longer than `deadline` (performance.now ms); never rejects. */
@@ -90,7 +95,7 @@ export class CommandExecutor {
     let previous: FailureClass | undefined;
     let lastError: unknown;
     for (let attempt = 1; ; attempt++) {
-      const recovering = this.router.pending?.(previous);
+      const recovering = this.router.pending?.(previous, isRead);
       if (recovering) await untilDeadline(recovering, deadline);
       let endpoint = this.router.route(current, isRead, previous);
       if (endpoint.breaker.state === 'open') {
@@ -100,33 +105,54 @@ export class CommandExecutor {
       }
       let failure: FailureClass;
       let error: unknown;
+      // Fast lane, the path of nearly every call: connected and closed. The send goes straight
+      // to ioredis and the outcome is counted with field increments, without an opossum fire
+      // (a promise, two timestamps and events per call).
+      const fast = endpoint.ready && endpoint.breaker.isClosed;
       try {
-        const full = endpoint.queueFullError();
-        if (full) throw full;
-        const target = endpoint;
-        const sent = current;
-        const after = previous;
-        // Waiting for readiness happens inside the breaker: a node that stays down opens it
-        // (calls then fail in microseconds instead of queueing for their whole deadline),
-        // and a half-open breaker lets exactly one call wait for the reconnect as its probe.
-        const result = await endpoint.breaker.run(() =>
-          target.ready
-            ? this.attempt(target, sent, budget.attemptMs, deadline, after)
-            : target.readyForAttempt(deadline).then(() => this.attempt(target, sent, budget.attemptMs, deadline, after)),
-        );
+        let result: unknown;
+        if (fast) {
+          result = await this.attempt(endpoint, current, budget.attemptMs, deadline, previous);
+          endpoint.breaker.recordSuccess();
+        } else {
+          // Refused here, outside the breaker: inside, opossum would count our refusal as a
+          // success and could close a half-open breaker on a node that is still hung.
+          if (deadline - performance.now() < MIN_ATTEMPT_MS) throw new WaitExpired('deadline');
+          const full = endpoint.queueFullError();
+          if (full) throw full;
+          const target = endpoint;
+          const sent = current;
+          const after = previous;
+          // Waiting for readiness happens inside the breaker: a node that stays down opens it
+          // (calls then fail in microseconds instead of queueing for their whole deadline),
+          // and a half-open breaker lets exactly one call wait for the reconnect as its probe.
+          result = await endpoint.breaker.run(() =>
+            target.ready
+              ? this.attempt(target, sent, budget.attemptMs, deadline, after)
+              : target.readyForAttempt(deadline).then(() => this.attempt(target, sent, budget.attemptMs, deadline, after)),
+          );
+        }
         endpoint.stats.ok++;
         endpoint.stats.recordDuration(performance.now() - start);
         return result;
       } catch (thrown) {
         if (thrown instanceof BreakerRejection) throw this.circuitOpen(endpoint, command, thrown.retryAfterMs);
         const inner = thrown instanceof AttemptFailure ? thrown.error : thrown;
+        // Counted only while still closed: once it opened, more failures change nothing, and
+        // a late failure of a call sent before must not stand in for a half-open probe.
+        if (fast && thrown instanceof AttemptFailure && !(inner instanceof WaitExpired) && endpoint.breaker.isClosed) {
+          // opossum's errorFilter rule: a user error is the node answering, not failing.
+          if (thrown.failure.countsAgainstBreaker) endpoint.breaker.recordFailure(thrown);
+          else endpoint.breaker.recordSuccess();
+        }
         if (inner instanceof WaitExpired) {
           if (inner.reason === 'closed') throw new ClientClosedError(this.clientName, command.name);
           if (inner.reason === 'deadline') {
+            shedIfOpen(endpoint);
             endpoint.stats.recordError('timeout');
             throw new CommandTimeoutError(this.target(endpoint, command), budget.totalMs, lastError);
           }
-          // The endpoint was swapped out while we waited: never sent, so route it again.
+          // Swapped out, or shed by its breaker, while we waited: never sent, so route again.
           attempt--;
           continue;
         }
@@ -149,6 +175,7 @@ export class CommandExecutor {
         }
       }
       this.router.onFailure(endpoint, failure);
+      shedIfOpen(endpoint);
       lastError = error;
       if (!failure.retryable) {
         endpoint.stats.recordError(failure.scenario);
@@ -164,7 +191,10 @@ export class CommandExecutor {
         ? 0
         : computeBackoffMs(attempt, { baseMs: this.policy.backoffBaseMs, maxMs: this.policy.backoffMaxMs });
       const left = deadline - performance.now() - delay;
-      if (attempt >= this.policy.maxAttempts || left < MIN_ATTEMPT_MS) {
+      // CLUSTERDOWN is cluster-wide and passes (a failover vote lasts about a second): it is
+      // ridden through with backoff until the deadline rather than using up maxAttempts.
+      const ridesThrough = failure.scenario === 'clusterdown';
+      if ((attempt >= this.policy.maxAttempts && !ridesThrough) || left < MIN_ATTEMPT_MS) {
         endpoint.stats.recordError(failure.scenario);
         if (left < MIN_ATTEMPT_MS && failure.scenario === 'timeout') {
           throw new CommandTimeoutError(this.target(endpoint, command), budget.totalMs, error);

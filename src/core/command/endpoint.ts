@@ -17,8 +17,11 @@ interface Waiter {
 
 /** Why a wait for readiness ended without the node becoming ready. */
 export class WaitExpired {
-  /** `retired`: the endpoint was swapped out (failover); the call was not sent and may go elsewhere. */
-  constructor(readonly reason: 'deadline' | 'closed' | 'retired') {}
+  /**
+   * `retired`: the endpoint was swapped out (failover); `shed`: its breaker opened while the
+   * call waited. Either way the call was not sent and may be routed again.
+   */
+  constructor(readonly reason: 'deadline' | 'closed' | 'retired' | 'shed') {}
 }
 
 /**
@@ -76,6 +79,26 @@ export class Endpoint {
   ) {
     this.id = `${client.options.host}:${client.options.port}`;
     client.on('ready', () => this.flushWaiters());
+    client.on('close', () => rejectUnanswered(client));
+    client.on('error', (error: unknown) => this.onConnectionError(error));
+  }
+
+  /**
+   * A failed (re)connect attempt (refused, connect timeout, name not resolved) is evidence of
+   * an outage even when no call is in flight: a killed standalone node opens its breaker after
+   * a few reconnect attempts, calls fail fast instead of queueing for their whole deadline,
+   * and health shows it without traffic. Errors on an established socket are not counted
+   * here: the calls they break are counted one by one.
+   */
+  private onConnectionError(error: unknown): void {
+    if (this.closed || !this.breaker.isClosed) return;
+    const failure = classifyFailure(error);
+    if (failure.scenario === 'connection' && failure.execution === 'not-executed') {
+      this.breaker.recordFailure(new AttemptFailure(error, failure));
+      // opossum decides on its own promise chain; look once it has, and release the calls
+      // that queued while the breaker was still closed.
+      if (this.waiters.length > 0) setImmediate(() => this.breaker.state === 'open' && this.shedWaiters());
+    }
   }
 
   get ready(): boolean {
@@ -155,6 +178,16 @@ export class Endpoint {
   }
 
   /**
+   * The breaker opened while calls waited for the connection: release them now instead of
+   * letting each sit until its deadline. They were never sent; routed again, they fail fast
+   * (or a read falls back elsewhere), and a thousand of them no longer expire in one burst
+   * that delays every other timer in the process.
+   */
+  shedWaiters(): void {
+    if (this.waiters.length > 0) this.rejectWaiters('shed');
+  }
+
+  /**
    * Swapped out by a failover: calls waiting for it are released to be routed again (they
    * were never sent). In-flight calls settle on the old connection.
    */
@@ -171,12 +204,37 @@ export class Endpoint {
     this.breaker.dispose();
   }
 
-  private rejectWaiters(reason: 'closed' | 'retired'): void {
+  private rejectWaiters(reason: 'closed' | 'retired' | 'shed'): void {
     for (const w of this.waiters.splice(0)) {
       clearTimeout(w.timer);
       w.reject(new WaitExpired(reason));
     }
   }
+}
+
+interface QueuedCommand {
+  readonly command: Command;
+}
+
+/** The part of ioredis's internals `rejectUnanswered` needs (a denque of queued commands). */
+interface UnansweredQueue {
+  readonly length: number;
+  shift(): QueuedCommand | undefined;
+}
+
+/**
+ * ioredis keeps the commands written on a socket that closed (`prevCommandQueue`) so that it
+ * can resend them after the reconnect. We turn that resend off, because it runs INCR twice
+ * when the first one was applied but its reply was lost. With it off, ioredis drops that
+ * queue on the next 'ready' without settling the commands in it: a BLPOP 0 in flight would
+ * hang forever, and every other call would sit until its attempt timer fired and be reported
+ * as a timeout. Called on the 'close' event, which ioredis emits after it saved the queue:
+ * each such command is rejected at once as written-but-unanswered (outcome unknown).
+ */
+function rejectUnanswered(client: Redis): void {
+  const queue = (client as unknown as { prevCommandQueue?: UnansweredQueue | null }).prevCommandQueue;
+  if (!queue) return;
+  for (let item = queue.shift(); item; item = queue.shift()) item.command.reject(new Error('Connection is closed.'));
 }
 
 function toAttemptFailure(error: unknown): never {

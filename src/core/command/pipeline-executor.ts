@@ -98,6 +98,8 @@ export async function runPipeline(
     }
     let failure: FailureClass;
     try {
+      // Outside the breaker: opossum would count our own refusal as a success.
+      if (deadline - performance.now() < 5) throw new WaitExpired('deadline');
       const full = endpoint.queueFullError();
       if (full) throw full;
       const chosen = endpoint;
@@ -118,10 +120,11 @@ export async function runPipeline(
       const inner = thrown instanceof AttemptFailure ? thrown.error : thrown;
       if (inner instanceof WaitExpired) {
         if (inner.reason === 'closed') throw new ClientClosedError(ctx.clientName, label);
-        if (inner.reason === 'retired') {
+        if (inner.reason === 'retired' || inner.reason === 'shed') {
           attempt--;
           continue;
         }
+        if (endpoint.breaker.state === 'open') endpoint.shedWaiters();
         throw new CommandTimeoutError(target(), policy.totalTimeoutMs, lastError);
       }
       if (inner instanceof QueueFullError) {
@@ -133,12 +136,14 @@ export async function runPipeline(
       lastError = thrown instanceof AttemptFailure ? thrown.error : thrown;
     }
     router.onFailure(endpoint, failure);
+    if (endpoint.breaker.state === 'open') endpoint.shedWaiters();
     if (!failure.retryable) throw lastError;
     const safety = getPipelineSafety(commands.map((c) => ({ name: c.name, args: c.args })));
     const safe = failure.execution === 'not-executed' || (failure.execution === 'unknown' && safety !== 'unsafe');
     if (!safe) throw new OutcomeUnknownError(target(), failure.scenario, lastError);
     const delay = computeBackoffMs(attempt, { baseMs: policy.backoffBaseMs, maxMs: policy.backoffMaxMs });
-    if (attempt >= policy.maxAttempts || deadline - performance.now() - delay < 5) {
+    // CLUSTERDOWN is ridden through until the deadline, as for single commands.
+    if ((attempt >= policy.maxAttempts && failure.scenario !== 'clusterdown') || deadline - performance.now() - delay < 5) {
       throw new RetriesExhaustedError(target(), attempt, failure.scenario, lastError);
     }
     endpoint.stats.recordRetry(failure.scenario);

@@ -111,6 +111,10 @@ export class OpossumBreaker implements ShardBreaker {
     return s.fires > 0 ? Math.round((s.failures / s.fires) * 1000) / 10 : 0;
   }
 
+  noteRecovered(): void {
+    if (!this.forced && !this.circuit.closed) this.circuit.close();
+  }
+
   forceOpen(): void {
     this.forced = true;
     this.transitionForced = true;

@@ -23,6 +23,11 @@ export interface ShardBreaker {
   retryAfterMs(): number;
   /** Failure percentage in the rolling window. */
   failureRate(): number;
+  /**
+   * The node proved healthy outside the command path (a reconnect passed the ready check):
+   * close now instead of waiting for the next half-open probe. No-op when forced open.
+   */
+  noteRecovered(): void;
   /** Operator override: hold the breaker open until `forceClose()`. */
   forceOpen(): void;
   /** Operator override: close it now and clear a forced open. */

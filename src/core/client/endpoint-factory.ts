@@ -63,6 +63,9 @@ export class EndpointFactory {
       lastErrorScenario = undefined;
       if (created.lostAt !== 0) {
         created.lostAt = 0;
+        // A reconnect that passed the ready check is proof of health: no need to wait for a
+        // half-open probe before serving again.
+        created.breaker.noteRecovered();
         bus.emit({ type: 'connection.restored', node });
       }
     });

@@ -41,6 +41,8 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
   private state: ClientStatus = 'wait';
   private connecting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
+  private backgroundConnect: NodeJS.Timeout | undefined;
+  private backgroundDelayMs = 250;
 
   constructor(options: ResilientRedisOptions) {
     super();
@@ -102,12 +104,31 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
         },
         (error: unknown) => {
           this.connecting = undefined;
+          this.retryConnectInBackground();
           throw error;
         },
       );
     }
     return this.connecting;
   }
+
+  /**
+   * After a failed `connect()` the connections keep retrying on their own; this notices when
+   * the client is usable again, so `status` turns `ready` and `client.ready` is emitted.
+   */
+  private retryConnectInBackground(): void {
+    if (this.backgroundConnect || this.state !== 'connecting') return;
+    const delay = this.backgroundDelayMs;
+    this.backgroundDelayMs = Math.min(delay * 2, this.resolved.policy.reconnectMaxMs * 5);
+    this.backgroundConnect = setTimeout(() => {
+      this.backgroundConnect = undefined;
+      if (this.state !== 'connecting' || this.connecting) return;
+      // A failure lands in connect()'s handler, which schedules the next try.
+      this.connect().catch(() => {});
+    }, delay * (0.5 + Math.random() / 2));
+    this.backgroundConnect.unref();
+  }
+
 
   pipeline(commands?: unknown[][]): ChainableCommander {
     return this.batch(false, commands);
@@ -185,6 +206,7 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
   close(): Promise<void> {
     if (!this.closing) {
       this.state = 'closing';
+      clearTimeout(this.backgroundConnect);
       this.closing = (async () => {
         await this.executor.drain(this.resolved.policy.closeDrainMs);
         await this.router.close();

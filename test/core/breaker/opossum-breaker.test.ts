@@ -103,3 +103,15 @@ test('an operator can force it open (held through half-open) and close it again'
   assert.deepEqual(l.log, ['opened:forced', 'closed:forced']);
   b.dispose();
 });
+
+test('a proven recovery closes an open breaker at once, but never a forced one', async () => {
+  const b = createShardBreaker({ ...breakerPresets.cluster, resetTimeoutMs: 60_000 }, recorder());
+  for (let i = 0; i < 3; i++) await b.run(fail(timeout())).catch(() => {});
+  assert.equal(b.state, 'open');
+  b.noteRecovered();
+  assert.equal(b.state, 'closed');
+  b.forceOpen();
+  b.noteRecovered();
+  assert.equal(b.state, 'open');
+  b.dispose();
+});

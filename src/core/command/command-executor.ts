@@ -9,41 +9,18 @@ import { RetriesExhaustedError } from '../errors/retries-exhausted.error.js';
 import { isResilienceError } from '../errors/resilience.error.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { PolicyOptions } from '../options/policy-options.js';
-import { computeBackoffMs } from '../policy/backoff.js';
 import { classifyFailure } from '../policy/classify-failure.js';
 import { isReadCommand, isRetrySafe } from '../policy/command-safety.js';
 import type { FailureClass } from '../policy/failure-scenario.js';
 import { cloneCommand } from './clone-command.js';
 import type { CommandRouter } from './command-router.js';
 import { budgetFor } from './deadline-policy.js';
+import { decideRetry, MIN_ATTEMPT_MS, sleep, untilDeadline } from './retry-decision.js';
 import { WaitExpired, ownRefusal, type Endpoint } from './endpoint.js';
-
-/** Below this much time left, another attempt can't get a reply: give up instead. */
-const MIN_ATTEMPT_MS = 5;
 
 /** Once a node's breaker is open, calls still queued for its connection fail fast too. */
 function shedIfOpen(endpoint: Endpoint): void {
   if (endpoint.queueDepth > 0 && endpoint.breaker.state === 'open') endpoint.shedWaiters();
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Waits for `work` but no longer than `deadline` (performance.now ms); never rejects. */
-function untilDeadline(work: Promise<unknown>, deadline: number): Promise<void> {
-  return new Promise((resolve) => {
-    // No deadline (BLPOP 0): wait for the work itself; setTimeout would clamp Infinity to 1 ms.
-    const timer = Number.isFinite(deadline) ? setTimeout(resolve, Math.max(0, deadline - performance.now())) : undefined;
-    work.then(
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-    );
-  });
 }
 
 /**
@@ -94,11 +71,13 @@ export class CommandExecutor {
     let current = command;
     let previous: FailureClass | undefined;
     let lastError: unknown;
+    /** An endpoint whose half-open breaker refused this call (its probe is in flight). */
+    let refusedBy: Endpoint | undefined;
     for (let attempt = 1; ; attempt++) {
       const recovering = this.router.pending?.(previous, isRead);
       if (recovering) await untilDeadline(recovering, deadline);
       let endpoint = this.router.route(current, isRead, previous);
-      if (endpoint.breaker.state === 'open') {
+      if (endpoint.breaker.state === 'open' || endpoint === refusedBy) {
         const alternative = this.router.fallback(endpoint, current, isRead);
         if (!alternative) throw this.circuitOpen(endpoint, command, endpoint.breaker.retryAfterMs());
         endpoint = alternative;
@@ -136,7 +115,16 @@ export class CommandExecutor {
         endpoint.stats.recordDuration(performance.now() - start);
         return result;
       } catch (thrown) {
-        if (thrown instanceof BreakerRejection) throw this.circuitOpen(endpoint, command, thrown.retryAfterMs);
+        if (thrown instanceof BreakerRejection) {
+          // A half-open breaker with its probe in flight: a read may still go elsewhere.
+          const alternative = refusedBy === endpoint ? undefined : this.router.fallback(endpoint, current, isRead);
+          if (alternative && alternative.breaker.isClosed) {
+            refusedBy = endpoint;
+            attempt--;
+            continue;
+          }
+          throw this.circuitOpen(endpoint, command, thrown.retryAfterMs);
+        }
         const inner = thrown instanceof AttemptFailure ? thrown.error : thrown;
         // Counted only while still closed: once it opened, more failures change nothing, and
         // a late failure of a call sent before must not stand in for a half-open probe.
@@ -177,30 +165,19 @@ export class CommandExecutor {
       this.router.onFailure(endpoint, failure);
       shedIfOpen(endpoint);
       lastError = error;
-      if (!failure.retryable) {
+      const decision = decideRetry(failure, isRetrySafe(command.name, command.args, 'unknown'), attempt, deadline, this.policy);
+      if (!decision.retry) {
         endpoint.stats.recordError(failure.scenario);
         // User errors (WRONGTYPE, syntax, script) and auth/config errors reach the caller
         // unchanged: existing ioredis error handling keeps working.
-        throw error;
-      }
-      if (!isRetrySafe(command.name, command.args, failure.execution)) {
-        endpoint.stats.recordError(failure.scenario);
-        throw new OutcomeUnknownError(this.target(endpoint, command), failure.scenario, error);
-      }
-      const delay = failure.scenario === 'moved' || failure.scenario === 'ask'
-        ? 0
-        : computeBackoffMs(attempt, { baseMs: this.policy.backoffBaseMs, maxMs: this.policy.backoffMaxMs });
-      const left = deadline - performance.now() - delay;
-      // CLUSTERDOWN is cluster-wide and passes (a failover vote lasts about a second): it is
-      // ridden through with backoff until the deadline rather than using up maxAttempts.
-      const ridesThrough = failure.scenario === 'clusterdown';
-      if ((attempt >= this.policy.maxAttempts && !ridesThrough) || left < MIN_ATTEMPT_MS) {
-        endpoint.stats.recordError(failure.scenario);
-        if (left < MIN_ATTEMPT_MS && failure.scenario === 'timeout') {
+        if (decision.why === 'not-retryable') throw error;
+        if (decision.why === 'unsafe') throw new OutcomeUnknownError(this.target(endpoint, command), failure.scenario, error);
+        if (decision.why === 'deadline' && failure.scenario === 'timeout') {
           throw new CommandTimeoutError(this.target(endpoint, command), budget.totalMs, error);
         }
         throw new RetriesExhaustedError(this.target(endpoint, command), attempt, failure.scenario, error);
       }
+      const delay = decision.delayMs;
       endpoint.stats.recordRetry(failure.scenario);
       this.bus.emit({
         type: 'command.retried',

@@ -10,11 +10,11 @@ import { CrossSlotError } from '../errors/cross-slot.error.js';
 import { isResilienceError } from '../errors/resilience.error.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { PolicyOptions } from '../options/policy-options.js';
-import { computeBackoffMs } from '../policy/backoff.js';
 import { classifyFailure } from '../policy/classify-failure.js';
 import { isReadCommand, getPipelineSafety } from '../policy/command-safety.js';
 import type { FailureClass } from '../policy/failure-scenario.js';
 import { cloneCommand } from './clone-command.js';
+import { decideRetry, MIN_ATTEMPT_MS, sleep, untilDeadline } from './retry-decision.js';
 import type { CommandRouter } from './command-router.js';
 import { WaitExpired, ownRefusal, type Endpoint } from './endpoint.js';
 
@@ -53,7 +53,6 @@ function sendBatch(client: Redis, commands: Command[], transaction: boolean, tim
   });
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs pipelines and transactions through the breaker, deadline and retry policy. */
 export async function runPipeline(
@@ -89,6 +88,10 @@ export async function runPipeline(
   let previous: FailureClass | undefined;
   let lastError: unknown;
   for (let attempt = 1; ; attempt++) {
+    // Like single commands, a batch waits (within its deadline) for a recovery in progress:
+    // a primary swap after READONLY, the first topology, a refresh after CLUSTERDOWN.
+    const recovering = router.pending?.(previous, isRead);
+    if (recovering) await untilDeadline(recovering, deadline);
     let endpoint: Endpoint = router.route(current[0]!, isRead, previous);
     const target = () => ({ client: ctx.clientName, node: endpoint.id, command: label });
     if (endpoint.breaker.state === 'open') {
@@ -99,14 +102,14 @@ export async function runPipeline(
     let failure: FailureClass;
     try {
       // Outside the breaker: opossum would count our own refusal as a success.
-      if (deadline - performance.now() < 5) throw new WaitExpired('deadline');
+      if (deadline - performance.now() < MIN_ATTEMPT_MS) throw new WaitExpired('deadline');
       const full = endpoint.queueFullError();
       if (full) throw full;
       const chosen = endpoint;
       const batch = current;
       const send = (): Promise<PipelineResult | null> => {
         const remaining = deadline - performance.now();
-        if (remaining < 5) return Promise.reject(ownRefusal('deadline'));
+        if (remaining < MIN_ATTEMPT_MS) return Promise.reject(ownRefusal('deadline'));
         // A big batch takes longer to write and answer: one attempt timeout per 1000 commands.
         return sendBatch(chosen.client, batch, transaction, Math.min(policy.attemptTimeoutMs * Math.max(1, Math.ceil(batch.length / 1000)), remaining));
       };
@@ -137,15 +140,14 @@ export async function runPipeline(
     }
     router.onFailure(endpoint, failure);
     if (endpoint.breaker.state === 'open') endpoint.shedWaiters();
-    if (!failure.retryable) throw lastError;
     const safety = getPipelineSafety(commands.map((c) => ({ name: c.name, args: c.args })));
-    const safe = failure.execution === 'not-executed' || (failure.execution === 'unknown' && safety !== 'unsafe');
-    if (!safe) throw new OutcomeUnknownError(target(), failure.scenario, lastError);
-    const delay = computeBackoffMs(attempt, { baseMs: policy.backoffBaseMs, maxMs: policy.backoffMaxMs });
-    // CLUSTERDOWN is ridden through until the deadline, as for single commands.
-    if ((attempt >= policy.maxAttempts && failure.scenario !== 'clusterdown') || deadline - performance.now() - delay < 5) {
+    const decision = decideRetry(failure, safety !== 'unsafe', attempt, deadline, policy);
+    if (!decision.retry) {
+      if (decision.why === 'not-retryable') throw lastError;
+      if (decision.why === 'unsafe') throw new OutcomeUnknownError(target(), failure.scenario, lastError);
       throw new RetriesExhaustedError(target(), attempt, failure.scenario, lastError);
     }
+    const delay = decision.delayMs;
     endpoint.stats.recordRetry(failure.scenario);
     ctx.bus.emit({ type: 'command.retried', node: endpoint.id, scenario: failure.scenario, command: label, attempt, delayMs: Math.round(delay) });
     await sleep(delay);

@@ -15,8 +15,14 @@ import { EndpointFactory } from './endpoint-factory.js';
 import { createPipeline } from './resilient-pipeline.js';
 import { createRouter } from './create-router.js';
 import { attachClientMetrics } from '../metrics/client-metrics.js';
+import { EventEmitter } from 'node:events';
+import { Subscriber, SUBSCRIBER_COMMANDS } from './subscriber.js';
 
 const Commander = CommanderModule.default;
+
+// ResilientRedis is an EventEmitter too (pub/sub 'message' events), as ioredis's Redis is.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface ResilientRedis extends EventEmitter {}
 
 export type ClientStatus = 'wait' | 'connecting' | 'ready' | 'closing' | 'closed';
 
@@ -43,9 +49,11 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
   private closing: Promise<void> | undefined;
   private backgroundConnect: NodeJS.Timeout | undefined;
   private backgroundDelayMs = 250;
+  private subscriber: Subscriber | undefined;
 
   constructor(options: ResilientRedisOptions) {
     super();
+    EventEmitter.call(this as unknown as EventEmitter);
     const resolved = resolveOptions(options);
     this.resolved = resolved;
     this.name = resolved.name;
@@ -78,6 +86,11 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
 
   /** @internal Every command method of ioredis ends up here. */
   override sendCommand(command: Command): unknown {
+    if (SUBSCRIBER_COMMANDS.has(command.name)) {
+      if (this.state === 'closing' || this.state === 'closed') return Promise.reject(new ClientClosedError(this.name, command.name));
+      this.subscriber ??= new Subscriber(this.resolved, () => this.router.endpoints().find((e) => e.role === 'primary'), this);
+      return this.subscriber.send(command);
+    }
     if (this.state === 'closing' || this.state === 'closed') {
       return Promise.reject(new ClientClosedError(this.name, command.name));
     }
@@ -209,6 +222,7 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
       clearTimeout(this.backgroundConnect);
       this.closing = (async () => {
         await this.executor.drain(this.resolved.policy.closeDrainMs);
+        this.subscriber?.close();
         await this.router.close();
         this.detachMetrics();
         this.state = 'closed';
@@ -227,6 +241,7 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
   /** Closes at once without draining (ioredis compatibility). */
   disconnect(): void {
     this.state = 'closing';
+    this.subscriber?.close();
     void this.router.close();
     this.detachMetrics();
     this.state = 'closed';
@@ -235,6 +250,12 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
   /** A new client with the same options (e.g. a dedicated connection for blocking commands). */
   duplicate(overrides: Partial<ResilientRedisOptions> = {}): ResilientRedis {
     return new ResilientRedis({ ...this.resolved, ...overrides } as ResilientRedisOptions);
+  }
+}
+
+for (const key of Reflect.ownKeys(EventEmitter.prototype)) {
+  if (key !== 'constructor' && !(key in ResilientRedis.prototype)) {
+    Object.defineProperty(ResilientRedis.prototype, key, Object.getOwnPropertyDescriptor(EventEmitter.prototype, key)!);
   }
 }
 

@@ -1,0 +1,4 @@
+/** Injection token of the example's `ClusterExampleConfig`. */
+export const EXAMPLE_CONFIG = Symbol('EXAMPLE_CONFIG');
+/** Injection token of the prom-client `Registry` served on /metrics. */
+export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');

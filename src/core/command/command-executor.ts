@@ -1,4 +1,4 @@
-import type { Command } from 'ioredis';
+import { Command } from 'ioredis';
 import { AttemptFailure, BreakerRejection } from '../breaker/shard-breaker.js';
 import { CircuitOpenError } from '../errors/circuit-open.error.js';
 import { ClientClosedError } from '../errors/client-closed.error.js';
@@ -23,6 +23,13 @@ function shedIfOpen(endpoint: Endpoint): void {
   if (endpoint.queueDepth > 0 && endpoint.breaker.state === 'open') endpoint.shedWaiters();
 }
 
+/** A first attempt the fast lane made, and how it failed. */
+interface FirstAttempt {
+  readonly endpoint: Endpoint;
+  readonly start: number;
+  readonly thrown: AttemptFailure;
+}
+
 /**
  * The one path every command takes: route, breaker, attempt deadline, classification, and a
  * retry only where it is safe. Pipelines use `runAttempts` with their own send function.
@@ -42,13 +49,47 @@ export class CommandExecutor {
     return this.inFlight;
   }
 
-  async execute(command: Command): Promise<unknown> {
+  /**
+   * Runs one call. Nearly every call takes the fast lane: no recovery in progress, a ready
+   * node with a closed breaker, a non-blocking command. It is one send and one `.then`, with
+   * no async frames, closures over the retry loop or opossum promise; the outcome is counted
+   * with field increments. Anything else, and any failure, continues in `run`.
+   */
+  execute(command: Command): Promise<unknown> {
     this.inFlight++;
+    let endpoint: Endpoint;
+    let isRead: boolean;
     try {
-      return await this.run(command);
-    } finally {
-      if (--this.inFlight === 0 && this.idle.length > 0) for (const done of this.idle.splice(0)) done();
+      isRead = isReadCommand(command.name, command.args);
+      if (this.router.pending?.(undefined, isRead) || Command.checkFlag('BLOCKING_COMMANDS', command.name)) return this.track(command);
+      endpoint = this.router.route(command, isRead, undefined);
+    } catch {
+      return this.track(command);
     }
+    if (!endpoint.ready || !endpoint.breaker.isClosed) return this.track(command);
+    const start = performance.now();
+    return endpoint.sendRaw(command, this.policy.attemptTimeoutMs).then(
+      (result) => {
+        endpoint.breaker.recordSuccess();
+        endpoint.stats.ok++;
+        endpoint.stats.recordDuration(performance.now() - start);
+        this.settled();
+        return result;
+      },
+      (error: unknown) => this.track(command, { endpoint, start, thrown: new AttemptFailure(error, classifyFailure(error, { sent: true })) }),
+    );
+  }
+
+  private async track(command: Command, first?: FirstAttempt): Promise<unknown> {
+    try {
+      return await this.run(command, first);
+    } finally {
+      this.settled();
+    }
+  }
+
+  private settled(): void {
+    if (--this.inFlight === 0 && this.idle.length > 0) for (const done of this.idle.splice(0)) done();
   }
 
   /** Resolves when nothing is in flight, or after `ms`. */
@@ -63,9 +104,9 @@ export class CommandExecutor {
     });
   }
 
-  private async run(command: Command): Promise<unknown> {
+  private async run(command: Command, first?: FirstAttempt): Promise<unknown> {
     const budget = budgetFor(command, this.policy);
-    const start = performance.now();
+    const start = first?.start ?? performance.now();
     const deadline = start + budget.totalMs;
     const isRead = isReadCommand(command.name, command.args);
     let current = command;
@@ -74,10 +115,12 @@ export class CommandExecutor {
     /** An endpoint whose half-open breaker refused this call (its probe is in flight). */
     let refusedBy: Endpoint | undefined;
     for (let attempt = 1; ; attempt++) {
-      const recovering = this.router.pending?.(previous, isRead);
+      // The fast lane's failed first attempt is replayed here, as if this loop had made it.
+      const replay = attempt === 1 ? first : undefined;
+      const recovering = replay ? undefined : this.router.pending?.(previous, isRead);
       if (recovering) await untilDeadline(recovering, deadline);
-      let endpoint = this.router.route(current, isRead, previous);
-      if (endpoint.breaker.state === 'open' || endpoint === refusedBy) {
+      let endpoint = replay?.endpoint ?? this.router.route(current, isRead, previous);
+      if (!replay && (endpoint.breaker.state === 'open' || endpoint === refusedBy)) {
         const alternative = this.router.fallback(endpoint, current, isRead);
         if (!alternative) throw this.circuitOpen(endpoint, command, endpoint.breaker.retryAfterMs());
         endpoint = alternative;
@@ -87,9 +130,10 @@ export class CommandExecutor {
       // Fast lane, the path of nearly every call: connected and closed. The send goes straight
       // to ioredis and the outcome is counted with field increments, without an opossum fire
       // (a promise, two timestamps and events per call).
-      const fast = endpoint.ready && endpoint.breaker.isClosed;
+      const fast = replay !== undefined || (endpoint.ready && endpoint.breaker.isClosed);
       try {
         let result: unknown;
+        if (replay) throw replay.thrown;
         if (fast) {
           result = await this.attempt(endpoint, current, budget.attemptMs, deadline, previous);
           endpoint.breaker.recordSuccess();

@@ -5,6 +5,7 @@ import { classifyFailure } from '../policy/classify-failure.js';
 import { SCENARIO_TRAITS, type FailureClass } from '../policy/failure-scenario.js';
 import { QueueFullError } from '../errors/queue-full.error.js';
 import { EndpointStats } from './endpoint-stats.js';
+import { AttemptTimer } from './attempt-timer.js';
 import type { Command } from 'ioredis';
 
 export type EndpointRole = 'primary' | 'replica';
@@ -67,6 +68,13 @@ export class Endpoint {
   lostAt = 0;
   /** Set while the wait queue overflows, so the overflow is reported once per episode. */
   overflowing = false;
+  private readonly timer: AttemptTimer;
+  /** Write coalescing: the socket is corked until the end of the current tick. */
+  private corked = false;
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.client.stream?.uncork();
+  };
 
   constructor(
     readonly client: Redis,
@@ -76,7 +84,15 @@ export class Endpoint {
     private readonly clientName: string,
     /** A stable label: the shard's slot range in cluster mode, the endpoint name otherwise. */
     public label: string,
+    /** Sweep interval of the attempt deadlines, ms: the precision of attempt timeouts. */
+    timerTickMs = 10,
+    /**
+     * Coalesce the writes of one tick into one socket write, as ioredis's auto-pipelining
+     * does, but without building a pipeline per tick.
+     */
+    private readonly coalesceWrites = false,
   ) {
+    this.timer = new AttemptTimer(timerTickMs);
     this.id = `${client.options.host}:${client.options.port}`;
     client.on('ready', () => this.flushWaiters());
     client.on('close', () => rejectUnanswered(client));
@@ -110,10 +126,23 @@ export class Endpoint {
    * (never counted) from node failures.
    */
   send(command: Command, timeoutMs: number): Promise<unknown> {
-    // Armed only here, once the command is really handed to ioredis: a timer on a command
-    // that never gets sent would reject a promise nobody listens to.
-    if (timeoutMs > 0) command.setTimeout(timeoutMs);
-    return (this.client.sendCommand(command) as Promise<unknown>).catch(toAttemptFailure);
+    return this.sendRaw(command, timeoutMs).catch(toAttemptFailure);
+  }
+
+  /**
+   * Sends one attempt and returns ioredis's own promise (rejecting with the raw error): the
+   * fast lane wraps failures itself, so the success path allocates nothing extra.
+   */
+  sendRaw(command: Command, timeoutMs: number): Promise<unknown> {
+    // Armed only here, once the command is really handed to ioredis: a deadline on a
+    // command that never gets sent would reject a promise nobody listens to.
+    if (timeoutMs > 0) this.timer.arm(command, timeoutMs, performance.now());
+    if (this.coalesceWrites && !this.corked && this.client.stream) {
+      this.corked = true;
+      this.client.stream.cork();
+      process.nextTick(this.uncork);
+    }
+    return this.client.sendCommand(command) as Promise<unknown>;
   }
 
   /**
@@ -201,6 +230,7 @@ export class Endpoint {
   close(): void {
     if (!this.closed) this.rejectWaiters('closed');
     this.closed = true;
+    this.timer.stop();
     this.breaker.dispose();
   }
 
@@ -237,6 +267,6 @@ function rejectUnanswered(client: Redis): void {
   for (let item = queue.shift(); item; item = queue.shift()) item.command.reject(new Error('Connection is closed.'));
 }
 
-function toAttemptFailure(error: unknown): never {
+export function toAttemptFailure(error: unknown): never {
   throw new AttemptFailure(error, classifyFailure(error, { sent: true }));
 }

@@ -26,3 +26,25 @@ test('a client whose first connect() failed turns ready on its own once Redis is
     await lab.teardown();
   }
 });
+
+test('a recovered node closes its breaker with no traffic at all (background probe)', { timeout: 30_000 }, async () => {
+  const lab = createLab();
+  try {
+    const node = await lab.standalone();
+    const redis = createResilientRedis({
+      name: 'quiet', mode: 'standalone', node: { host: node.host, port: node.port }, logger: silentLogger, metrics: { enabled: false },
+      policy: { attemptTimeoutMs: 100, totalTimeoutMs: 300 },
+      breaker: { resetTimeoutMs: 200 },
+    });
+    await redis.connect();
+    await node.pause();
+    for (let i = 0; i < 3; i++) await redis.get('k').catch(() => {});
+    await waitFor(() => redis.health().nodes[0]!.breaker === 'open', { timeoutMs: 5000, what: 'breaker open' });
+    await node.resume();
+    // No commands from here on: only the library's own probe can close it.
+    await waitFor(() => redis.health().nodes[0]!.breaker === 'closed', { timeoutMs: 5000, what: 'breaker closed by the background probe' });
+    await redis.close();
+  } finally {
+    await lab.teardown();
+  }
+});

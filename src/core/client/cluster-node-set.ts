@@ -1,54 +1,87 @@
 import type { Endpoint } from '../command/endpoint.js';
-import type { NodeAddress } from '../options/resilient-redis-options.js';
-import type { ResolvedOptions } from '../options/validate-options.js';
 import type { ClusterModeOptions } from '../options/resilient-redis-options.js';
-import type { ClusterTopology, NodeInfo } from '../topology/cluster-topology.js';
+import type { ResolvedOptions } from '../options/validate-options.js';
+import type { ClusterTopology } from '../topology/cluster-topology.js';
 import { closeEndpoint } from './endpoint-lifecycle.js';
 import type { EndpointFactory } from './endpoint-factory.js';
 
+/** Where to connect: an IP (or a name the user gave), and the name to verify TLS against. */
+export interface NodeTarget {
+  readonly host: string;
+  readonly port: number;
+  /** The node's announced hostname, if any: TLS verifies against it, MOVED may name it. */
+  readonly hostname?: string | undefined;
+  /** The name TLS verifies against when the node announced none (the configuration endpoint). */
+  readonly servername?: string | undefined;
+}
+
+/** A connection younger than this may belong to a node that just restarted with a stale view. */
+const FRESH_CONNECTION_MS = 3000;
+
 /**
- * The endpoints of a cluster, kept in step with the topology: an endpoint (connection and
- * breaker) is created when a node appears and retired when it leaves.
+ * The endpoints of a cluster, kept in step with the topology snapshot: an endpoint (connection
+ * plus breaker) is created when a node appears and retired — breaker disposed — when it leaves.
  */
 export class ClusterNodeSet {
   private readonly byKey = new Map<string, Endpoint>();
+  /** `hostname:port` → endpoint, for MOVED/ASK replies that name hosts (TLS clusters). */
+  private readonly byName = new Map<string, Endpoint>();
   private primariesByShard: Endpoint[] = [];
   private replicasByShard: Endpoint[][] = [];
   private readonly shardIndex = new Map<Endpoint, number>();
+  private readonly readyAt = new WeakMap<Endpoint, number>();
 
   constructor(
     private readonly factory: EndpointFactory,
     private readonly options: ResolvedOptions & ClusterModeOptions,
-    /** The configuration endpoint name, for TLS verification when nodes are announced by IP. */
+    /** The configuration endpoint name: the TLS name of nodes that announce only an IP. */
     private readonly seedName: string | undefined,
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
-  /** The endpoint for `address`, created (and connecting) if it is new. */
-  ensure(address: NodeAddress | NodeInfo, onNew: () => void, role: 'primary' | 'replica' = 'primary'): Endpoint {
-    const key = `${address.host}:${address.port}`;
+  /** The endpoint for `target`, created (and connecting) if it is new. */
+  ensure(target: NodeTarget): Endpoint {
+    const key = `${target.host}:${target.port}`;
     let endpoint = this.byKey.get(key);
     if (!endpoint) {
-      const hostname = 'hostname' in address ? address.hostname : undefined;
       endpoint = this.factory.create(
         {
-          address: { host: address.host, port: address.port },
-          servername: hostname ?? this.seedName,
-          readOnly: role === 'replica' && this.options.readFrom === 'replica-preferred',
-          purpose: role,
+          address: { host: target.host, port: target.port },
+          servername: target.hostname ?? target.servername ?? this.seedName,
+          // Every connection sends READONLY when replicas serve reads: a node created as a
+          // seed or a primary may become a replica after a failover, and READONLY is a no-op
+          // on a primary.
+          readOnly: this.options.readFrom === 'replica-preferred',
+          purpose: 'cluster',
         },
-        role,
+        'primary',
         key,
       );
-      endpoint.client.connect().catch(() => {});
-      this.byKey.set(key, endpoint);
-      onNew();
+      const created = endpoint;
+      created.client.on('ready', () => this.readyAt.set(created, this.now()));
+      created.client.connect().catch(() => {});
+      this.byKey.set(key, created);
     }
+    if (target.hostname) this.byName.set(`${target.hostname}:${target.port}`, endpoint);
     return endpoint;
   }
 
+  /** A known endpoint by `host:port`, where host may be an IP or an announced hostname. */
+  find(host: string, port: number): Endpoint | undefined {
+    const key = `${host}:${port}`;
+    return this.byKey.get(key) ?? this.byName.get(key);
+  }
+
+  /** A known endpoint on `port`, when exactly one has it (MOVED `:port` names no host). */
+  findByPort(port: number): Endpoint | undefined {
+    const found = [...this.byKey.values()].filter((e) => e.client.options.port === port);
+    return found.length === 1 ? found[0] : undefined;
+  }
+
   /**
-   * Follows a new topology. Returns the failing primaries whose slots now have a new owner:
-   * their failover is over from the client's point of view.
+   * Follows a new topology: creates endpoints for new nodes, updates roles, retires the ones
+   * that left. Returns the failing primaries whose slots now have a new owner: their failover
+   * is over from the client's point of view.
    */
   sync(topology: ClusterTopology): Array<{ node: string; since: number }> {
     const oldPrimaries = new Set(this.primariesByShard);
@@ -57,7 +90,7 @@ export class ClusterNodeSet {
     const replicas: Endpoint[][] = [];
     this.shardIndex.clear();
     topology.shards.forEach((shard, i) => {
-      const primary = this.ensure(shard.primary, () => {}, 'primary');
+      const primary = this.ensure(shard.primary);
       primary.role = 'primary';
       primary.label = shard.label;
       primaries.push(primary);
@@ -65,7 +98,7 @@ export class ClusterNodeSet {
       this.shardIndex.set(primary, i);
       const list: Endpoint[] = [];
       for (const r of shard.replicas) {
-        const replica = this.ensure(r, () => {}, 'replica');
+        const replica = this.ensure(r);
         replica.role = 'replica';
         replica.label = shard.label;
         list.push(replica);
@@ -84,16 +117,21 @@ export class ClusterNodeSet {
       }
     }
     for (const [key, endpoint] of this.byKey) {
-      if (keep.has(endpoint)) continue;
-      this.byKey.delete(key);
-      endpoint.retire();
-      // In-flight attempts on it settle within one attempt timeout.
-      setTimeout(() => void closeEndpoint(endpoint), this.options.policy.attemptTimeoutMs + 100).unref();
+      if (!keep.has(endpoint)) this.remove(key, endpoint);
     }
     return recovered;
   }
 
-  primaries(): Endpoint[] {
+  private remove(key: string, endpoint: Endpoint): void {
+    this.byKey.delete(key);
+    for (const [name, e] of this.byName) if (e === endpoint) this.byName.delete(name);
+    // Calls waiting for it are released to be routed again; in-flight attempts settle within
+    // one attempt timeout, then the connection closes and the breaker is disposed.
+    endpoint.retire();
+    setTimeout(() => void closeEndpoint(endpoint), this.options.policy.attemptTimeoutMs + 100).unref();
+  }
+
+  primaries(): readonly Endpoint[] {
     return this.primariesByShard;
   }
 
@@ -114,25 +152,35 @@ export class ClusterNodeSet {
   }
 
   /**
-   * Nodes to ask for the topology, in batches of two asked in parallel: connected nodes with
-   * a closed breaker first, shuffled so many clients spread their refreshes over the cluster.
+   * Connected nodes to ask for the topology, best first:
+   * 1. replicas of degraded shards: a promoted replica knows of its promotion before anyone;
+   * 2. healthy nodes (breaker closed, no recent timeout, connection not brand new), shuffled
+   *    so that many clients spread their refreshes over the cluster;
+   * 3. nodes that just (re)connected: a restarted node may still claim the slots it lost;
+   * 4. last, nodes whose breaker is not closed or that timed out lately (maybe hung).
+   * Nodes without a connection are left out: asking them can only wait.
    */
-  refreshCandidates(): Endpoint[][] {
+  refreshCandidates(degradedShards: ReadonlySet<number>, suspect: (e: Endpoint) => boolean): Endpoint[] {
+    const first: Endpoint[] = [];
     const healthy: Endpoint[] = [];
-    const rest: Endpoint[] = [];
+    const fresh: Endpoint[] = [];
+    const doubtful: Endpoint[] = [];
+    const now = this.now();
     for (const e of this.byKey.values()) {
       if (!e.ready) continue;
-      (e.breaker.state === 'closed' ? healthy : rest).push(e);
+      const fine = e.breaker.state === 'closed' && !suspect(e);
+      if (!fine) doubtful.push(e);
+      else if (e.role === 'replica' && degradedShards.has(this.shardOf(e))) first.push(e);
+      else if (now - (this.readyAt.get(e) ?? 0) < FRESH_CONNECTION_MS) fresh.push(e);
+      else healthy.push(e);
     }
-    const ordered = [...shuffle(healthy), ...shuffle(rest)];
-    const batches: Endpoint[][] = [];
-    for (let i = 0; i < ordered.length; i += 2) batches.push(ordered.slice(i, i + 2));
-    return batches;
+    return [...shuffle(first), ...shuffle(healthy), ...shuffle(fresh), ...doubtful];
   }
 
   async closeAll(): Promise<void> {
     const all = [...this.byKey.values()];
     this.byKey.clear();
+    this.byName.clear();
     await Promise.all(all.map((e) => closeEndpoint(e)));
   }
 }

@@ -2,56 +2,53 @@ import calculateSlot from 'cluster-key-slot';
 import { Command } from 'ioredis';
 import type { CommandRouter } from '../command/command-router.js';
 import type { Endpoint } from '../command/endpoint.js';
-import { createResolver, type ResolveFn } from '../dns/endpoint-resolver.js';
+import { createResolver } from '../dns/endpoint-resolver.js';
 import { ConnectFailedError } from '../errors/connect-failed.error.js';
 import { CrossSlotError } from '../errors/cross-slot.error.js';
+import { isResilienceError } from '../errors/resilience.error.js';
 import type { EventBus } from '../events/event-bus.js';
-import type { TopologyTrigger } from '../events/resilience-event.js';
-import type { ClusterModeOptions, NodeAddress } from '../options/resilient-redis-options.js';
+import type { ClusterModeOptions } from '../options/resilient-redis-options.js';
 import type { ResolvedOptions } from '../options/validate-options.js';
-import type { FailureClass } from '../policy/failure-scenario.js';
-import { diffTopology, parseClusterSlots, type ClusterTopology } from '../topology/cluster-topology.js';
-import { TopologyRefresher } from '../topology/topology-refresher.js';
+import type { FailureClass, FailureScenario, Redirect } from '../policy/failure-scenario.js';
+import { isIpAddress, type ClusterTopology } from '../topology/cluster-topology.js';
+import { ClusterTopologyKeeper, refreshErrors } from '../topology/cluster-topology-keeper.js';
 import { ClusterNodeSet } from './cluster-node-set.js';
+import type { EndpointFactory } from './endpoint-factory.js';
 import { waitUntilReady } from './endpoint-lifecycle.js';
 
 type ClusterOptions = ResolvedOptions & ClusterModeOptions;
 
+/** A replica that answered LOADING/MASTERDOWN gets no reads for this long. */
+const AVOID_REPLICA_MS = 1000;
+
 /**
- * Cluster mode: routes each command to the shard that owns its slot, follows MOVED/ASK,
- * and keeps the slot map fresh with a refresher that polls fast while a shard is degraded,
- * so traffic moves to a promoted replica as soon as the cluster has promoted it — without
- * waiting for a MOVED that a hung primary never sends, and without touching healthy shards.
+ * Cluster mode: routes each command to the shard that owns its slot in the current topology
+ * snapshot, follows MOVED/ASK, sends reads to replicas when asked to (skipping replicas behind
+ * an open breaker or answering LOADING), and reports the failures that should refresh the
+ * snapshot to the {@link ClusterTopologyKeeper} — which rate-limits refreshes to at most one per
+ * `minRefreshGapMs` per client, whatever fires.
  */
 export class ClusterRouter implements CommandRouter {
-  private topology: ClusterTopology | undefined;
   private readonly nodes: ClusterNodeSet;
-  /** Slots moved by a MOVED reply since the last refresh. */
+  private readonly keeper: ClusterTopologyKeeper;
+  /** Slots moved by a MOVED reply since the topology last changed. */
   private readonly slotOverride = new Map<number, Endpoint>();
-  private readonly refresher: TopologyRefresher;
-  private readonly resolve: ResolveFn;
-  private readonly timeouts = new Map<Endpoint, number[]>();
-  private readonly avoidUntil = new Map<Endpoint, number>();
+  private readonly avoidUntil = new WeakMap<Endpoint, number>();
   private initial: Promise<boolean> | undefined;
   private roundRobin = 0;
 
   constructor(
     private readonly options: ClusterOptions,
-    factory: import('./endpoint-factory.js').EndpointFactory,
-    private readonly bus: EventBus,
+    factory: EndpointFactory,
+    bus: EventBus,
   ) {
-    this.resolve = createResolver(options.dns);
-    const seedName = options.nodes.find((n) => !/^[\d.]+$/.test(n.host))?.host;
+    const seedName = options.nodes.find((n) => !isIpAddress(n.host))?.host;
     this.nodes = new ClusterNodeSet(factory, options, seedName);
-    const t = options.topology ?? {};
-    this.refresher = new TopologyRefresher(
-      { intervalMs: t.refreshIntervalMs ?? 5000, minGapMs: t.minRefreshGapMs ?? 250, maxBackoffMs: 5000 },
-      (trigger) => this.refreshOnce(trigger),
-      () => this.isDegraded(),
-    );
-    bus.events$.subscribe((e) => {
-      if (e.type === 'breaker.opened' && !e.forced) void this.refresher.trigger('breaker-opened');
-    });
+    this.keeper = new ClusterTopologyKeeper(options, this.nodes, createResolver(options.dns), bus, () => this.slotOverride.clear());
+  }
+
+  private get topology(): ClusterTopology | undefined {
+    return this.keeper.snapshot;
   }
 
   // ---- routing -------------------------------------------------------------------------
@@ -59,11 +56,11 @@ export class ClusterRouter implements CommandRouter {
   route(command: Command, isRead: boolean, previous: FailureClass | undefined): Endpoint {
     const redirect = previous?.redirect;
     if (redirect && (previous.scenario === 'moved' || previous.scenario === 'ask')) {
-      const target = this.nodes.ensure({ host: redirect.host || this.options.nodes[0]!.host, port: redirect.port }, () =>
-        void this.refresher.trigger('unknown-node'),
-      );
-      if (previous.scenario === 'moved') this.slotOverride.set(redirect.slot, target);
-      return target;
+      const target = this.redirectTarget(redirect);
+      if (target) {
+        if (previous.scenario === 'moved') this.slotOverride.set(redirect.slot, target);
+        return target;
+      }
     }
     const slot = this.slotOf(command);
     if (slot < 0) return this.anyPrimary();
@@ -71,14 +68,25 @@ export class ClusterRouter implements CommandRouter {
     if (moved) return moved;
     const shard = this.topology?.slotOwner[slot] ?? -1;
     if (shard < 0) {
-      void this.refresher.trigger('uncovered-slot');
+      void this.keeper.trigger('uncovered-slot');
       return this.anyPrimary();
     }
-    if (isRead && this.options.readFrom === 'replica-preferred') {
+    // A retry of a read goes to the primary: the replica may be what just failed it.
+    if (isRead && !previous && this.options.readFrom === 'replica-preferred') {
       const replica = this.healthyReplica(shard);
       if (replica) return replica;
     }
     return this.nodes.primaryOf(shard)!;
+  }
+
+  /** The node a MOVED/ASK names; undefined for a hostname we cannot map yet (refresh first). */
+  private redirectTarget(redirect: Redirect): Endpoint | undefined {
+    if (redirect.host === '') return this.nodes.findByPort(redirect.port);
+    const known = this.nodes.find(redirect.host, redirect.port);
+    if (known) return known;
+    // A node we have not heard of: the slot map is behind.
+    void this.keeper.trigger('unknown-node');
+    return isIpAddress(redirect.host) ? this.nodes.ensure({ host: redirect.host, port: redirect.port }) : undefined;
   }
 
   /** Slot of the command's keys; -1 for keyless commands. Multi-key commands must share one. */
@@ -104,15 +112,17 @@ export class ClusterRouter implements CommandRouter {
   }
 
   private anyPrimary(): Endpoint {
-    const primaries = this.nodes.primaries().filter((e) => e.breaker.state !== 'open');
-    const pool = primaries.length > 0 ? primaries : this.nodes.all();
+    const all = this.nodes.primaries();
+    const usable = all.filter((e) => e.breaker.state !== 'open');
+    const pool = usable.length > 0 ? usable : all.length > 0 ? all : this.nodes.all();
     if (pool.length === 0) throw new ConnectFailedError(this.options.name, 'no cluster node is known yet', 'connection');
     return pool[this.roundRobin++ % pool.length]!;
   }
 
+  /** A replica of `shard` that is connected, not behind an open breaker, and not LOADING. */
   private healthyReplica(shard: number): Endpoint | undefined {
     const replicas = this.nodes.replicasOf(shard);
-    const now = Date.now();
+    const now = performance.now();
     for (let i = 0; i < replicas.length; i++) {
       const r = replicas[(this.roundRobin++ + i) % replicas.length]!;
       if (r.ready && r.breaker.state !== 'open' && (this.avoidUntil.get(r) ?? 0) <= now) return r;
@@ -139,125 +149,61 @@ export class ClusterRouter implements CommandRouter {
   }
 
   pending(previous: FailureClass | undefined): Promise<void> | undefined {
-    if (!this.topology) return (this.initial ?? this.refresher.trigger('initial')).then(() => undefined);
-    if (previous && (previous.scenario === 'clusterdown' || previous.scenario === 'connection' || previous.scenario === 'timeout')) {
-      return this.refresher.current()?.then(() => undefined);
-    }
-    return undefined;
+    if (!this.topology) return (this.initial ?? this.keeper.trigger('initial')).then(() => undefined);
+    if (!previous) return undefined;
+    const redirect = previous.redirect;
+    const unknownName = redirect !== undefined && redirect.host !== '' && !isIpAddress(redirect.host) && !this.nodes.find(redirect.host, redirect.port);
+    // CLUSTERDOWN is not waited on: a refresh cannot end a failover vote, only time can, and
+    // the executor's backoff already spaces the retries out.
+    const current = unknownName || previous.scenario === 'connection' || previous.scenario === 'timeout' ? this.keeper.current() : undefined;
+    if (!current) return undefined;
+    // A healthy cluster answers a refresh in a few ms (one stagger if a node hangs); when every
+    // node hangs it takes far longer, and a retry waiting on it would only hold its caller.
+    // A redirect to a node we cannot name yet needs the map, so it may wait for one attempt.
+    return within(current, unknownName ? this.options.policy.attemptTimeoutMs : this.keeper.settings.minRefreshGapMs);
   }
 
   onFailure(endpoint: Endpoint, failure: FailureClass): void {
     switch (failure.scenario) {
       case 'moved':
-        void this.refresher.trigger('moved');
-        break;
+      case 'ask':
       case 'clusterdown':
-        void this.refresher.trigger('clusterdown');
+        void this.keeper.trigger(failure.scenario);
         break;
       case 'connection':
-        void this.refresher.trigger('connection');
+        this.keeper.evidence('connection');
+        break;
+      case 'timeout':
+        this.keeper.noteTimeout(endpoint);
         break;
       case 'loading':
       case 'masterdown':
-        this.avoidUntil.set(endpoint, Date.now() + 1000);
+        this.avoidUntil.set(endpoint, performance.now() + AVOID_REPLICA_MS);
         break;
-      case 'timeout': {
-        const window = this.options.topology?.timeoutWindowMs ?? 1000;
-        const now = Date.now();
-        const list = (this.timeouts.get(endpoint) ?? []).filter((t) => now - t < window);
-        list.push(now);
-        this.timeouts.set(endpoint, list);
-        if (list.length >= (this.options.topology?.timeoutsToRefresh ?? 2)) void this.refresher.trigger('timeouts');
-        break;
-      }
       default:
         break;
     }
   }
 
-  // ---- topology --------------------------------------------------------------------------
-
-  private isDegraded(): boolean {
-    if (!this.topology || this.topology.uncovered > 0) return true;
-    return this.nodes.primaries().some((e) => !e.ready || e.breaker.state !== 'closed');
-  }
+  // ---- topology and lifecycle -----------------------------------------------------------
 
   topologyAgeMs(): number | undefined {
     return this.topology ? Date.now() - this.topology.fetchedAt : undefined;
   }
 
-  /** One refresh: ask healthy nodes first (never a hung one first); seeds re-resolved last. */
-  private async refreshOnce(trigger: TopologyTrigger): Promise<boolean> {
-    const started = performance.now();
-    let topology: ClusterTopology | undefined;
-    let reason = 'no node answered';
-    for (const batch of this.nodes.refreshCandidates()) {
-      try {
-        topology = await Promise.any(batch.map((e) => this.fetchFrom(e)));
-        break;
-      } catch (error) {
-        reason = error instanceof AggregateError ? String((error.errors[0] as Error | undefined)?.message ?? error.message) : String(error);
-      }
-    }
-    if (!topology) {
-      // Every known node failed: the cluster may have moved wholesale. Resolve the
-      // configuration endpoint again and ask what it points to now.
-      const seeds = await this.resolveSeeds();
-      const fresh = seeds.map((s) => this.nodes.ensure(s, () => {}));
-      try {
-        topology = await Promise.any(fresh.map((e) => this.fetchFrom(e, true)));
-      } catch {
-        this.bus.emit({ type: 'topology.refresh_failed', trigger, reason });
-        return false;
-      }
-    }
-    this.apply(topology, trigger, performance.now() - started);
-    return true;
+  /** What the configuration endpoint name resolved to last, for health. */
+  dnsView(): Array<{ name: string; address: string | undefined; ttlSeconds: number | undefined; lastChangeAt: number | undefined }> {
+    return this.keeper.seedViews().map((v) => ({ name: v.name, address: v.addresses.join(','), ttlSeconds: v.ttlSeconds, lastChangeAt: v.lastChangeAt }));
   }
 
-  private async fetchFrom(endpoint: Endpoint, waitForConnect = false): Promise<ClusterTopology> {
-    if (!endpoint.ready) {
-      if (!waitForConnect) throw new Error(`${endpoint.id} not connected`);
-      await waitUntilReady(endpoint, this.options, this.options.policy.attemptTimeoutMs * 2);
-    }
-    const command = new Command('cluster', ['SLOTS'], { replyEncoding: 'utf8' });
-    command.setTimeout(this.options.policy.attemptTimeoutMs);
-    const reply = await endpoint.client.sendCommand(command);
-    const host = String(endpoint.client.options.host);
-    return parseClusterSlots(reply, { host, port: Number(endpoint.client.options.port) });
+  /** Refreshes the topology now (trigger `manual`), within the same rate limit as any trigger. */
+  refreshNow(): Promise<boolean> {
+    return this.keeper.trigger('manual');
   }
 
-  private async resolveSeeds(): Promise<NodeAddress[]> {
-    const out: NodeAddress[] = [];
-    for (const seed of this.options.nodes) {
-      try {
-        for (const a of await this.resolve(seed.host)) out.push({ host: a.address, port: seed.port });
-      } catch {
-        out.push(seed);
-      }
-    }
-    return out;
-  }
-
-  private apply(next: ClusterTopology, trigger: TopologyTrigger, durationMs: number): void {
-    const diff = diffTopology(this.topology, next);
-    if (diff.changed) {
-      const recovered = this.nodes.sync(next);
-      this.slotOverride.clear();
-      for (const { node, since } of recovered) {
-        this.bus.emit({ type: 'failover.recovered', node, durationMs: Date.now() - since });
-      }
-    }
-    this.topology = next;
-    this.bus.emit({
-      type: 'topology.refreshed',
-      trigger,
-      changed: diff.changed,
-      added: diff.added,
-      removed: diff.removed,
-      promoted: diff.promoted,
-      durationMs: Math.round(durationMs * 100) / 100,
-    });
+  /** The current slot-map snapshot (immutable). */
+  snapshot(): ClusterTopology | undefined {
+    return this.topology;
   }
 
   endpoints(): readonly Endpoint[] {
@@ -265,24 +211,38 @@ export class ClusterRouter implements CommandRouter {
   }
 
   async connect(): Promise<void> {
-    if (!this.initial) {
-      this.initial = (async () => {
-        const seeds = await this.resolveSeeds();
-        for (const s of seeds) this.nodes.ensure(s, () => {});
-        const ok = await this.refresher.trigger('initial');
-        if (ok) this.refresher.start();
-        return ok;
-      })();
-    }
+    this.initial ??= this.keeper.start();
     if (!(await this.initial)) {
       this.initial = undefined;
-      throw new ConnectFailedError(this.options.name, 'no seed node answered CLUSTER SLOTS', 'connection');
+      const failure = this.keeper.lastRefreshFailure;
+      const detail = failure instanceof Error ? failure.message : 'no node answered';
+      throw new ConnectFailedError(this.options.name, `no seed node answered CLUSTER SLOTS (${detail})`, fatalScenario(failure), failure);
     }
     await Promise.all(this.nodes.primaries().map((e) => waitUntilReady(e, this.options)));
   }
 
   async close(): Promise<void> {
-    this.refresher.stop();
+    this.keeper.stop();
     await this.nodes.closeAll();
   }
+}
+
+/** `auth`/`config` when a node refused us for a reason retrying cannot fix, else `connection`. */
+function fatalScenario(failure: unknown): FailureScenario {
+  for (const e of refreshErrors(failure)) {
+    if (isResilienceError(e) && (e.scenario === 'auth' || e.scenario === 'config')) return e.scenario;
+  }
+  return 'connection';
+}
+
+/** Resolves when `work` settles or after `ms`, whichever comes first; never rejects. */
+function within(work: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    const done = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    work.then(done, done);
+  });
 }

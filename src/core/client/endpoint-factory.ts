@@ -20,6 +20,7 @@ export class EndpointFactory {
     const bus = this.bus;
     const node = `${spec.address.host}:${spec.address.port}`;
     let endpoint: Endpoint | undefined;
+    const attemptTimeoutMs = this.options.policy.attemptTimeoutMs;
     const breaker = createShardBreaker(this.options.breaker, {
       opened(failureRate, forced) {
         bus.emit({ type: 'breaker.opened', node, failureRate, forced });
@@ -31,6 +32,10 @@ export class EndpointFactory {
       },
       halfOpened() {
         bus.emit({ type: 'breaker.half_opened', node });
+        // Probe on our own rather than waiting for traffic: a quiet app would otherwise keep
+        // a recovered node half-open (and readiness degraded) until its next command. A
+        // user call that arrives first simply takes the probe's place.
+        setImmediate(() => endpoint?.probe(attemptTimeoutMs));
       },
       closed(forced) {
         bus.emit({ type: 'breaker.closed', node, forced });

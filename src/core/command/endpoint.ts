@@ -6,7 +6,7 @@ import { SCENARIO_TRAITS, type FailureClass } from '../policy/failure-scenario.j
 import { QueueFullError } from '../errors/queue-full.error.js';
 import { EndpointStats } from './endpoint-stats.js';
 import { AttemptTimer } from './attempt-timer.js';
-import type { Command } from 'ioredis';
+import { Command } from 'ioredis';
 
 export type EndpointRole = 'primary' | 'replica';
 
@@ -143,6 +143,19 @@ export class Endpoint {
       process.nextTick(this.uncork);
     }
     return this.client.sendCommand(command) as Promise<unknown>;
+  }
+
+  /**
+   * A health probe through the breaker (PING). Used when the breaker half-opens, so that a
+   * recovered node closes its breaker without waiting for user traffic.
+   */
+  probe(timeoutMs: number): void {
+    if (this.closed || this.breaker.state !== 'half-open') return;
+    const ping = new Command('ping', []);
+    const attempt = (): Promise<unknown> => this.send(ping, timeoutMs);
+    this.breaker
+      .run(() => (this.ready ? attempt() : this.readyForAttempt(performance.now() + timeoutMs).then(attempt)))
+      .catch(() => {});
   }
 
   /**

@@ -25,6 +25,8 @@ export type TopologyTrigger =
   | 'uncovered-slot'
   | 'unknown-node'
   | 'breaker-opened'
+  /** A replica of a failing shard answered ROLE with master: its promotion is adopted at once. */
+  | 'replica-promoted'
   | 'manual';
 
 export interface ClientReadyEvent extends EventBase { readonly type: 'client.ready' }

@@ -106,7 +106,13 @@ export interface ClusterModeOptions extends CommonOptions {
   topology?: {
     /** Periodic refresh interval in milliseconds (jittered ±20 %). @default 5000 */
     refreshIntervalMs?: number;
-    /** Minimum gap between triggered refreshes, in milliseconds. @default 250 */
+    /**
+     * Minimum gap between the starts of two topology refreshes, in milliseconds: the
+     * refresh-storm bound. Whatever fires (a burst of MOVED, every call timing out, breakers
+     * opening), one client starts at most one refresh per gap, with one in flight at a time;
+     * while a shard is degraded it polls at exactly this gap, and while refreshes fail the gap
+     * doubles up to 2 s. @default 250
+     */
     minRefreshGapMs?: number;
     /** Timeouts on one node within `timeoutWindowMs` that trigger a refresh. @default 2 */
     timeoutsToRefresh?: number;

@@ -23,7 +23,10 @@ export interface NodeInfo extends NodeAddress {
 /** Immutable view of the cluster: who owns which slot. */
 export interface ClusterTopology {
   readonly shards: readonly ShardInfo[];
-  /** Shard index per slot; -1 when no shard owns it. */
+  /**
+   * Shard index per slot; -1 when no shard owns it. Never written after the snapshot is built
+   * (a typed array cannot be frozen): a new layout is always a new snapshot.
+   */
   readonly slotOwner: Int16Array;
   /** Wall-clock ms when it was fetched. */
   readonly fetchedAt: number;
@@ -33,19 +36,42 @@ export interface ClusterTopology {
   readonly uncovered: number;
 }
 
+/** True for an IPv4 or IPv6 literal (we connect to these without resolving). */
+export function isIpAddress(host: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(':');
+}
+
 function toNode(entry: unknown, fallbackHost: string): NodeInfo | undefined {
   if (!Array.isArray(entry) || entry.length < 2) return undefined;
   const rawHost = String(entry[0] ?? '');
   const port = Number(entry[1]);
-  if (!Number.isInteger(port) || port <= 0) return undefined;
-  // An empty or '?' host means "the address you reached me on" (cluster-preferred-endpoint-type unknown-endpoint).
-  const host = rawHost === '' || rawHost === '?' ? fallbackHost : rawHost;
-  let hostname: string | undefined;
-  const meta = entry[3];
-  if (Array.isArray(meta)) {
-    for (let i = 0; i + 1 < meta.length; i += 2) if (String(meta[i]) === 'hostname') hostname = String(meta[i + 1]);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) return undefined;
+  // Redis 7 appends the endpoints it did not prefer: `ip` when it prefers hostnames (TLS
+  // clusters, ElastiCache), `hostname` when it prefers IPs. RESP2 sends them as a flat list.
+  const meta = new Map<string, string>();
+  const extra = entry[3];
+  if (Array.isArray(extra)) {
+    for (let i = 0; i + 1 < extra.length; i += 2) meta.set(String(extra[i]), String(extra[i + 1]));
+  } else if (extra instanceof Map) {
+    for (const [k, v] of extra) meta.set(String(k), String(v));
   }
-  return { host, port, key: `${host}:${port}`, id: entry[2] === undefined ? undefined : String(entry[2]), hostname };
+  let host: string;
+  let hostname: string | undefined;
+  const announcedIp = meta.get('ip');
+  if (rawHost === '' || rawHost === '?') {
+    // "The address you reached me on" (cluster-preferred-endpoint-type unknown-endpoint).
+    host = announcedIp || fallbackHost;
+    hostname = meta.get('hostname') || undefined;
+  } else if (isIpAddress(rawHost)) {
+    host = rawHost;
+    hostname = meta.get('hostname') || undefined;
+  } else {
+    // A hostname: connect by its IP when the server told us, else it must be resolved first
+    // (see resolve-node-hosts.ts); TLS verifies the certificate against the name either way.
+    host = announcedIp || rawHost;
+    hostname = rawHost;
+  }
+  return Object.freeze({ host, port, key: `${host}:${port}`, id: entry[2] === undefined ? undefined : String(entry[2]), hostname });
 }
 
 /**
@@ -142,4 +168,23 @@ export function diffTopology(before: ClusterTopology | undefined, after: Cluster
     }
   }
   return { changed: !before || added.length > 0 || removed.length > 0 || promoted.length > 0 || slotsMoved, added, removed, promoted };
+}
+
+/**
+ * The snapshot after a replica of shard `shard` won a failover: `replicaKey` becomes the
+ * primary of the same slots, and the old primary leaves the snapshot (it returns, if ever, as
+ * a replica that the next refresh will list). Undefined when `replicaKey` is not a replica of
+ * that shard (the snapshot moved on meanwhile).
+ */
+export function withPromotedReplica(topology: ClusterTopology, shard: number, replicaKey: string): ClusterTopology | undefined {
+  const old = topology.shards[shard];
+  const promoted = old?.replicas.find((r) => r.key === replicaKey);
+  if (!old || !promoted) return undefined;
+  const shards = topology.shards.slice();
+  shards[shard] = Object.freeze({
+    ...old,
+    primary: promoted,
+    replicas: Object.freeze(old.replicas.filter((r) => r !== promoted)),
+  });
+  return Object.freeze({ ...topology, shards: Object.freeze(shards), fetchedAt: Date.now() });
 }

@@ -3,9 +3,10 @@
  * resilient client on the endpoint NAMES, steady open-loop write and read load, and a
  * side-by-side printout of what callers felt.
  */
+import { recordedClient } from '../support/recorded-client.js';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import { createResilientRedis, silentLogger, type ResilienceEvent, type ResilientRedis, type ReplicationOptions } from '../../src/index.js';
+import { type ResilienceEvent, type ResilientRedis, type ReplicationOptions } from '../../src/index.js';
 import { type GroupReport, LoadProbe, type ProbeClient } from '../support/load-probe.js';
 import type { DnsServer, Lab, ReplicationLab, ReplicationLabOptions } from '../support/lab.js';
 
@@ -27,22 +28,14 @@ export async function startScenario(lab: Lab, pairOptions: Omit<ReplicationLabOp
   const pair = await lab.replicationPair({ ttl: 15, ...pairOptions, dns });
   // A managed endpoint keeps its port while its address moves; the lab mirrors that.
   assert.equal(pair.replica.port, pair.primary.port, 'the lab could not give both nodes one port number');
-  const events: ResilienceEvent[] = [];
-  const client = createResilientRedis({
+  const { client, events } = recordedClient(lab, {
     name: 'repl-failover',
     mode: 'replication',
     primary: { host: pair.primaryName, port: pair.primary.port },
     reader: { host: pair.readerName, port: pair.replica.port },
     dns: { servers: [dns.server] },
-    logger: silentLogger,
-    metrics: { enabled: false },
     ...clientOptions,
   } as ReplicationOptions);
-  const sub = client.events$.subscribe((e) => events.push(e));
-  lab.defer(async () => {
-    sub.unsubscribe();
-    await client.close();
-  });
   await client.connect();
   return { dns, pair, client, events, deadlineMs: client.resolved.policy.totalTimeoutMs };
 }

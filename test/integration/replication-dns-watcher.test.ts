@@ -2,32 +2,24 @@
 // endpoint names itself, re-resolves on the TTL (floor and ceiling), swaps only to a node that
 // reports ROLE master, follows a demoted primary, keeps reads off a LOADING replica, and shows
 // its DNS view in the health snapshot.
+import { recordedClient } from '../support/recorded-client.js';
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { createResilientRedis, silentLogger, type ResilienceEvent, type ReplicationOptions } from '../../src/index.js';
+import { type ResilienceEvent, type ReplicationOptions } from '../../src/index.js';
 import { type DnsServer, type Lab, type RedisNode, type ReplicationLab, createLab, now, parseInfo, waitFor } from '../support/lab.js';
 
 type Extra = Partial<Omit<ReplicationOptions, 'mode'>>;
 
 /** A replication client on the pair's names, with its events recorded. */
 function clientFor(lab: Lab, dns: DnsServer, pair: ReplicationLab, extra: Extra = {}) {
-  const events: ResilienceEvent[] = [];
-  const client = createResilientRedis({
+  return recordedClient(lab, {
     name: 'repl-it',
     mode: 'replication',
     primary: { host: pair.primaryName, port: pair.primary.port },
     reader: { host: pair.readerName, port: pair.replica.port },
     dns: { servers: [dns.server] },
-    logger: silentLogger,
-    metrics: { enabled: false },
     ...extra,
   } as ReplicationOptions);
-  const sub = client.events$.subscribe((e) => events.push(e));
-  lab.defer(async () => {
-    sub.unsubscribe();
-    await client.close();
-  });
-  return { client, events };
 }
 
 /** Calls of one command served by a node (INFO commandstats), e.g. to see where reads went. */

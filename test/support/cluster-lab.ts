@@ -21,6 +21,13 @@ export interface ClusterLabOptions {
   nodeTimeoutMs?: number;
   /** Loopback host for every node. Default 127.0.0.1. */
   host?: string;
+  /**
+   * One loopback host per node (node i binds `hosts[i]`), overriding `host`: nodes on separate
+   * addresses, as behind a configuration endpoint whose A records list every node.
+   */
+  hosts?: readonly string[];
+  /** One port for every node (needs distinct `hosts`), as a configuration endpoint has. */
+  port?: number;
   password?: string;
   /** TLS for clients, replication and the cluster bus (`true`: the test CA's default cert). */
   tls?: boolean | ServerCert;
@@ -52,7 +59,8 @@ export async function startCluster(options: ClusterLabOptions = {}): Promise<Clu
   const started = await Promise.allSettled(
     Array.from({ length: total }, (_, i) =>
       startRedisNode({
-        host,
+        host: options.hosts?.[i] ?? host,
+        ...(options.port === undefined ? {} : { port: options.port }),
         label: i < primaries ? `cluster-p${i}` : `cluster-r${i - primaries}`,
         ...(options.password === undefined ? {} : { password: options.password }),
         ...(options.tls ? { tls: options.tls } : {}),

@@ -87,7 +87,9 @@ export function opFor(client: Redis | Cluster | ResilientRedis, name: 'GET' | 'S
 /** Runs every case on `pairs` (one per auto-pipelining setting); returns the merged figures. */
 export async function runOverhead(pairs: { false: Pair; true: Pair }, options: OverheadOptions): Promise<OverheadResult> {
   const pipelined = pairs.true;
-  const effective = pipelined.ours.router.endpoints().every((e) => e.client.options.enableAutoPipelining === true);
+  // Ours batches by corking each endpoint's socket for one tick (see Endpoint#sendRaw), not
+  // through ioredis's auto-pipeline, so the check looks at the endpoints.
+  const effective = pipelined.ours.router.endpoints().every((e) => e.coalescesWrites);
   const cases: BenchCase[] = [];
   for (const name of ['GET', 'SET'] as const) {
     for (const concurrency of [1, 50]) {

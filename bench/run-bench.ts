@@ -109,9 +109,8 @@ async function main(): Promise<number> {
         log('');
         log(formatCases(overhead.cases));
         if (!overhead.oursAutoPipeliningEffective) {
-          log('   NOTE: redis-resilience was created with enableAutoPipelining: true, but its ioredis connections have');
-          log('   enableAutoPipelining=false (src/core/connection/connection-factory.ts sets it to false unconditionally):');
-          log('   its "autopipe" rows are not auto-pipelined.');
+          log('   NOTE: redis-resilience was created with enableAutoPipelining: true, but its endpoints do not');
+          log('   coalesce writes: its "autopipe" rows are not batched.');
         }
       }
       if (args.only.has('profile')) {

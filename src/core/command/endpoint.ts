@@ -117,6 +117,11 @@ export class Endpoint {
     }
   }
 
+  /** Whether writes of one tick are coalesced into one socket write (`enableAutoPipelining`). */
+  get coalescesWrites(): boolean {
+    return this.coalesceWrites;
+  }
+
   get ready(): boolean {
     return this.client.status === 'ready';
   }

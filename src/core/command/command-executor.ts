@@ -23,6 +23,9 @@ function shedIfOpen(endpoint: Endpoint): void {
   if (endpoint.queueDepth > 0 && endpoint.breaker.state === 'open') endpoint.shedWaiters();
 }
 
+/** Blocking commands (BLPOP, XREAD…) take the full path: they have their own budget. */
+const BLOCKING: ReadonlySet<string> = new Set(Command.FLAGS.BLOCKING_COMMANDS);
+
 /** A first attempt the fast lane made, and how it failed. */
 interface FirstAttempt {
   readonly endpoint: Endpoint;
@@ -61,14 +64,14 @@ export class CommandExecutor {
     let isRead: boolean;
     try {
       isRead = isReadCommand(command.name, command.args);
-      if (this.router.pending?.(undefined, isRead) || Command.checkFlag('BLOCKING_COMMANDS', command.name)) return this.track(command);
+      if (this.router.pending?.(undefined, isRead) || BLOCKING.has(command.name)) return this.track(command);
       endpoint = this.router.route(command, isRead, undefined);
     } catch {
       return this.track(command);
     }
     if (!endpoint.ready || !endpoint.breaker.isClosed) return this.track(command);
     const start = performance.now();
-    return endpoint.sendRaw(command, this.policy.attemptTimeoutMs).then(
+    return endpoint.sendRaw(command, this.policy.attemptTimeoutMs, start).then(
       (result) => {
         endpoint.breaker.recordSuccess();
         endpoint.stats.ok++;

@@ -138,10 +138,10 @@ export class Endpoint {
    * Sends one attempt and returns ioredis's own promise (rejecting with the raw error): the
    * fast lane wraps failures itself, so the success path allocates nothing extra.
    */
-  sendRaw(command: Command, timeoutMs: number): Promise<unknown> {
+  sendRaw(command: Command, timeoutMs: number, now: number = performance.now()): Promise<unknown> {
     // Armed only here, once the command is really handed to ioredis: a deadline on a
     // command that never gets sent would reject a promise nobody listens to.
-    if (timeoutMs > 0) this.timer.arm(command, timeoutMs, performance.now());
+    if (timeoutMs > 0) this.timer.arm(command, timeoutMs, now);
     if (this.coalesceWrites && !this.corked && this.client.stream) {
       this.corked = true;
       this.client.stream.cork();

@@ -85,7 +85,7 @@ describe('cluster: one shard fails under load', { timeout: 240_000 }, () => {
     await warmCluster(cluster);
   });
 
-  async function resilientClient(name: string): Promise<ResilientRedis> {
+  async function resilientClient(name: string, policy: { holdDuringFailoverMs?: number } = {}): Promise<ResilientRedis> {
     const client = createResilientRedis({
       name,
       mode: 'cluster',
@@ -93,6 +93,7 @@ describe('cluster: one shard fails under load', { timeout: 240_000 }, () => {
       dns: { servers: [dnsServer] },
       logger: silentLogger,
       metrics: { enabled: false },
+      policy,
     });
     lab.defer(() => client.close());
     await client.connect();
@@ -152,6 +153,25 @@ describe('cluster: one shard fails under load', { timeout: 240_000 }, () => {
     assertHealthyUntouched(run);
     assertBounded(run);
     assertNoLoss(run, true);
+    await client.close();
+  });
+
+  test('SIGKILL with holdDuringFailoverMs: calls issued shortly before the promotion succeed after it', { timeout: 60_000 }, async () => {
+    const failFast = runs.find((r) => r.scenario === 'SIGKILL primary' && r.client === 'resilient');
+    assert.ok(failFast, 'runs after the fail-fast SIGKILL scenario');
+    const client = await resilientClient('sigkill-hold', { holdDuringFailoverMs: DEADLINE_MS });
+    const run = await runShardFault({ scenario: 'SIGKILL primary, hold', cluster, client, clientKind: 'resilient', events$: client.events$, victimIndex: 1, ...sigkill() });
+    console.log(JSON.stringify(run));
+    assertRecovered(run);
+    assertHealthyUntouched(run);
+    assertBounded(run);
+    assertNoLoss(run, true);
+    // Holding turns the last deadline's worth of fast failures before the promotion into
+    // successes; the outage itself (~3 s) is longer than the hold, so some calls still fail.
+    assert.ok(
+      run.failed.errors < failFast.failed.errors * 0.85,
+      `holding should cut the failed shard's errors: ${run.failed.errors} with hold vs ${failFast.failed.errors} failing fast`,
+    );
     await client.close();
   });
 

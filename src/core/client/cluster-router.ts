@@ -36,6 +36,8 @@ export class ClusterRouter implements CommandRouter {
   private readonly avoidUntil = new WeakMap<Endpoint, number>();
   private initial: Promise<boolean> | undefined;
   private roundRobin = 0;
+  /** Settles at the next change of the slot layout (a promotion, a node added or removed). */
+  private layoutChanged = deferred();
 
   constructor(
     private readonly options: ClusterOptions,
@@ -44,7 +46,12 @@ export class ClusterRouter implements CommandRouter {
   ) {
     const seedName = options.nodes.find((n) => !isIpAddress(n.host))?.host;
     this.nodes = new ClusterNodeSet(factory, options, seedName);
-    this.keeper = new ClusterTopologyKeeper(options, this.nodes, createResolver(options.dns), bus, () => this.slotOverride.clear());
+    this.keeper = new ClusterTopologyKeeper(options, this.nodes, createResolver(options.dns), bus, () => {
+      this.slotOverride.clear();
+      const changed = this.layoutChanged;
+      this.layoutChanged = deferred();
+      changed.resolve();
+    });
   }
 
   private get topology(): ClusterTopology | undefined {
@@ -52,6 +59,13 @@ export class ClusterRouter implements CommandRouter {
   }
 
   // ---- routing -------------------------------------------------------------------------
+
+  failoverInProgress(endpoint: Endpoint): Promise<void> | undefined {
+    const shard = this.nodes.shardOf(endpoint);
+    // Only a primary with replicas gets rescued by a promotion; anything else would wait in vain.
+    if (shard < 0 || this.nodes.primaryOf(shard) !== endpoint || this.nodes.replicasOf(shard).length === 0) return undefined;
+    return this.layoutChanged.promise;
+  }
 
   route(command: Command, isRead: boolean, previous: FailureClass | undefined): Endpoint {
     const redirect = previous?.redirect;
@@ -245,4 +259,10 @@ function within(work: Promise<unknown>, ms: number): Promise<void> {
     };
     work.then(done, done);
   });
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
 }

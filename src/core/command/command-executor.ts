@@ -117,6 +117,8 @@ export class CommandExecutor {
     let lastError: unknown;
     /** An endpoint whose half-open breaker refused this call (its probe is in flight). */
     let refusedBy: Endpoint | undefined;
+    /** Whether this call already waited once for a failover (policy.holdDuringFailoverMs). */
+    let held = false;
     for (let attempt = 1; ; attempt++) {
       // The fast lane's failed first attempt is replayed here, as if this loop had made it.
       const replay = attempt === 1 ? first : undefined;
@@ -125,7 +127,16 @@ export class CommandExecutor {
       let endpoint = replay?.endpoint ?? this.router.route(current, isRead, previous);
       if (!replay && (endpoint.breaker.state === 'open' || endpoint === refusedBy)) {
         const alternative = this.router.fallback(endpoint, current, isRead);
-        if (!alternative) throw this.circuitOpen(endpoint, command, endpoint.breaker.retryAfterMs());
+        if (!alternative) {
+          const hold = held ? undefined : this.holdForFailover(endpoint, deadline);
+          if (hold) {
+            held = true;
+            await hold;
+            attempt--;
+            continue;
+          }
+          throw this.circuitOpen(endpoint, command, endpoint.breaker.retryAfterMs());
+        }
         endpoint = alternative;
       }
       let failure: FailureClass;
@@ -238,6 +249,23 @@ export class CommandExecutor {
       current = cloneCommand(command);
       previous = failure;
     }
+  }
+
+  /**
+   * With `policy.holdDuringFailoverMs`, a call to a node whose breaker is open waits (once,
+   * bounded by that, its deadline and the node's queue limit) for the router to move the
+   * node's traffic elsewhere, e.g. a cluster replica's promotion. Undefined: fail fast.
+   */
+  private holdForFailover(endpoint: Endpoint, deadline: number): Promise<void> | undefined {
+    const holdMs = this.policy.holdDuringFailoverMs;
+    if (holdMs <= 0 || endpoint.holding >= this.policy.maxQueueLength) return undefined;
+    const moved = this.router.failoverInProgress?.(endpoint);
+    if (!moved) return undefined;
+    endpoint.holding++;
+    const until = Math.min(deadline - MIN_ATTEMPT_MS, performance.now() + holdMs);
+    return untilDeadline(moved, until).finally(() => {
+      endpoint.holding--;
+    });
   }
 
   /** One send on a ready endpoint, with what is left of the call's deadline as its cap. */

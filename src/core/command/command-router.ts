@@ -35,6 +35,12 @@ export interface CommandRouter {
    * indexes into `commands`. Undefined when the whole batch goes to one place.
    */
   partition?(commands: readonly Command[]): number[][] | undefined;
+  /**
+   * When `endpoint` is being failed over (a cluster shard with replicas whose primary is
+   * down), resolves once its traffic has moved elsewhere. Undefined when no failover is
+   * expected to rescue it.
+   */
+  failoverInProgress?(endpoint: Endpoint): Promise<void> | undefined;
   /** Every endpoint currently in use. */
   endpoints(): readonly Endpoint[];
   connect(): Promise<void>;

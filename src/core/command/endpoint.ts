@@ -66,6 +66,8 @@ export class Endpoint {
   failingSince = 0;
   /** Wall-clock ms when the connection was last lost, 0 while connected. */
   lostAt = 0;
+  /** Calls waiting for this node's failover to finish (policy.holdDuringFailoverMs). */
+  holding = 0;
   /** Set while the wait queue overflows, so the overflow is reported once per episode. */
   overflowing = false;
   private readonly timer: AttemptTimer;

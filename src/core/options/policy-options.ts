@@ -51,6 +51,15 @@ export interface PolicyOptions {
    * @default 5000
    */
   connectTimeoutMs: number;
+  /**
+   * Cluster mode: how long a call to a shard whose primary's breaker is open may wait for
+   * the replica's promotion, in milliseconds, instead of failing at once. 0 fails fast
+   * (the default): on a managed service a failover takes 15–30 s and holding every caller
+   * piles requests up. A value up to the total deadline lets calls issued shortly before
+   * the promotion succeed after it. Waiting calls per node are bounded by maxQueueLength.
+   * @default 0
+   */
+  holdDuringFailoverMs: number;
   /** Largest reconnect backoff in milliseconds (jittered, so many clients don't reconnect in step). @default 1000 */
   reconnectMaxMs: number;
 }

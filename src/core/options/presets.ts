@@ -22,6 +22,7 @@ const base: PolicyOptions = {
   closeDrainMs: 2000,
   connectTimeoutMs: 5000,
   reconnectMaxMs: 1000,
+  holdDuringFailoverMs: 0,
 };
 
 export const policyPresets: Readonly<Record<Mode, Readonly<PolicyOptions>>> = Object.freeze({

@@ -51,6 +51,7 @@ const POLICY_RULES: Record<keyof PolicyOptions, NumberRule> = {
   closeDrainMs: ms(0),
   connectTimeoutMs: ms(1),
   reconnectMaxMs: ms(1),
+  holdDuringFailoverMs: ms(0),
 };
 
 const BREAKER_RULES: Record<keyof BreakerOptions, NumberRule> = {

@@ -9,6 +9,7 @@ export function lintExposition(text: string): string[] {
   const types = new Map<string, string>();
   const helps = new Set<string>();
   const buckets = new Map<string, Array<{ le: number; value: number }>>();
+  const seen = new Set<string>();
   for (const line of text.split('\n')) {
     if (line.startsWith('# HELP ')) {
       const name = line.split(' ')[2]!;
@@ -32,6 +33,9 @@ export function lintExposition(text: string): string[] {
       continue;
     }
     const [, sample, , labels = '', value] = m;
+    const series = `${sample}{${labels}}`;
+    if (seen.has(series)) problems.push(`${series}: duplicate series`);
+    seen.add(series);
     if (Number.isNaN(Number(value)) && !['+Inf', '-Inf', 'NaN'].includes(value!)) problems.push(`${sample}: bad value ${value}`);
     const family = [...types.keys()].find((f) => sample === f || sample!.startsWith(`${f}_`)) ?? sample!;
     if (!types.has(family)) problems.push(`${sample}: no TYPE line`);

@@ -1,4 +1,5 @@
 import { Command, type Redis } from 'ioredis';
+import { sleep } from '../command/retry-decision.js';
 import type { Subscription } from 'rxjs';
 import type { CommandRouter } from '../command/command-router.js';
 import type { Endpoint } from '../command/endpoint.js';
@@ -28,7 +29,6 @@ const INSPECT_GAP_MS = 250;
 const INSPECT_GAP_UNANSWERED_MS = 2000;
 
 const noop = (): void => {};
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Replication mode (ElastiCache cluster mode disabled): writes through the primary endpoint

@@ -30,7 +30,7 @@ export class ScrapeTimeHistogram {
 
   get(): { name: string; help: string; type: string; aggregator: string; values: Array<{ labels: Record<string, string | number>; value: number; metricName: string }> } {
     const values: Array<{ labels: Record<string, string | number>; value: number; metricName: string }> = [];
-    for (const s of this.samples()) {
+    for (const s of mergeByLabels(this.samples(), this.bucketsS.length + 1)) {
       let cumulative = 0;
       for (let i = 0; i < this.bucketsS.length; i++) {
         cumulative += s.counts[i] ?? 0;
@@ -45,6 +45,23 @@ export class ScrapeTimeHistogram {
   }
 
   reset(): void {}
+}
+
+/**
+ * Sums samples that carry the same labels: two clients with one name in one process (two app
+ * instances in a test, say) must add up to one series, not emit it twice.
+ */
+function mergeByLabels(samples: Iterable<HistogramSample>, width: number): HistogramSample[] {
+  const merged = new Map<string, { labels: Record<string, string>; counts: number[]; sum: number; count: number }>();
+  for (const s of samples) {
+    const key = JSON.stringify(s.labels);
+    let m = merged.get(key);
+    if (!m) merged.set(key, (m = { labels: s.labels, counts: new Array<number>(width).fill(0), sum: 0, count: 0 }));
+    for (let i = 0; i < width; i++) m.counts[i]! += s.counts[i] ?? 0;
+    m.sum += s.sum;
+    m.count += s.count;
+  }
+  return [...merged.values()];
 }
 
 /** Registers `metric` unless a metric of that name is already there; returns the one in use. */

@@ -75,10 +75,31 @@ test('the lint itself catches bad names, units and buckets', () => {
     '# HELP x_requests counted', '# TYPE x_requests counter', 'x_requests 1',
     '# HELP x_latency_ms latency', '# TYPE x_latency_ms gauge', 'x_latency_ms 3',
     '# HELP h hist', '# TYPE h histogram', 'h_bucket{le="1"} 5', 'h_bucket{le="2"} 4',
+    '# HELP g g', '# TYPE g gauge', 'g{a="1"} 1', 'g{a="1"} 2',
   ].join('\n');
   const problems = lintExposition(bad);
   assert.ok(problems.some((p) => p.includes('without _total')), problems.join('\n'));
   assert.ok(problems.some((p) => p.includes('base units')), problems.join('\n'));
   assert.ok(problems.some((p) => p.includes('not cumulative')), problems.join('\n'));
   assert.ok(problems.some((p) => p.includes('no +Inf')), problems.join('\n'));
+  assert.ok(problems.some((p) => p.includes('duplicate series')), problems.join('\n'));
+});
+
+test('two clients with the same name in one process add up to one series each', async () => {
+  const registry = new Registry();
+  const a = new EndpointStats();
+  const b = new EndpointStats();
+  a.ok = 2;
+  b.ok = 3;
+  a.recordDuration(0.3);
+  b.recordDuration(0.3);
+  const detachA = attachClientMetrics(source('cache', a), new Subject(), { registry });
+  const detachB = attachClientMetrics(source('cache', b), new Subject(), { registry });
+  const text = await registry.metrics();
+  assert.deepEqual(lintExposition(text), []);
+  const countLines = text.split('\n').filter((l) => l.startsWith('redis_resilience_command_duration_seconds_count{'));
+  assert.deepEqual(countLines, ['redis_resilience_command_duration_seconds_count{client="cache",node="127.0.0.1:7000",role="primary"} 2']);
+  assert.match(text, /^redis_resilience_commands_total\{client="cache",node="127.0.0.1:7000",role="primary",outcome="success",scenario="none"\} 5$/m);
+  detachA();
+  detachB();
 });

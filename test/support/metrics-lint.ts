@@ -33,9 +33,9 @@ export function lintExposition(text: string): string[] {
       continue;
     }
     const [, sample, , labels = '', value] = m;
-    const series = `${sample}{${labels}}`;
-    if (seen.has(series)) problems.push(`${series}: duplicate series`);
-    seen.add(series);
+    const sampleId = `${sample}{${labels}}`;
+    if (seen.has(sampleId)) problems.push(`${sampleId}: duplicate series`);
+    seen.add(sampleId);
     if (Number.isNaN(Number(value)) && !['+Inf', '-Inf', 'NaN'].includes(value!)) problems.push(`${sample}: bad value ${value}`);
     const family = [...types.keys()].find((f) => sample === f || sample!.startsWith(`${f}_`)) ?? sample!;
     if (!types.has(family)) problems.push(`${sample}: no TYPE line`);

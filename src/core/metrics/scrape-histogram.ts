@@ -56,7 +56,7 @@ function mergeByLabels(samples: Iterable<HistogramSample>, width: number): Histo
   for (const s of samples) {
     const key = JSON.stringify(s.labels);
     let m = merged.get(key);
-    if (!m) merged.set(key, (m = { labels: s.labels, counts: new Array<number>(width).fill(0), sum: 0, count: 0 }));
+    if (!m) merged.set(key, (m = { labels: s.labels, counts: Array.from({ length: width }, () => 0), sum: 0, count: 0 }));
     for (let i = 0; i < width; i++) m.counts[i]! += s.counts[i] ?? 0;
     m.sum += s.sum;
     m.count += s.count;

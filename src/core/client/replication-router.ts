@@ -1,4 +1,4 @@
-import { Command, type Redis } from 'ioredis';
+import type { Command, Redis } from 'ioredis';
 import { sleep } from '../command/retry-decision.js';
 import type { Subscription } from 'rxjs';
 import type { CommandRouter } from '../command/command-router.js';
@@ -44,7 +44,6 @@ export class ReplicationRouter implements CommandRouter {
   private readonly reader: WatchedEndpoint | undefined;
   private readonly timeouts = new WeakMap<Endpoint, { since: number; count: number }>();
   private following: Promise<void> | undefined;
-  private readerProbe: Promise<void> | undefined;
   private inspecting: Promise<void> | undefined;
   private nextInspectAt = 0;
   private initial: Promise<void> | undefined;
@@ -134,27 +133,14 @@ export class ReplicationRouter implements CommandRouter {
     if (!reader.ready) return false;
     const state = reader.breaker.state;
     if (state === 'open') return false;
-    if (state === 'half-open') {
-      // opossum lets one call through a half-open breaker and rejects the rest at once; a
-      // read must not be that rejection. Probe with a PING of our own; reads go to the primary.
-      this.probeReader(reader);
-      return false;
-    }
+    // opossum lets one call through a half-open breaker and rejects the rest at once; a read
+    // must not be that rejection. The endpoint probes itself (PING) when it half-opens, so
+    // reads go to the primary until the probe has closed it.
+    if (state === 'half-open') return false;
     if (this.readerAvoidUntil === 0) return true;
     if (Date.now() < this.readerAvoidUntil) return false;
     this.readerAvoidUntil = 0;
     return true;
-  }
-
-  private probeReader(reader: Endpoint): void {
-    if (this.readerProbe) return;
-    const ping = new Command('ping', []);
-    this.readerProbe = reader.breaker
-      .run(() => reader.send(ping, this.options.policy.attemptTimeoutMs))
-      .then(noop, noop)
-      .finally(() => {
-        this.readerProbe = undefined;
-      });
   }
 
   fallback(from: Endpoint, _command: Command, isRead: boolean): Endpoint | undefined {

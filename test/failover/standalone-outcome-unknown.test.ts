@@ -4,15 +4,9 @@
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import {
-  ErrorCodes,
-  createResilientRedis,
-  isOutcomeUnknownError,
-  silentLogger,
-  type ResilienceEvent,
-  type ResilientRedis,
-} from '../../src/index.js';
+import { ErrorCodes, isOutcomeUnknownError, type ResilienceEvent, type ResilientRedis } from '../../src/index.js';
 import { type RedisNode, createLab, faults, waitFor } from '../support/lab.js';
+import { recordedClient } from '../support/recorded-client.js';
 
 const socketOf = (client: ResilientRedis): Socket => client.router.endpoints()[0]!.client.stream as Socket;
 
@@ -20,23 +14,18 @@ describe('standalone: unsafe writes with an unknown outcome', { timeout: 60_000 
   const lab = createLab();
   let node: RedisNode;
   let redis: ResilientRedis;
-  const events: ResilienceEvent[] = [];
+  let events: ResilienceEvent[] = [];
 
   before(async () => {
     node = await lab.standalone();
-    redis = createResilientRedis({
+    ({ client: redis, events } = recordedClient(lab, {
       name: 'outcome',
       mode: 'standalone',
       node: { host: node.host, port: node.port },
-      logger: silentLogger,
-      metrics: { enabled: false },
       policy: { attemptTimeoutMs: 300, totalTimeoutMs: 2500, maxAttempts: 4 },
       // These tests are about retries, one call at a time: keep the breaker out of the way.
       breaker: { consecutiveFailuresToOpen: 20, volumeThreshold: 50 },
-    });
-    const subscription = redis.events$.subscribe((e) => events.push(e));
-    lab.defer(() => subscription.unsubscribe());
-    lab.defer(() => redis.disconnect());
+    }));
     await redis.connect();
   });
   after(() => lab.teardown());

@@ -4,29 +4,25 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ReplyError } from 'ioredis';
-import { createResilientRedis, silentLogger, type ResilienceEvent, type ResilientRedis } from '../../src/index.js';
+import type { ResilienceEvent, ResilientRedis } from '../../src/index.js';
 import { type RedisNode, createLab } from '../support/lab.js';
+import { recordedClient } from '../support/recorded-client.js';
 
 describe('user errors and the breaker', { timeout: 30_000 }, () => {
   const lab = createLab();
   let node: RedisNode;
   let redis: ResilientRedis;
-  const events: ResilienceEvent[] = [];
+  let events: ResilienceEvent[] = [];
 
   before(async () => {
     node = await lab.standalone();
-    redis = createResilientRedis({
+    ({ client: redis, events } = recordedClient(lab, {
       name: 'user-errors',
       mode: 'standalone',
       node: { host: node.host, port: node.port },
-      logger: silentLogger,
-      metrics: { enabled: false },
       // The most trigger-happy breaker there is: any counted failure would open it.
       breaker: { consecutiveFailuresToOpen: 1, volumeThreshold: 1, errorThresholdPercentage: 1 },
-    });
-    const subscription = redis.events$.subscribe((e) => events.push(e));
-    lab.defer(() => subscription.unsubscribe());
-    lab.defer(() => redis.disconnect());
+    }));
     await redis.connect();
     await node.command('RPUSH', 'ue:list', 'a');
   });

@@ -42,6 +42,11 @@ export interface FaultRun {
   readonly serverOutageMs: number;
   /** Resilient client only: its topology moved the shard this long after the promotion, ms. */
   readonly followedAfterMs?: number | undefined;
+  /**
+   * Of the calls to the failed shard issued in the `windowMs` before the slots were served
+   * again (minus 100 ms), the share that succeeded: what holding calls through a failover buys.
+   */
+  readonly successShareBeforeServed: (windowMs: number) => number;
 }
 
 /** A probe client that remembers when each write was acknowledged. */
@@ -123,6 +128,10 @@ export async function runShardFault(plan: ShardFaultPlan): Promise<FaultRun> {
       lost,
       serverOutageMs: Math.round(servedAt.monoMs - faultAt.monoMs),
       followedAfterMs: followedAt === undefined ? undefined : Math.round(followedAt - servedAt.monoMs),
+      successShareBeforeServed: (windowMs) => {
+        const calls = probe.records.filter((r) => r.group === 'failed' && r.start >= servedAt.monoMs - windowMs && r.start <= servedAt.monoMs - 100);
+        return calls.length === 0 ? Number.NaN : calls.filter((r) => r.ok).length / calls.length;
+      },
     };
   } finally {
     subscription?.unsubscribe();

@@ -115,8 +115,8 @@ export class CommandExecutor {
     let current = command;
     let previous: FailureClass | undefined;
     let lastError: unknown;
-    /** An endpoint whose half-open breaker refused this call (its probe is in flight). */
-    let refusedBy: Endpoint | undefined;
+    /** Endpoints whose half-open breaker refused this call (their probe is in flight). */
+    let refused: Set<Endpoint> | undefined;
     /** Whether this call already waited once for a failover (policy.holdDuringFailoverMs). */
     let held = false;
     for (let attempt = 1; ; attempt++) {
@@ -125,8 +125,10 @@ export class CommandExecutor {
       const recovering = replay ? undefined : this.router.pending?.(previous, isRead);
       if (recovering) await untilDeadline(recovering, deadline);
       let endpoint = replay?.endpoint ?? this.router.route(current, isRead, previous);
-      if (!replay && (endpoint.breaker.state === 'open' || endpoint === refusedBy)) {
-        const alternative = this.router.fallback(endpoint, current, isRead);
+      if (!replay && (endpoint.breaker.state === 'open' || refused?.has(endpoint))) {
+        const candidate = this.router.fallback(endpoint, current, isRead);
+        // Each endpoint refuses a call at most once, so this loop ends.
+        const alternative = candidate && !refused?.has(candidate) ? candidate : undefined;
         if (!alternative) {
           const hold = held ? undefined : this.holdForFailover(endpoint, deadline);
           if (hold) {
@@ -174,10 +176,11 @@ export class CommandExecutor {
         return result;
       } catch (thrown) {
         if (thrown instanceof BreakerRejection) {
-          // A half-open breaker with its probe in flight: a read may still go elsewhere.
-          const alternative = refusedBy === endpoint ? undefined : this.router.fallback(endpoint, current, isRead);
-          if (alternative && alternative.breaker.isClosed) {
-            refusedBy = endpoint;
+          // A half-open breaker with its probe in flight refused us: handled like an open
+          // breaker at the top of the loop (a read may go elsewhere, a call may wait for the
+          // failover), once.
+          if (!refused?.has(endpoint)) {
+            (refused ??= new Set()).add(endpoint);
             attempt--;
             continue;
           }

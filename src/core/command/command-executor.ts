@@ -262,10 +262,13 @@ export class CommandExecutor {
   private holdForFailover(endpoint: Endpoint, deadline: number): Promise<void> | undefined {
     const holdMs = this.policy.holdDuringFailoverMs;
     if (holdMs <= 0 || endpoint.holding >= this.policy.maxQueueLength) return undefined;
+    // Keep enough of the budget for the attempt after the hold: a call released with a few
+    // milliseconds left would only time out, late, in the burst of released calls.
+    const until = Math.min(deadline - Math.min(this.policy.attemptTimeoutMs, 250), performance.now() + holdMs);
+    if (until <= performance.now()) return undefined;
     const moved = this.router.failoverInProgress?.(endpoint);
     if (!moved) return undefined;
     endpoint.holding++;
-    const until = Math.min(deadline - MIN_ATTEMPT_MS, performance.now() + holdMs);
     return untilDeadline(moved, until).finally(() => {
       endpoint.holding--;
     });

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Runs the compiled test suites with Node's own test runner.
 //   node scripts/run-tests.mjs unit|integration|failover|all [--only substring]
-// Unit and integration suites run first (2 files at a time: this is a 2-core machine);
-// the failover suite runs after them, also at most 2 files at a time, because each file
-// drives its own Redis cluster and timing bounds suffer when the cores are oversubscribed.
+// Unit and integration suites run first, 2 files at a time (this is a 2-core machine). The
+// failover suite runs after them one file at a time: each file drives its own Redis cluster
+// (six redis-server processes plus load), so two at once oversubscribe the two cores and the
+// latency bounds it asserts (healthy-shard p99 <= 50 ms, nothing past its deadline) would
+// measure the neighbour instead of the library. It costs about a minute and a half.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync, readFileSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -36,6 +38,7 @@ const plan =
   which === 'all'
     ? [['unit + integration', [...groups.unit, ...groups.integration]], ['failover', groups.failover]]
     : [[which, groups[which] ?? []]];
+const concurrency = (name) => (name === 'failover' ? 1 : 2);
 
 // Prepare the lab once per run: install redis-server when missing, reap processes a crashed
 // earlier run left behind.
@@ -60,7 +63,7 @@ for (const [name, files] of plan) {
     [
       '--enable-source-maps',
       '--test',
-      '--test-concurrency=2',
+      `--test-concurrency=${concurrency(name)}`,
       '--test-reporter=spec',
       '--test-reporter-destination=stdout',
       '--test-reporter=tap',

@@ -15,6 +15,7 @@ import type { FailureClass } from '../policy/failure-scenario.js';
 import { cloneCommand } from './clone-command.js';
 import type { CommandRouter } from './command-router.js';
 import { budgetFor } from './deadline-policy.js';
+import { holdForFailover } from './failover-hold.js';
 import { decideRetry, MIN_ATTEMPT_MS, sleep, untilDeadline } from './retry-decision.js';
 import { WaitExpired, ownRefusal, type Endpoint } from './endpoint.js';
 
@@ -130,7 +131,7 @@ export class CommandExecutor {
         // Each endpoint refuses a call at most once, so this loop ends.
         const alternative = candidate && !refused?.has(candidate) ? candidate : undefined;
         if (!alternative) {
-          const hold = held ? undefined : this.holdForFailover(endpoint, deadline);
+          const hold = held ? undefined : holdForFailover(this.policy, this.router, endpoint, deadline);
           if (hold) {
             held = true;
             await hold;
@@ -252,26 +253,6 @@ export class CommandExecutor {
       current = cloneCommand(command);
       previous = failure;
     }
-  }
-
-  /**
-   * With `policy.holdDuringFailoverMs`, a call to a node whose breaker is open waits (once,
-   * bounded by that, its deadline and the node's queue limit) for the router to move the
-   * node's traffic elsewhere, e.g. a cluster replica's promotion. Undefined: fail fast.
-   */
-  private holdForFailover(endpoint: Endpoint, deadline: number): Promise<void> | undefined {
-    const holdMs = this.policy.holdDuringFailoverMs;
-    if (holdMs <= 0 || endpoint.holding >= this.policy.maxQueueLength) return undefined;
-    // Keep enough of the budget for the attempt after the hold: a call released with a few
-    // milliseconds left would only time out, late, in the burst of released calls.
-    const until = Math.min(deadline - Math.min(this.policy.attemptTimeoutMs, 250), performance.now() + holdMs);
-    if (until <= performance.now()) return undefined;
-    const moved = this.router.failoverInProgress?.(endpoint);
-    if (!moved) return undefined;
-    endpoint.holding++;
-    return untilDeadline(moved, until).finally(() => {
-      endpoint.holding--;
-    });
   }
 
   /** One send on a ready endpoint, with what is left of the call's deadline as its cap. */

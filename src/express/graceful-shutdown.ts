@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 import { createConsoleLogger, type ResilienceLogger } from '../core/events/resilience-logger.js';
 import type { Resilience } from './create-resilience.js';
 
@@ -29,7 +30,6 @@ export interface GracefulShutdown {
   detach(): void;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Stops accepting connections and resolves once open requests finished (true) or were cut
@@ -91,7 +91,7 @@ export function attachGracefulShutdown(
       resilience.registry.markShuttingDown();
       for (const res of open) if (!res.headersSent) res.setHeader('Connection', 'close');
       open.clear();
-      if ((options.readinessGraceMs ?? 0) > 0) await sleep(options.readinessGraceMs!);
+      if ((options.readinessGraceMs ?? 0) > 0) await delay(options.readinessGraceMs!);
       const drained = await closeServer(server, options.drainMs ?? 10_000);
       if (!drained) logger.warn(`shutdown: HTTP requests still open after ${options.drainMs ?? 10_000} ms were cut off`);
       else logger.log('shutdown: HTTP server closed, every request answered');

@@ -17,7 +17,7 @@ import type { CommandRouter } from './command-router.js';
 import { budgetFor } from './deadline-policy.js';
 import { holdForFailover } from './failover-hold.js';
 import { decideRetry, MIN_ATTEMPT_MS, sleep, untilDeadline } from './retry-decision.js';
-import { WaitExpired, ownRefusal, type Endpoint } from './endpoint.js';
+import { WaitExpired, ownRefusal, sentFailure, type Endpoint } from './endpoint.js';
 
 /** Once a node's breaker is open, calls still queued for its connection fail fast too. */
 function shedIfOpen(endpoint: Endpoint): void {
@@ -80,7 +80,7 @@ export class CommandExecutor {
         this.settled();
         return result;
       },
-      (error: unknown) => this.track(command, { endpoint, start, thrown: new AttemptFailure(error, classifyFailure(error, { sent: true })) }),
+      (error: unknown) => this.track(command, { endpoint, start, thrown: sentFailure(error) }),
     );
   }
 

@@ -287,6 +287,11 @@ function rejectUnanswered(client: Redis): void {
   for (let item = queue.shift(); item; item = queue.shift()) item.command.reject(new Error('Connection is closed.'));
 }
 
-export function toAttemptFailure(error: unknown): never {
-  throw new AttemptFailure(error, classifyFailure(error, { sent: true }));
+/** A failure of an attempt that was handed to ioredis, classified once, here. */
+export function sentFailure(error: unknown): AttemptFailure {
+  return new AttemptFailure(error, classifyFailure(error, { sent: true }));
+}
+
+function toAttemptFailure(error: unknown): never {
+  throw sentFailure(error);
 }

@@ -16,7 +16,7 @@ import type { FailureClass } from '../policy/failure-scenario.js';
 import { cloneCommand } from './clone-command.js';
 import { decideRetry, MIN_ATTEMPT_MS, sleep, untilDeadline } from './retry-decision.js';
 import type { CommandRouter } from './command-router.js';
-import { WaitExpired, ownRefusal, type Endpoint } from './endpoint.js';
+import { WaitExpired, ownRefusal, sentFailure, type Endpoint } from './endpoint.js';
 
 export type PipelineResult = Array<[error: Error | null, result: unknown]>;
 
@@ -36,7 +36,7 @@ function sendBatch(client: Redis, commands: Command[], transaction: boolean, tim
     const timer = setTimeout(() => fail(new Error('Command timed out')), timeoutMs);
     function fail(error: unknown): void {
       clearTimeout(timer);
-      reject(new AttemptFailure(error, classifyFailure(error, { sent: true })));
+      reject(sentFailure(error));
     }
     batch.exec().then((results) => {
       clearTimeout(timer);

@@ -136,7 +136,7 @@ export interface TopologyDiff {
   readonly promoted: string[];
 }
 
-export function allNodeKeys(t: ClusterTopology | undefined): Set<string> {
+function allNodeKeys(t: ClusterTopology | undefined): Set<string> {
   const keys = new Set<string>();
   if (!t) return keys;
   for (const s of t.shards) {

@@ -177,7 +177,10 @@ export async function runAttempts<T>(job: AttemptJob<T>, ctx: LoopContext, start
           attempt: state.attempt,
           delayMs: Math.round(step.delayMs),
         });
-        if (step.delayMs > 0) await sleep(step.delayMs);
+        if (step.delayMs > 0) {
+          const evidence = ctx.router.readySignal?.(endpoint, step.failure);
+          await (evidence ? untilDeadline(evidence, performance.now() + step.delayMs) : sleep(step.delayMs));
+        }
         job.renew();
         state.previous = step.failure;
         state.attempt++;

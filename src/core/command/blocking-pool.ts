@@ -40,17 +40,25 @@ export class BlockingPool {
   }
 
   /**
-   * Sends `command` on a dedicated connection, waiting for one until `deadline`
-   * (performance.now ms). Rejects with a `LeaseRefusal` string when none could be had (the
-   * command was not sent), or with the command's own error.
+   * Sends a blocking command on a dedicated connection, waiting for one until `deadline`
+   * (performance.now ms). `prepare` builds the command once the connection is ready, from
+   * what is left of the budget then (its block and timer must fit what remains, not what
+   * was left when the call asked); it returns undefined when too little is left to send.
+   * Rejects with a `LeaseRefusal` string when the command was not sent, or with its error.
    */
-  async send(command: Command, deadline: number, connectTimeoutMs: number): Promise<unknown> {
+  async send(prepare: () => Command | undefined, deadline: number, connectTimeoutMs: number): Promise<unknown> {
     const connection = await this.lease(deadline);
+    let command: Command | undefined;
     try {
       if (connection.status !== 'ready') await this.ready(connection, Math.min(deadline, performance.now() + connectTimeoutMs));
+      command = prepare();
     } catch (reason) {
       this.release(connection, true);
       throw reason;
+    }
+    if (!command) {
+      this.release(connection, false);
+      throw 'deadline' satisfies LeaseRefusal;
     }
     let failed = true;
     try {
@@ -59,7 +67,7 @@ export class BlockingPool {
       return reply;
     } finally {
       // A connection whose command failed (timed out, reset) may still be blocked on the
-      // server: never hand it to the next call.
+      // server: never hand it to the next call. Closing it also unblocks the server side.
       this.release(connection, failed);
     }
   }

@@ -169,11 +169,10 @@ export class Endpoint {
    * Rejects with `AttemptFailure`, as `send` does; a refusal to lease is our own, never the
    * node's fault.
    */
-  sendBlocking(command: Command, timeoutMs: number, deadline: number, connectTimeoutMs: number): Promise<unknown> {
+  sendBlocking(prepare: () => Command | undefined, deadline: number, connectTimeoutMs: number): Promise<unknown> {
     if (this.closed) return Promise.reject(ownRefusal(this.retired ? 'retired' : 'closed'));
     this.blockingPool ??= new BlockingPool(this.client, MAX_BLOCKING_CONNECTIONS, this.maxQueueLength);
-    if (timeoutMs > 0) command.setTimeout(timeoutMs);
-    return this.blockingPool.send(command, deadline, connectTimeoutMs).catch((error: unknown) => {
+    return this.blockingPool.send(prepare, deadline, connectTimeoutMs).catch((error: unknown) => {
       if (error === 'deadline' || error === 'closed') throw ownRefusal(error);
       if (error === 'full') throw new AttemptFailure(new QueueFullError({ client: this.clientName, node: this.id }, this.maxQueueLength), OWN_REFUSAL);
       throw sentFailure(error);

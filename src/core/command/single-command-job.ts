@@ -11,6 +11,11 @@ import { MIN_ATTEMPT_MS } from './retry-decision.js';
 
 /** Below this much server-side block left, a blocking call is not sent at all. */
 const MIN_BLOCK_MS = 10;
+/**
+ * Kept between the end of the server-side block and the client deadline, for the nil reply
+ * to come back (at most the blocking grace): a same-zone round trip is well under it.
+ */
+const REPLY_MARGIN_MS = 250;
 
 /** One command, as the attempt loop runs it. */
 export class SingleCommandJob implements AttemptJob<unknown> {
@@ -44,26 +49,32 @@ export class SingleCommandJob implements AttemptJob<unknown> {
     if (remaining < MIN_ATTEMPT_MS) throw ownRefusal('deadline');
     this.router.prepare?.(endpoint, this.current, previous);
     // attemptMs 0 means no client timer (BLPOP 0), and then the deadline is Infinity too.
-    const timeoutMs = attemptMs > 0 ? Math.min(attemptMs, remaining) : 0;
-    const value = this.profile.blocking ? await this.sendBlocking(endpoint, timeoutMs, deadline) : await endpoint.send(this.current, timeoutMs);
+    const value = this.profile.blocking
+      ? await this.sendBlocking(endpoint, attemptMs, deadline)
+      : await endpoint.send(this.current, attemptMs > 0 ? Math.min(attemptMs, remaining) : 0);
     this.sentOn = endpoint;
     return value;
   }
 
   /**
    * A blocking call never goes out with a server-side block that outlives its client
-   * deadline (it would pop an element after its caller gave up): the block is cut to what is
-   * left after the grace period, and below `MIN_BLOCK_MS` it is not sent.
+   * deadline (it would pop an element after its caller gave up): once its connection is
+   * ready, the block is cut to what is left minus a reply margin, and below
+   * `MIN_BLOCK_MS` it is not sent.
    */
-  private sendBlocking(endpoint: Endpoint, timeoutMs: number, deadline: number): Promise<unknown> {
-    let command = this.current;
-    if (timeoutMs > 0) {
-      const maxBlockMs = timeoutMs - this.policy.blockingGraceMs;
-      if (maxBlockMs < MIN_BLOCK_MS) return Promise.reject(ownRefusal('deadline'));
+  private sendBlocking(endpoint: Endpoint, attemptMs: number, deadline: number): Promise<unknown> {
+    const prepare = (): Command | undefined => {
+      let command = this.current;
+      if (attemptMs === 0) return command;
+      const timeoutMs = Math.min(attemptMs, deadline - performance.now());
+      const maxBlockMs = timeoutMs - Math.min(this.policy.blockingGraceMs, REPLY_MARGIN_MS);
+      if (maxBlockMs < MIN_BLOCK_MS) return undefined;
       const args = fitBlockingTimeout(this.profile.label, command.args, maxBlockMs);
       if (args !== command.args) command = this.current = copyCommand(command, args);
-    }
-    return endpoint.sendBlocking(command, timeoutMs, deadline, this.policy.connectTimeoutMs);
+      command.setTimeout(timeoutMs);
+      return command;
+    };
+    return endpoint.sendBlocking(prepare, deadline, this.policy.connectTimeoutMs);
   }
 
   renew(): void {

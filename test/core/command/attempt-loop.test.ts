@@ -42,6 +42,8 @@ function scriptedJob(router: FakeRouter, name: string, replies: Array<Error | st
   };
 }
 
+const execOk = (): Promise<unknown> => Promise.resolve([[null, 'OK']]);
+
 describe('runAttempts', { timeout: 10_000 }, () => {
   test('a failed fast-lane attempt is decided on as the first: a safe read is retried, with one event', async () => {
     const router = new FakeRouter(new FakeEndpoint('a:1'));
@@ -96,8 +98,7 @@ describe('runAttempts', { timeout: 10_000 }, () => {
     old.breaker.state = 'open';
     const router = new FakeRouter(old);
     const promoted = new FakeEndpoint('new:1');
-    const exec = (): Promise<unknown> => Promise.resolve([[null, 'OK']]);
-    (promoted as unknown as { client: Partial<Redis> }).client = { multi: () => ({ sendCommand() {}, exec }) as never };
+    (promoted as unknown as { client: Partial<Redis> }).client = { multi: () => ({ sendCommand() {}, exec: execOk }) as never };
     router.failover = new Promise<void>((resolve) => setTimeout(() => ((router.primary = promoted), resolve()), 30));
     const commands = [new Command('set', ['k', 'v'])];
     const job = new BatchJob(profileBatch(commands, true, false, policy), commands, true, router, undefined);

@@ -5,7 +5,7 @@
 // executions per key (fast-check picks the commands, their faults and their interleaving).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import fc from 'fast-check';
+import * as fc from 'fast-check';
 import { createResilientRedis, silentLogger, type ResilientRedis } from '../../src/index.js';
 import { startCountingServer, type CountingServer, type Fault } from '../support/counting-server.js';
 

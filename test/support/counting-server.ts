@@ -63,12 +63,15 @@ function parse(buffer: Buffer): { commands: string[][]; rest: Buffer } {
   return { commands, rest: buffer.subarray(offset) };
 }
 
+function bump(counts: Map<string, number>, key: string): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+}
+
 export async function startCountingServer(host = '127.0.0.1'): Promise<CountingServer> {
   const executed = new Map<string, number>();
   const received = new Map<string, number>();
   const faults = new Map<string, Fault>();
   const sockets = new Set<Socket>();
-  const bump = (m: Map<string, number>, k: string): void => void m.set(k, (m.get(k) ?? 0) + 1);
 
   const server: Server = createServer((socket) => {
     sockets.add(socket);

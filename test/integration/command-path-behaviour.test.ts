@@ -142,7 +142,9 @@ describe('command path on a healthy standalone node', { timeout: 60_000 }, () =>
     const redis = client();
     await redis.connect();
     const pending = redis.blpop('kill:forever', 0).then(() => 'resolved', (e: { code?: string }) => e.code ?? String(e));
-    await waitFor(async () => String(await plain.client('LIST')).includes('cmd=blpop'), { timeoutMs: 2000, what: 'BLPOP to block' });
+    // A connection blocked in BLPOP right now (flags=b), not one whose last command was one.
+    const blocked = (list: string) => list.split('\n').some((l) => l.includes('cmd=blpop') && / flags=b /.test(l));
+    await waitFor(async () => blocked(String(await plain.client('LIST'))), { timeoutMs: 2000, what: 'BLPOP to block' });
     const t0 = performance.now();
     await plain.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
     // ioredis would drop the unanswered BLPOP on reconnect without settling it (no resend).

@@ -28,7 +28,7 @@ function sendBatch(client: Redis, commands: readonly Command[], transaction: boo
     const timer = setTimeout(() => fail(new Error('Command timed out')), timeoutMs);
     function fail(error: unknown): void {
       clearTimeout(timer);
-      reject(sentFailure(error));
+      reject(abortedByNode(error) ?? sentFailure(error));
     }
     batch.exec().then((results) => {
       clearTimeout(timer);
@@ -43,6 +43,19 @@ function sendBatch(client: Redis, commands: readonly Command[], transaction: boo
       resolve(results);
     }, fail);
   });
+}
+
+/**
+ * EXECABORT because the node refused a queued command (READONLY on a demoted primary, MOVED,
+ * LOADING…): nothing ran, and it is the node's answer, not the caller's mistake. Classified
+ * as that refusal, so the transaction follows the failover like a single command would.
+ */
+function abortedByNode(error: unknown): AttemptFailure | undefined {
+  const previous = (error as { previousErrors?: unknown[] } | undefined)?.previousErrors?.[0];
+  if (previous === undefined) return undefined;
+  const failure = classifyFailure(previous, { sent: true });
+  if (failure.execution !== 'not-executed' || !failure.retryable) return undefined;
+  return new AttemptFailure(previous, failure);
 }
 
 /** A pipeline or transaction going to one node, as the attempt loop runs it. */

@@ -52,7 +52,7 @@ export class CommandExecutor {
     this.inFlight++;
     let profile: CommandProfile;
     try {
-      profile = profileCommand(command, this.policy);
+      profile = profileCommand(command, this.policy, this.watch.active);
     } catch (error) {
       this.settled();
       return Promise.reject(error);

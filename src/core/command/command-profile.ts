@@ -86,10 +86,14 @@ class SingleProfile implements CommandProfile {
   }
 }
 
-/** The profile of one command. `name` is matched case-insensitively everywhere. */
-export function profileCommand(command: Command, policy: Readonly<PolicyOptions>): CommandProfile {
+/**
+ * The profile of one command. `name` is matched case-insensitively everywhere. With
+ * `primaryOnly`, a read is routed like a write: while a WATCH is outstanding, a read from a
+ * replica (stale) would let the transaction commit a value computed from old data.
+ */
+export function profileCommand(command: Command, policy: Readonly<PolicyOptions>, primaryOnly = false): CommandProfile {
   const name = lowerName(command.name);
-  return new SingleProfile(name, command.args, isReadCommand(name, command.args), name, policy);
+  return new SingleProfile(name, command.args, !primaryOnly && isReadCommand(name, command.args), name, policy);
 }
 
 /**

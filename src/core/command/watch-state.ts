@@ -15,6 +15,11 @@ export class WatchState {
   private endpoint: Endpoint | undefined;
   private epoch = 0;
 
+  /** A WATCH is outstanding: reads go where it is, to the primary, not to a stale replica. */
+  get active(): boolean {
+    return this.endpoint !== undefined;
+  }
+
   /** A WATCH succeeded on `endpoint`. */
   watched(endpoint: Endpoint): void {
     this.endpoint = endpoint;

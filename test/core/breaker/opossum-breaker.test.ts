@@ -38,9 +38,7 @@ test('consecutive node failures open the breaker, which then rejects without cal
   assert.equal(b.state, 'open');
   assert.deepEqual(l.log, ['opened']);
   let called = false;
-  const started = performance.now();
   await assert.rejects(b.run(async () => ((called = true), 'x')), (e) => e instanceof BreakerRejection && e.retryAfterMs > 59_000);
-  assert.ok(performance.now() - started < 5);
   assert.equal(called, false);
   b.dispose();
 });

@@ -29,6 +29,9 @@ const buildMulti = (m: ReturnType<Redis['multi']>, k: string) => m.set(k, '5').i
 /** A command with the wrong arity while queueing aborts the whole transaction. */
 const abortedMulti = (m: ReturnType<Redis['multi']>, k: string) => m.set(k, 'a').call('set', k).exec();
 
+/** A connection blocked in BLPOP right now (flags=b), not one whose last command was one. */
+const blocked = (list: string): boolean => list.split('\n').some((l) => l.includes('cmd=blpop') && / flags=b /.test(l));
+
 describe('command path on a healthy standalone node', { timeout: 60_000 }, () => {
   const lab = createLab();
   const clients: ResilientRedis[] = [];
@@ -142,8 +145,6 @@ describe('command path on a healthy standalone node', { timeout: 60_000 }, () =>
     const redis = client();
     await redis.connect();
     const pending = redis.blpop('kill:forever', 0).then(() => 'resolved', (e: { code?: string }) => e.code ?? String(e));
-    // A connection blocked in BLPOP right now (flags=b), not one whose last command was one.
-    const blocked = (list: string) => list.split('\n').some((l) => l.includes('cmd=blpop') && / flags=b /.test(l));
     await waitFor(async () => blocked(String(await plain.client('LIST'))), { timeoutMs: 2000, what: 'BLPOP to block' });
     const t0 = performance.now();
     await plain.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');

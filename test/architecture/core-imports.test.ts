@@ -43,3 +43,13 @@ test('only one file imports opossum and only one constructs ioredis clients', ()
   const constructs = files.filter((f) => /new\s+(Redis|Cluster)\s*\(/.test(readFileSync(f, 'utf8')));
   assert.deepEqual(constructs.map((f) => f.slice(root.length + 1)), ['src/core/connection/connection-factory.ts']);
 });
+
+test("only connection/ioredis-internals.ts touches ioredis's internals", () => {
+  const files = sources(join(root, 'src'));
+  // The deep Commander import, the saved command queue and a Command's reply encoding are not
+  // ioredis's public API: one file holds them, checked against one ioredis version.
+  // (Passing `{ replyEncoding }` to `new Command` is public API; reading it back is not.)
+  const internals = /ioredis\/built\/|prevCommandQueue|\.replyEncoding\b|replyEncoding\?:/;
+  const touching = files.filter((f) => internals.test(readFileSync(f, 'utf8')));
+  assert.deepEqual(touching.map((f) => f.slice(root.length + 1)), ['src/core/connection/ioredis-internals.ts']);
+});

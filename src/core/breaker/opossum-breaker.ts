@@ -10,7 +10,7 @@ const invoke: Action = (fn) => fn();
 const notCounted = (failure: unknown): boolean => failure instanceof AttemptFailure && !failure.failure.countsAgainstBreaker;
 
 /** A per-shard breaker backed by opossum 9. */
-export class OpossumBreaker implements ShardBreaker {
+class OpossumBreaker implements ShardBreaker {
   private readonly circuit: CircuitBreaker<[() => Promise<unknown>], unknown>;
   private openedAt = 0;
   private forced = false;

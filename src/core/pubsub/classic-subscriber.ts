@@ -135,7 +135,7 @@ export class ClassicSubscriber {
       throw this.timeout(endpoint.id);
     }
     // Break before make: from here on only `next` forwards.
-    this.gap ??= previous ? { since: previous.alive ? Date.now() : previous.lastReadyAt, from: previous.id } : undefined;
+    this.gap ??= previous ? { since: previous.lostAt ?? Date.now(), from: previous.id } : undefined;
     previous?.close();
     this.home = next;
     const count = this.subscriptions();

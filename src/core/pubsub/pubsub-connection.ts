@@ -21,8 +21,8 @@ export class PubSubConnection {
   readonly client: Redis;
   /** `host:port`. */
   readonly id: string;
-  /** Last time the connection was seen ready, for the delivery-gap measurement. */
-  lastReadyAt = Date.now();
+  /** When it lost its node (Date.now()), until it is ready again: where a delivery gap starts. */
+  lostAt: number | undefined;
   private closed = false;
 
   constructor(
@@ -37,11 +37,12 @@ export class PubSubConnection {
     // Without an 'error' listener an ioredis connection error would crash the process.
     this.client.on('error', () => {});
     this.client.on('ready', () => {
-      this.lastReadyAt = Date.now();
+      this.lostAt = undefined;
     });
     this.client.on('close', () => {
       if (this.closed) return;
-      this.lastReadyAt = Date.now();
+      // ioredis emits 'close' again after every failed reconnect: the gap began at the first.
+      this.lostAt ??= Date.now();
       onLost(this);
     });
     for (const event of MESSAGE_EVENTS) {

@@ -116,7 +116,7 @@ export class ShardedSubscriber {
         for (const channel of channels) {
           const from = this.owner.get(channel)!;
           const home = this.homes.get(from);
-          this.gaps.set(channel, this.gaps.get(channel) ?? { since: home?.alive === false ? home.lastReadyAt : Date.now(), from });
+          this.gaps.set(channel, this.gaps.get(channel) ?? { since: home?.lostAt ?? Date.now(), from });
           // Ownership first: the old home's messages for it are dropped from now on.
           this.owner.set(channel, endpoint.id);
           if (home?.alive && from !== endpoint.id) void home.client.sunsubscribe(channel).catch(() => undefined);

@@ -115,6 +115,13 @@ describe('classifyFailure on real ioredis errors', { timeout: 90_000 }, () => {
       { scenario: 'readonly', execution: 'not-executed', countsAgainstBreaker: true },
       /^ReplyError: READONLY/,
     );
+    // An EVAL that reaches a replica (a demoted primary) runs and meets READONLY at its first
+    // write; a replica refuses every write, so nothing ran: failover evidence, retryable.
+    assertClass(
+      await failureOf(toReplica.eval("redis.call('INCR', KEYS[1]); return 1", 1, 'cre:k')),
+      { scenario: 'readonly', execution: 'not-executed', countsAgainstBreaker: true },
+      /^ReplyError: READONLY You can't write against a read only replica\. script: /,
+    );
     // Point it at a port where nothing listens: its link goes down and stale reads are refused.
     const dead = await allocatePort({ hosts: ['127.0.0.1'] });
     lab.defer(() => releasePort(dead));

@@ -18,7 +18,9 @@ import { hasCommand } from './command-name.js';
  * MASTERDOWN, NOAUTH, NOPERM, OOM), and the argument checks (NOSCRIPT, unknown function,
  * compile errors, numkeys). So the rule: for a script command, an error reply is Redis's own
  * only if it is exactly one of those texts; anything else is the script's answer, which
- * counts as executed, is never retried and never counts against a breaker. A future Redis
+ * counts as executed, is never retried and never counts against a breaker. One exception:
+ * READONLY raised inside a script means the node is a replica, where nothing can have been
+ * written. A future Redis
  * text we do not know yet falls on the safe side (not retried, not a node fault); a script
  * that forges one of Redis's exact texts is classified as that text, which is its choice.
  */
@@ -62,6 +64,17 @@ const PREFIXES: readonly string[] = [
 /** Where Redis appends the script location to an error raised inside the script. */
 const RAISED_IN_SCRIPT = ' script: ';
 
+/**
+ * Errors raised inside a script that still prove nothing was written: a replica refuses every
+ * write, so a script that met READONLY (an EVAL that reached a demoted primary after a
+ * failover) wrote nothing before or after it. It stays failover evidence and may be retried
+ * on the new primary.
+ */
+const REFUSED_EVERY_WRITE: ReadonlySet<string> = new Set([
+  "READONLY You can't write against a read only replica.",
+  "READONLY You can't write against a read only slave.",
+]);
+
 /** `MOVED <slot> <host>:<port>` / `ASK ...`, with nothing after the address. */
 const REDIRECT = /^(?:MOVED|ASK) \d{1,5} \S*:\d{1,5}$/;
 
@@ -71,7 +84,8 @@ const REDIRECT = /^(?:MOVED|ASK) \d{1,5} \S*:\d{1,5}$/;
  */
 export function isReplyBeforeScript(message: string): boolean {
   if (EXACT.has(message)) return true;
-  if (message.includes(RAISED_IN_SCRIPT)) return false;
+  const raised = message.indexOf(RAISED_IN_SCRIPT);
+  if (raised !== -1) return REFUSED_EVERY_WRITE.has(message.slice(0, raised));
   for (const prefix of PREFIXES) {
     if (message.startsWith(prefix)) return true;
   }

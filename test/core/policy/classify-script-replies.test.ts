@@ -63,9 +63,9 @@ describe('classifyFailure for script commands', () => {
     );
   });
 
-  it('an error raised inside the script (location appended) is never Redis refusing it', () => {
+  it('an error raised inside the script (location appended) is its own, except READONLY from a replica', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...REDIS_OWN), scriptCommand, ([text], command) => {
+      fc.property(fc.constantFrom(...REDIS_OWN.filter(([, s]) => s !== 'readonly')), scriptCommand, ([text], command) => {
         const raised = `${text} script: 6ed3c494, on @user_script:1.`;
         assert.equal(isReplyBeforeScript(raised), false);
         assert.equal(classifyFailure(reply(raised, command)).execution, 'executed');
@@ -82,6 +82,19 @@ describe('classifyFailure for script commands', () => {
         assert.equal(asScript.scenario, scenario, text);
         assert.deepEqual(asScript, asGet, text);
         assert.notEqual(asScript.execution, 'executed');
+      }),
+      RUNS,
+    );
+  });
+
+  it('READONLY raised inside a script on a replica: nothing was written, it is failover evidence and retryable', () => {
+    fc.assert(
+      fc.property(scriptCommand, fc.stringMatching(/^[0-9a-f]{8,40}$/), (command, sha) => {
+        const found = classifyFailure(reply(`READONLY You can't write against a read only replica. script: ${sha}, on @user_script:1.`, command));
+        assert.equal(found.scenario, 'readonly');
+        assert.equal(found.execution, 'not-executed');
+        // A script's own READONLY-looking answer is not that text.
+        assert.equal(classifyFailure(reply(`READONLY from the script ${sha}`, command)).scenario, 'command');
       }),
       RUNS,
     );

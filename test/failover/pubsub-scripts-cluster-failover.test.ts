@@ -90,6 +90,43 @@ describe('cluster: pub/sub and scripts through a primary failover', { timeout: 1
     await rejoin(home);
   });
 
+  test('SUBSCRIBE: its node hangs (SIGSTOP); the liveness probe notices and it re-homes to a live node', { timeout: 45_000 }, async () => {
+    const { client: sub, events } = await client('ps-classic-hung');
+    const log = new ReceivedLog();
+    sub.on('message', (channel: string, message: string) => channel === 'ps:hung' && log.add(message));
+    assert.equal(await sub.subscribe('ps:hung'), 1);
+    const primaries = await cluster.primaries();
+    const counts = await Promise.all(primaries.map(async (p) => ((await p.command('PUBSUB', 'NUMSUB', 'ps:hung')) as unknown[])[1]));
+    const home = primaries[counts.indexOf(1)]!;
+    const publisherNode = primaries.find((p) => p !== home)!;
+    const publisher = new SteadyPublisher((m) => publisherNode.command('PUBLISH', 'ps:hung', m));
+    publisher.start();
+    try {
+      await waitFor(() => log.at.size >= 50 || undefined, { timeoutMs: 5000, what: 'steady delivery' });
+      const pausedAt = Date.now();
+      await faults.pause(home);
+      lab.defer(() => (home.status === 'paused' ? faults.resume(home) : undefined));
+      const back = await waitFor(() => resubscribed(events, 'classic')[0], { timeoutMs: 10_000, what: 'pubsub.resubscribed' });
+      await waitFor(() => [...log.at.values()].filter((t) => t > back.timestamp + 500).length > 0 || undefined, { timeoutMs: 5000, what: 'delivery after the re-home' });
+      await publisher.stop();
+      const report = deliveryReport(publisher, log, back.timestamp);
+      const detectedMs = back.timestamp - pausedAt;
+      console.log(JSON.stringify({ scenario: 'cluster SUBSCRIBE, node SIGSTOP', gapMs: back.gapMs, sincePauseMs: detectedMs, ...report, lostAfterBack: report.lostAfterBack.length }));
+      assert.equal(report.duplicates, 0, 'no message delivered twice');
+      assert.deepEqual(report.lostAfterBack, [], 'every message published after the re-home arrived');
+      assert.notEqual(back.node, home.address, 'moved off the hung node');
+      // Probe interval (2 s, +25 % jitter) plus the PING's 500 ms attempt timeout, plus the move.
+      assert.ok(detectedMs <= 2500 + 500 + 500, `re-homed ${detectedMs} ms after the node hung`);
+      assert.ok(report.longestSilenceMs <= 2500 + 500 + 500, `longest delivery silence ${report.longestSilenceMs} ms`);
+      // The reported gap starts at the node's last sign of life: it covers the real silence.
+      assert.ok(back.gapMs >= report.longestSilenceMs - 100, `reported gap ${back.gapMs} ms, silence ${report.longestSilenceMs} ms`);
+    } finally {
+      await publisher.stop();
+    }
+    await faults.resume(home);
+    await cluster.waitForClusterOk(PROMOTION_TIMEOUT_MS);
+  });
+
   test('SSUBSCRIBE: the shard primary is SIGKILLed; the channel follows its slot to the promoted replica', { timeout: 60_000 }, async () => {
     const { client: sub, events } = await client('ps-sharded');
     const { client: pub } = await client('ps-sharded-pub');

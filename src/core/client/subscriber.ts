@@ -31,7 +31,7 @@ export class Subscriber {
   constructor(options: ResolvedOptions, router: CommandRouter, bus: EventBus, target: EventEmitter) {
     this.ctx = { options, router, bus, target, calls: new PubSubCalls(options.name, options.policy.totalTimeoutMs) };
     this.watching = bus.events$.subscribe((event) => {
-      if (event.type === 'endpoint.changed' || (event.type === 'topology.refreshed' && event.changed)) {
+      if (event.type === 'endpoint.changed' || event.type === 'breaker.opened' || (event.type === 'topology.refreshed' && event.changed)) {
         this.classic?.reconsider();
         this.sharded?.reconsider();
       }

@@ -86,9 +86,12 @@ export class ClassicSubscriber {
   /** Where the subscription should live now, by `host:port`; undefined when unknown yet. */
   private preferred(): string | undefined {
     if (this.ctx.options.mode === 'cluster') {
-      // Any live node will do; stay where we are while it lives.
-      if (this.home?.alive) return this.home.id;
-      return this.liveClusterNode(this.home?.id)?.id;
+      // Any live node will do; stay where we are while it lives and is a healthy primary
+      // (a primary that lost its slots to a promotion, or whose breaker opened, is suspect).
+      const id = this.home?.id;
+      const current = this.ctx.router.endpoints().find((e) => e.id === id);
+      if (this.home?.alive && current?.role === 'primary' && current.breaker.state !== 'open') return this.home.id;
+      return this.liveClusterNode(id)?.id ?? this.home?.id;
     }
     try {
       return this.ctx.router.route(SUBSCRIBE, false, undefined).id;

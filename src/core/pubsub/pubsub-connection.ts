@@ -9,6 +9,15 @@ import { waitUntilReady } from '../client/endpoint-lifecycle.js';
 export const MESSAGE_EVENTS = ['message', 'messageBuffer', 'pmessage', 'pmessageBuffer', 'smessage', 'smessageBuffer'] as const;
 export type MessageEvent = (typeof MESSAGE_EVENTS)[number];
 
+/**
+ * How often an idle subscriber connection is PINGed, ms (jittered ±25 %). A connection that
+ * only receives cannot tell a quiet channel from a hung node (SIGSTOP, a black-holed host:
+ * the socket stays open), so without a probe a subscriber would wait for messages forever.
+ * One PING per connection every 2 s is the cost; the reply must come within
+ * `policy.attemptTimeoutMs`, as any command's would.
+ */
+const PROBE_INTERVAL_MS = 2000;
+
 /** Receives the messages of a connection; the owner decides whether to pass them on. */
 export type Forward = (from: PubSubConnection, event: MessageEvent, args: readonly unknown[]) => void;
 
@@ -24,6 +33,11 @@ export class PubSubConnection {
   /** When it lost its node (Date.now()), until it is ready again: where a delivery gap starts. */
   lostAt: number | undefined;
   private closed = false;
+  /** Last answer or message from the node: where a gap starts when the node hangs silently. */
+  private lastSeenAt = Date.now();
+  /** The probe found the node unresponsive; cleared by its next answer. */
+  private hung = false;
+  private probe: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -38,7 +52,10 @@ export class PubSubConnection {
     this.client.on('error', () => {});
     this.client.on('ready', () => {
       this.lostAt = undefined;
+      this.hung = false;
+      this.lastSeenAt = Date.now();
     });
+    this.scheduleProbe(onLost);
     this.client.on('close', () => {
       if (this.closed) return;
       // ioredis emits 'close' again after every failed reconnect: the gap began at the first.
@@ -47,14 +64,50 @@ export class PubSubConnection {
     });
     for (const event of MESSAGE_EVENTS) {
       this.client.on(event, (...args: unknown[]) => {
-        if (!this.closed) forward(this, event, args);
+        if (this.closed) return;
+        this.lastSeenAt = Date.now();
+        forward(this, event, args);
       });
     }
   }
 
   /** Whether it can take commands now. */
   get alive(): boolean {
-    return !this.closed && this.client.status === 'ready';
+    return !this.closed && !this.hung && this.client.status === 'ready';
+  }
+
+  private scheduleProbe(onLost: (from: PubSubConnection) => void): void {
+    this.probe = setTimeout(() => {
+      if (this.closed) return;
+      if (this.client.status !== 'ready') return this.scheduleProbe(onLost);
+      let answered = false;
+      const timer = setTimeout(() => {
+        if (answered || this.closed) return;
+        this.hung = true;
+        // It may have hung any time since it last answered.
+        this.lostAt ??= this.lastSeenAt;
+        onLost(this);
+      }, this.options.policy.attemptTimeoutMs);
+      timer.unref();
+      this.client.ping().then(
+        () => {
+          answered = true;
+          clearTimeout(timer);
+          this.lastSeenAt = Date.now();
+          if (this.hung) {
+            this.hung = false;
+            this.lostAt = undefined;
+          }
+          this.scheduleProbe(onLost);
+        },
+        () => {
+          answered = true;
+          clearTimeout(timer);
+          this.scheduleProbe(onLost);
+        },
+      );
+    }, PROBE_INTERVAL_MS * (0.75 + Math.random() / 2));
+    this.probe.unref();
   }
 
   /** Connects; resolves when ready, rejects with `ConnectFailedError` after `timeoutMs`. */
@@ -80,6 +133,7 @@ export class PubSubConnection {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.probe);
     this.client.disconnect(false);
   }
 }

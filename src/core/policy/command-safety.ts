@@ -113,16 +113,40 @@ export interface PipelineCommand {
   readonly args?: readonly unknown[];
 }
 
+/** What the batch itself cannot show. */
+export interface PipelineSafetyOptions {
+  /**
+   * The batch is a MULTI/EXEC transaction sent after a WATCH on the same connection (ioredis:
+   * `watch(k)` then `multi()...exec()`). Its EXEC is then conditional. @default false
+   */
+  readonly watched?: boolean;
+}
+
 /**
  * Safety of a pipeline or MULTI/EXEC block: that of its least safe command. MULTI and EXEC
  * themselves are framing and are skipped, so a transaction of SETs is idempotent. An empty
  * pipeline is a `read`.
+ *
+ * The framing counts in one case: EXEC of a watched transaction (a WATCH earlier in the batch
+ * and not undone by UNWATCH, or `options.watched`) is unsafe, whatever it wraps. Like SET NX,
+ * it answers whether the watched keys stayed untouched; a replay after it ran applies the
+ * writes over someone else's change and reports success (issue 12, defect 1).
  */
-export function getPipelineSafety(commands: readonly PipelineCommand[]): CommandSafety {
+export function getPipelineSafety(commands: readonly PipelineCommand[], options?: PipelineSafetyOptions): CommandSafety {
+  if (options?.watched === true) return 'unsafe';
+  let watched = false;
   let worst: CommandSafety = 'read';
   for (const command of commands) {
-    if (isTransactionFraming(command.name)) continue;
-    const safety = getCommandSafety(command.name, command.args);
+    const name = command.name;
+    if (isTransactionFraming(name)) {
+      if (watched && hasCommand(EXEC, name)) return 'unsafe';
+      continue;
+    }
+    if (name.length <= 7) {
+      if (hasCommand(WATCH, name)) watched = true;
+      else if (hasCommand(UNWATCH, name)) watched = false;
+    }
+    const safety = getCommandSafety(name, command.args);
     if (safety === 'unsafe') return safety;
     if (RANK[safety] > RANK[worst]) worst = safety;
   }
@@ -130,6 +154,9 @@ export function getPipelineSafety(commands: readonly PipelineCommand[]): Command
 }
 
 const FRAMING: ReadonlySet<string> = new Set(['multi', 'exec']);
+const EXEC: ReadonlySet<string> = new Set(['exec']);
+const WATCH: ReadonlySet<string> = new Set(['watch']);
+const UNWATCH: ReadonlySet<string> = new Set(['unwatch']);
 
 function isTransactionFraming(name: string): boolean {
   return name.length <= 5 && hasCommand(FRAMING, name);

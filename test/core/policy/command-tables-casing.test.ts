@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fc from 'fast-check';
 import { list } from '@ioredis/commands';
+import { Command } from 'ioredis';
 import {
   getCommandSafety,
   getPipelineSafety,
@@ -93,9 +94,28 @@ describe('every command-name table is case-insensitive', () => {
     const command = fc.tuple(namePair, args).map(([[name, cased], a]) => ({ name, cased, args: a }));
     fc.assert(
       fc.property(fc.array(command, { maxLength: 5 }), randomCase('multi'), randomCase('exec'), (commands, multi, exec) => {
-        const plain = commands.map((c) => ({ name: c.name, args: c.args }));
-        const framed = [{ name: multi }, ...commands.map((c) => ({ name: c.cased, args: c.args })), { name: exec }];
-        assert.equal(getPipelineSafety(framed), getPipelineSafety(plain));
+        const plain = [{ name: 'multi' }, ...commands.map((c) => ({ name: c.name, args: c.args })), { name: 'exec' }];
+        const cased = [{ name: multi }, ...commands.map((c) => ({ name: c.cased, args: c.args })), { name: exec }];
+        assert.equal(getPipelineSafety(cased), getPipelineSafety(plain));
+        // Without WATCH the framing adds nothing: the transaction is as safe as what it wraps.
+        if (!commands.some((c) => c.name === 'watch')) assert.equal(getPipelineSafety(plain), getPipelineSafety(plain.slice(1, -1)));
+      }),
+      RUNS,
+    );
+  });
+
+  it('routing: the key positions ioredis finds (what the cluster router hashes) do not depend on casing', () => {
+    const keyArgs = fc.array(fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('STREAMS', 'STORE', 'BY', '2')), { maxLength: 6 });
+    fc.assert(
+      fc.property(namePair, keyArgs, ([name, cased], a) => {
+        const keys = (n: string): unknown => {
+          try {
+            return new Command(n, [...a]).getKeys();
+          } catch (error) {
+            return String(error);
+          }
+        };
+        assert.deepEqual(keys(cased), keys(name));
       }),
       RUNS,
     );

@@ -56,6 +56,20 @@ describe('pub/sub and MONITOR on dedicated connections', { timeout: 90_000 }, ()
     }
   });
 
+  test('SSUBSCRIBE works outside a cluster too: on the primary, beside SUBSCRIBE', { timeout: 10_000 }, async () => {
+    assert.equal(await redis.ssubscribe('pd:sharded'), 1);
+    assert.equal(await redis.subscribe('pd:classic'), 1);
+    const got = once(redis, 'smessage');
+    const classic = once(redis, 'message');
+    assert.equal(await redis.spublish('pd:sharded', 'hi'), 1);
+    assert.equal(await redis.publish('pd:classic', 'there'), 1);
+    assert.deepEqual(await got, ['pd:sharded', 'hi']);
+    assert.deepEqual(await classic, ['pd:classic', 'there']);
+    assert.equal(await redis.sunsubscribe('pd:sharded'), 0);
+    assert.equal(await redis.unsubscribe('pd:classic'), 0);
+    assert.equal(await redis.get('pd:k'), 'v');
+  });
+
   test('SUBSCRIBE to a node that stopped answering fails with CommandTimeoutError within its deadline', { timeout: 15_000 }, async () => {
     const client = standalone('pubsub-deadline', { attemptTimeoutMs: 300, totalTimeoutMs: 600 });
     await client.connect();

@@ -48,9 +48,16 @@ describe('cluster: pub/sub and scripts through a primary failover', { timeout: 1
     return { killedAt, replica, promoted: cluster.waitForPromotion(replica, PROMOTION_TIMEOUT_MS) };
   }
 
-  async function rejoin(victim: RedisNode): Promise<void> {
-    await victim.restart();
-    await cluster.waitForRole(victim, 'slave', PROMOTION_TIMEOUT_MS);
+  /**
+   * Brings a faulted node back as a replica, so the next test starts from a whole cluster even
+   * when this one failed half-way: after the promotion, so the old primary cannot win its slots
+   * back.
+   */
+  async function rejoin(victim: RedisNode, promoted?: Promise<unknown>): Promise<void> {
+    await promoted?.catch(() => undefined);
+    if (victim.status === 'killed') await victim.restart();
+    if (victim.status === 'paused') await faults.resume(victim);
+    await cluster.waitForRole(victim, 'slave', PROMOTION_TIMEOUT_MS).catch(() => undefined);
     await cluster.waitForClusterOk(PROMOTION_TIMEOUT_MS);
   }
 
@@ -66,10 +73,13 @@ describe('cluster: pub/sub and scripts through a primary failover', { timeout: 1
     // Published on another shard's primary: cluster pub/sub broadcasts it to every node.
     const publisherNode = primaries.find((p) => p !== home)!;
     const publisher = new SteadyPublisher((m) => publisherNode.command('PUBLISH', 'ps:news', m));
+    let promoted: Promise<unknown> | undefined;
     publisher.start();
     try {
       await waitFor(() => log.at.size >= 50 || undefined, { timeoutMs: 5000, what: 'steady delivery' });
-      const { killedAt, promoted } = await killPrimary(home);
+      const fault = await killPrimary(home);
+      promoted = fault.promoted;
+      const { killedAt } = fault;
       const back = await waitFor(() => resubscribed(events, 'classic')[0], { timeoutMs: 10_000, what: 'pubsub.resubscribed' });
       await waitFor(() => [...log.at.values()].filter((t) => t > back.timestamp + 500).length > 0 || undefined, { timeoutMs: 5000, what: 'delivery after the re-home' });
       await publisher.stop();
@@ -82,12 +92,10 @@ describe('cluster: pub/sub and scripts through a primary failover', { timeout: 1
       assert.ok(back.gapMs <= CLASSIC_GAP_BOUND_MS, `re-homed ${back.gapMs} ms after losing its node`);
       assert.ok(report.longestSilenceMs <= CLASSIC_GAP_BOUND_MS + 200, `longest delivery silence ${report.longestSilenceMs} ms`);
       assert.equal(publisher.errors, 0);
-      // Let the cluster finish the failover before the old primary comes back.
-      await promoted;
     } finally {
       await publisher.stop();
+      await rejoin(home, promoted);
     }
-    await rejoin(home);
   });
 
   test('SUBSCRIBE: its node hangs (SIGSTOP); the liveness probe notices and it re-homes to a live node', { timeout: 45_000 }, async () => {
@@ -100,15 +108,16 @@ describe('cluster: pub/sub and scripts through a primary failover', { timeout: 1
     const home = primaries[counts.indexOf(1)]!;
     const publisherNode = primaries.find((p) => p !== home)!;
     const publisher = new SteadyPublisher((m) => publisherNode.command('PUBLISH', 'ps:hung', m));
+    const replica = await replicaOf(home);
     publisher.start();
     try {
       await waitFor(() => log.at.size >= 50 || undefined, { timeoutMs: 5000, what: 'steady delivery' });
       const pausedAt = Date.now();
       await faults.pause(home);
-      lab.defer(() => (home.status === 'paused' ? faults.resume(home) : undefined));
       const back = await waitFor(() => resubscribed(events, 'classic')[0], { timeoutMs: 10_000, what: 'pubsub.resubscribed' });
       await waitFor(() => [...log.at.values()].filter((t) => t > back.timestamp + 500).length > 0 || undefined, { timeoutMs: 5000, what: 'delivery after the re-home' });
       await publisher.stop();
+      await waitFor(() => deliveryReport(publisher, log, back.timestamp).lostAfterBack.length === 0 || undefined, { timeoutMs: 2000, what: 'the last messages' }).catch(() => undefined);
       const report = deliveryReport(publisher, log, back.timestamp);
       const detectedMs = back.timestamp - pausedAt;
       console.log(JSON.stringify({ scenario: 'cluster SUBSCRIBE, node SIGSTOP', gapMs: back.gapMs, sincePauseMs: detectedMs, ...report, lostAfterBack: report.lostAfterBack.length }));
@@ -122,9 +131,9 @@ describe('cluster: pub/sub and scripts through a primary failover', { timeout: 1
       assert.ok(back.gapMs >= report.longestSilenceMs - 100, `reported gap ${back.gapMs} ms, silence ${report.longestSilenceMs} ms`);
     } finally {
       await publisher.stop();
+      // The cluster promotes the hung primary's replica meanwhile; it rejoins as a replica.
+      await rejoin(home, home.status === 'paused' ? cluster.waitForPromotion(replica, PROMOTION_TIMEOUT_MS) : undefined);
     }
-    await faults.resume(home);
-    await cluster.waitForClusterOk(PROMOTION_TIMEOUT_MS);
   });
 
   test('SSUBSCRIBE: the shard primary is SIGKILLed; the channel follows its slot to the promoted replica', { timeout: 60_000 }, async () => {
@@ -137,11 +146,14 @@ describe('cluster: pub/sub and scripts through a primary failover', { timeout: 1
     assert.equal(await sub.ssubscribe(channel), 1);
     assert.deepEqual(await victim.command('PUBSUB', 'SHARDNUMSUB', channel), [channel, 1]);
     const publisher = new SteadyPublisher((m) => (pub as ResilientRedis).spublish(channel, m));
+    let promoted: Promise<unknown> | undefined;
     publisher.start();
     try {
       await waitFor(() => log.at.size >= 50 || undefined, { timeoutMs: 5000, what: 'steady delivery' });
-      const { killedAt, replica, promoted } = await killPrimary(victim);
-      const promotedAt = (await promoted).epochMs;
+      const fault = await killPrimary(victim);
+      promoted = fault.promoted;
+      const { killedAt, replica } = fault;
+      const promotedAt = (await fault.promoted).epochMs;
       const back = await waitFor(() => resubscribed(events, 'sharded')[0], { timeoutMs: 10_000, what: 'pubsub.resubscribed' });
       await waitFor(() => [...log.at.values()].filter((t) => t > back.timestamp + 500).length > 0 || undefined, { timeoutMs: 5000, what: 'delivery after the move' });
       await publisher.stop();
@@ -159,8 +171,8 @@ describe('cluster: pub/sub and scripts through a primary failover', { timeout: 1
       assert.ok(report.longestSilenceMs <= promotedAt - killedAt + SHARDED_FOLLOW_BOUND_MS, `longest delivery silence ${report.longestSilenceMs} ms`);
     } finally {
       await publisher.stop();
+      await rejoin(victim, promoted);
     }
-    await rejoin(victim);
   });
 
   test('EVAL of a counting script through CLUSTER FAILOVER: 0 duplicated effects, 0 lost acknowledged calls', { timeout: 45_000 }, async () => {

@@ -122,6 +122,11 @@ describe('pub/sub and MONITOR on dedicated connections', { timeout: 90_000 }, ()
       assert.equal(await client.get(channels[0]!), 'v');
       assert.equal(await client.call('SUNSUBSCRIBE', channels[0]!), 0);
       assert.equal(await client.spublish(channels[0]!, 'gone'), 0);
+      // SUNSUBSCRIBE without channels leaves every shard.
+      await client.sunsubscribe();
+      for (const channel of channels) assert.equal(await client.spublish(channel, 'gone'), 0, channel);
+      assert.equal(await client.ssubscribe(channels[1]!), 1, 'and can subscribe again');
+      assert.equal(await client.spublish(channels[1]!, 'back'), 1);
     });
   });
 });

@@ -71,9 +71,16 @@ export class ShardedSubscriber {
     for (const [id, list] of rest) void this.homes.get(id)?.client.sunsubscribe(...list).catch(() => undefined);
     const home = this.homes.get(first![0]);
     if (!home?.alive) return command.resolve(0);
-    home.send(named.length > 0 ? command : new Command('sunsubscribe', first![1], {}, undefined));
-    if (named.length === 0) void command.resolve(0);
-    this.closeIdle();
+    if (named.length > 0) {
+      home.send(command);
+    } else {
+      // Without names each shard answers for its own channels; the caller gets Redis's count.
+      const own = new Command('sunsubscribe', first![1]);
+      home.send(own);
+      own.promise.then((count) => command.resolve(count), (error: unknown) => command.reject(error instanceof Error ? error : new Error(String(error))));
+    }
+    // A connection left with no channel closes once it has answered.
+    command.promise.finally(() => this.closeIdle()).catch(() => undefined);
   }
 
   /** The slot layout or a primary changed: move every channel whose owner is no longer right. */

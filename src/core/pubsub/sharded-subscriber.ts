@@ -109,10 +109,8 @@ export class ShardedSubscriber {
       } catch {
         continue;
       }
-      const home = this.homes.get(id);
-      if (endpoint.id === id && home?.alive && !this.gaps.has(channel)) continue;
-      // Same node, reconnecting: ioredis resubscribes by itself.
-      if (endpoint.id === id && home && !this.gaps.has(channel)) continue;
+      // Still the owner (alive, or reconnecting: ioredis resubscribes by itself).
+      if (endpoint.id === id && this.homes.has(id) && !this.gaps.has(channel)) continue;
       const move = moves.get(endpoint.id) ?? { endpoint, channels: [] };
       move.channels.push(channel);
       moves.set(endpoint.id, move);

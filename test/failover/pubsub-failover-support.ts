@@ -3,6 +3,7 @@
 // tests assert (duplicates, messages lost after the subscriber was back, the delivery gap).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ResilienceEvent } from '../../src/index.js';
+import { waitFor } from '../support/lab.js';
 
 /** One acknowledged PUBLISH. */
 interface Published {
@@ -81,6 +82,17 @@ export function deliveryReport(publisher: SteadyPublisher, log: ReceivedLog, bac
     delivered: log.at.size,
     duplicates: log.duplicates,
   };
+}
+
+/**
+ * Once the subscriber is back (at `backAt`): waits for half a second of deliveries after it,
+ * stops the publisher, lets the last messages land, and reports.
+ */
+export async function reportAfterMove(publisher: SteadyPublisher, log: ReceivedLog, backAt: number): Promise<DeliveryReport> {
+  await waitFor(() => [...log.at.values()].some((t) => t > backAt + 500) || undefined, { timeoutMs: 5000, what: 'delivery after the move' });
+  await publisher.stop();
+  await waitFor(() => deliveryReport(publisher, log, backAt).lostAfterBack.length === 0 || undefined, { timeoutMs: 2000, what: 'the last messages' }).catch(() => undefined);
+  return deliveryReport(publisher, log, backAt);
 }
 
 /** The `pubsub.resubscribed` events of one family. */

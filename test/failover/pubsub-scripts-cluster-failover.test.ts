@@ -9,7 +9,7 @@ import type { ResilientRedis } from '../../src/index.js';
 import { type ClusterLab, type RedisNode, createLab, faults, slotOfKey, waitFor } from '../support/lab.js';
 import { recordedClient } from '../support/recorded-client.js';
 import { waitForFullTopology, warmCluster } from './cluster-failover-harness.js';
-import { COUNTING_SCRIPT, ReceivedLog, ScriptLoad, SteadyPublisher, deliveryReport, resubscribed } from './pubsub-failover-support.js';
+import { COUNTING_SCRIPT, ReceivedLog, ScriptLoad, SteadyPublisher, reportAfterMove, resubscribed } from './pubsub-failover-support.js';
 
 const PROMOTION_TIMEOUT_MS = 15_000;
 /** Classic pub/sub needs no promotion: any live node takes over once the socket closes. */
@@ -61,18 +61,26 @@ describe('cluster: pub/sub and scripts through a primary failover', { timeout: 1
     await cluster.waitForClusterOk(PROMOTION_TIMEOUT_MS);
   }
 
-  test('SUBSCRIBE: its node is SIGKILLed; it re-homes to a live node, 0 duplicates, nothing lost once back', { timeout: 45_000 }, async () => {
-    const { client: sub, events } = await client('ps-classic');
+  /**
+   * A client subscribed to `channel`, the primary it sits on, and a steady publisher on another
+   * shard's primary (cluster pub/sub broadcasts to every node), delivering.
+   */
+  async function classicSubscription(name: string, channel: string) {
+    const { client: sub, events } = await client(name);
     const log = new ReceivedLog();
-    sub.on('message', (channel: string, message: string) => channel === 'ps:news' && log.add(message));
-    assert.equal(await sub.subscribe('ps:news'), 1);
+    sub.on('message', (ch: string, message: string) => ch === channel && log.add(message));
+    assert.equal(await sub.subscribe(channel), 1);
     const primaries = await cluster.primaries();
-    const counts = await Promise.all(primaries.map(async (p) => ((await p.command('PUBSUB', 'NUMSUB', 'ps:news')) as unknown[])[1]));
+    const counts = await Promise.all(primaries.map(async (p) => ((await p.command('PUBSUB', 'NUMSUB', channel)) as unknown[])[1]));
     const home = primaries[counts.indexOf(1)];
     assert.ok(home, `the subscriber sits on a primary: ${JSON.stringify(counts)}`);
-    // Published on another shard's primary: cluster pub/sub broadcasts it to every node.
     const publisherNode = primaries.find((p) => p !== home)!;
-    const publisher = new SteadyPublisher((m) => publisherNode.command('PUBLISH', 'ps:news', m));
+    const publisher = new SteadyPublisher((m) => publisherNode.command('PUBLISH', channel, m));
+    return { events, log, home, replica: await replicaOf(home), publisher };
+  }
+
+  test('SUBSCRIBE: its node is SIGKILLed; it re-homes to a live node, 0 duplicates, nothing lost once back', { timeout: 45_000 }, async () => {
+    const { events, log, home, publisher } = await classicSubscription('ps-classic', 'ps:news');
     let promoted: Promise<unknown> | undefined;
     publisher.start();
     try {
@@ -81,10 +89,7 @@ describe('cluster: pub/sub and scripts through a primary failover', { timeout: 1
       promoted = fault.promoted;
       const { killedAt } = fault;
       const back = await waitFor(() => resubscribed(events, 'classic')[0], { timeoutMs: 10_000, what: 'pubsub.resubscribed' });
-      await waitFor(() => [...log.at.values()].filter((t) => t > back.timestamp + 500).length > 0 || undefined, { timeoutMs: 5000, what: 'delivery after the re-home' });
-      await publisher.stop();
-      await waitFor(() => deliveryReport(publisher, log, back.timestamp).lostAfterBack.length === 0 || undefined, { timeoutMs: 2000, what: 'the last messages' }).catch(() => undefined);
-      const report = deliveryReport(publisher, log, back.timestamp);
+      const report = await reportAfterMove(publisher, log, back.timestamp);
       console.log(JSON.stringify({ scenario: 'cluster SUBSCRIBE, node SIGKILL', gapMs: back.gapMs, sinceKillMs: back.timestamp - killedAt, ...report, lostAfterBack: report.lostAfterBack.length }));
       assert.equal(report.duplicates, 0, 'no message delivered twice');
       assert.deepEqual(report.lostAfterBack, [], 'every message published after the re-home arrived');
@@ -99,26 +104,14 @@ describe('cluster: pub/sub and scripts through a primary failover', { timeout: 1
   });
 
   test('SUBSCRIBE: its node hangs (SIGSTOP); the liveness probe notices and it re-homes to a live node', { timeout: 45_000 }, async () => {
-    const { client: sub, events } = await client('ps-classic-hung');
-    const log = new ReceivedLog();
-    sub.on('message', (channel: string, message: string) => channel === 'ps:hung' && log.add(message));
-    assert.equal(await sub.subscribe('ps:hung'), 1);
-    const primaries = await cluster.primaries();
-    const counts = await Promise.all(primaries.map(async (p) => ((await p.command('PUBSUB', 'NUMSUB', 'ps:hung')) as unknown[])[1]));
-    const home = primaries[counts.indexOf(1)]!;
-    const publisherNode = primaries.find((p) => p !== home)!;
-    const publisher = new SteadyPublisher((m) => publisherNode.command('PUBLISH', 'ps:hung', m));
-    const replica = await replicaOf(home);
+    const { events, log, home, replica, publisher } = await classicSubscription('ps-classic-hung', 'ps:hung');
     publisher.start();
     try {
       await waitFor(() => log.at.size >= 50 || undefined, { timeoutMs: 5000, what: 'steady delivery' });
       const pausedAt = Date.now();
       await faults.pause(home);
       const back = await waitFor(() => resubscribed(events, 'classic')[0], { timeoutMs: 10_000, what: 'pubsub.resubscribed' });
-      await waitFor(() => [...log.at.values()].filter((t) => t > back.timestamp + 500).length > 0 || undefined, { timeoutMs: 5000, what: 'delivery after the re-home' });
-      await publisher.stop();
-      await waitFor(() => deliveryReport(publisher, log, back.timestamp).lostAfterBack.length === 0 || undefined, { timeoutMs: 2000, what: 'the last messages' }).catch(() => undefined);
-      const report = deliveryReport(publisher, log, back.timestamp);
+      const report = await reportAfterMove(publisher, log, back.timestamp);
       const detectedMs = back.timestamp - pausedAt;
       console.log(JSON.stringify({ scenario: 'cluster SUBSCRIBE, node SIGSTOP', gapMs: back.gapMs, sincePauseMs: detectedMs, ...report, lostAfterBack: report.lostAfterBack.length }));
       assert.equal(report.duplicates, 0, 'no message delivered twice');
@@ -155,10 +148,7 @@ describe('cluster: pub/sub and scripts through a primary failover', { timeout: 1
       const { killedAt, replica } = fault;
       const promotedAt = (await fault.promoted).epochMs;
       const back = await waitFor(() => resubscribed(events, 'sharded')[0], { timeoutMs: 10_000, what: 'pubsub.resubscribed' });
-      await waitFor(() => [...log.at.values()].filter((t) => t > back.timestamp + 500).length > 0 || undefined, { timeoutMs: 5000, what: 'delivery after the move' });
-      await publisher.stop();
-      await waitFor(() => deliveryReport(publisher, log, back.timestamp).lostAfterBack.length === 0 || undefined, { timeoutMs: 2000, what: 'the last messages' }).catch(() => undefined);
-      const report = deliveryReport(publisher, log, back.timestamp);
+      const report = await reportAfterMove(publisher, log, back.timestamp);
       const followMs = back.timestamp - promotedAt;
       console.log(JSON.stringify({ scenario: 'cluster SSUBSCRIBE, shard primary SIGKILL', gapMs: back.gapMs, serverOutageMs: promotedAt - killedAt, followMs, ...report, lostAfterBack: report.lostAfterBack.length }));
       assert.equal(back.node, replica.address, 'resubscribed on the promoted replica');

@@ -74,6 +74,19 @@ describe('classifyFailure on real ioredis errors', { timeout: 90_000 }, () => {
     assertClass(await failureOf(plain.eval("error('boom')", 0)), executed, /^ReplyError: ERR user_script:1: .*boom/);
   });
 
+  test("a script's error reply is passed verbatim: its answer, executed, whatever code word it starts with", { timeout: 10_000 }, async () => {
+    const executed: Expected = { scenario: 'command', execution: 'executed', countsAgainstBreaker: false };
+    for (const word of ['TRYAGAIN', 'BUSY', 'CLUSTERDOWN', 'READONLY', 'LOADING', 'MASTERDOWN', 'MOVED 1 127.0.0.1:1']) {
+      const script = `redis.call('INCR', KEYS[1]); return redis.error_reply('${word} from the script')`;
+      const error = await failureOf(plain.eval(script, 1, 'cre:script-counter'));
+      assertClass(error, executed, new RegExp(`^ReplyError: ${word} from the script$`));
+    }
+    // The same through error() with a table: Redis appends the script location.
+    assertClass(await failureOf(plain.eval("error({err = 'TRYAGAIN raised'})", 0)), executed, /^ReplyError: TRYAGAIN raised script: /);
+    assertClass(await failureOf(plain.fcall('cre-no-such-function', 0)), userError, /^ReplyError: ERR Function not found/);
+    assert.equal(await plain.get('cre:script-counter'), '7', 'every script ran its INCR before answering with an error');
+  });
+
   test('auth: NOAUTH, WRONGPASS, NOPERM', { timeout: 10_000 }, async () => {
     const secured = await lab.standalone({ password: 'lab-secret' });
     const anonymous = client({ ...secured.clientOptions(), password: undefined, enableReadyCheck: false });
@@ -102,6 +115,13 @@ describe('classifyFailure on real ioredis errors', { timeout: 90_000 }, () => {
       { scenario: 'readonly', execution: 'not-executed', countsAgainstBreaker: true },
       /^ReplyError: READONLY/,
     );
+    // An EVAL that reaches a replica (a demoted primary) runs and meets READONLY at its first
+    // write; a replica refuses every write, so nothing ran: failover evidence, retryable.
+    assertClass(
+      await failureOf(toReplica.eval("redis.call('INCR', KEYS[1]); return 1", 1, 'cre:k')),
+      { scenario: 'readonly', execution: 'not-executed', countsAgainstBreaker: true },
+      /^ReplyError: READONLY You can't write against a read only replica\. script: /,
+    );
     // Point it at a port where nothing listens: its link goes down and stale reads are refused.
     const dead = await allocatePort({ hosts: ['127.0.0.1'] });
     lab.defer(() => releasePort(dead));
@@ -124,6 +144,10 @@ describe('classifyFailure on real ioredis errors', { timeout: 90_000 }, () => {
       what: 'BUSY reply',
     });
     assertClass(busy, { scenario: 'loading', execution: 'not-executed', countsAgainstBreaker: true }, /^ReplyError: BUSY/);
+    // A script sent while another one runs is refused before it starts: Redis's own BUSY, not
+    // the script's answer, so it still means "node busy, nothing ran".
+    const busyEval = await failureOf(other.eval("return redis.call('INCR', KEYS[1])", 1, 'cre:busy-eval'));
+    assertClass(busyEval, { scenario: 'loading', execution: 'not-executed', countsAgainstBreaker: true }, /^ReplyError: BUSY Redis is busy running a script/);
     await other.call('SCRIPT', 'KILL');
     await endless;
 

@@ -15,7 +15,7 @@ import { createPipeline } from './resilient-pipeline.js';
 import { createRouter } from './create-router.js';
 import { attachClientMetrics } from '../metrics/client-metrics.js';
 import { EventEmitter } from 'node:events';
-import { Subscriber, SUBSCRIBER_COMMANDS } from './subscriber.js';
+import { Subscriber, isSubscriberCommand } from './subscriber.js';
 import { Commander } from '../connection/ioredis-internals.js';
 
 
@@ -85,9 +85,9 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
 
   /** @internal Every command method of ioredis ends up here. */
   override sendCommand(command: Command): unknown {
-    if (SUBSCRIBER_COMMANDS.has(command.name)) {
+    if (isSubscriberCommand(command.name)) {
       if (this.state === 'closing' || this.state === 'closed') return Promise.reject(new ClientClosedError(this.name, command.name));
-      this.subscriber ??= new Subscriber(this.resolved, () => this.router.endpoints().find((e) => e.role === 'primary'), this);
+      this.subscriber ??= new Subscriber(this.resolved, this.router, this.bus, this);
       return this.subscriber.send(command);
     }
     if (this.state === 'closing' || this.state === 'closed') {
@@ -233,6 +233,11 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
       })();
     }
     return this.closing;
+  }
+
+  /** MONITOR on a connection of its own; resolves with it (it emits `monitor`), as ioredis does. */
+  monitor(): Promise<import('ioredis').Redis> {
+    return this.call('monitor') as Promise<import('ioredis').Redis>;
   }
 
   /** Alias of `close()` for ioredis compatibility. */

@@ -1,81 +1,59 @@
-import type { Command, Redis } from 'ioredis';
+import type { Command } from 'ioredis';
 import type { EventEmitter } from 'node:events';
-import { createConnection } from '../connection/connection-factory.js';
-import type { NodeAddress } from '../options/resilient-redis-options.js';
+import type { Subscription } from 'rxjs';
+import type { CommandRouter } from '../command/command-router.js';
+import type { EventBus } from '../events/event-bus.js';
 import type { ResolvedOptions } from '../options/validate-options.js';
-import { waitUntilReady } from './endpoint-lifecycle.js';
-import type { Endpoint } from '../command/endpoint.js';
+import { ClassicSubscriber } from '../pubsub/classic-subscriber.js';
+import { MonitorSessions } from '../pubsub/monitor-session.js';
+import { PubSubCalls } from '../pubsub/pubsub-calls.js';
+import { normalizeCommandName } from '../policy/command-name.js';
+import { pubSubFamilyOf } from '../pubsub/pubsub-commands.js';
+import type { PubSubContext } from '../pubsub/pubsub-context.js';
+import { ShardedSubscriber } from '../pubsub/sharded-subscriber.js';
 
-/** Commands that put a connection in subscriber mode or leave it. */
-export const SUBSCRIBER_COMMANDS: ReadonlySet<string> = new Set([
-  'subscribe',
-  'psubscribe',
-  'unsubscribe',
-  'punsubscribe',
-]);
-
-/** Message events of a subscriber connection, re-emitted by the client. */
-const FORWARDED = ['message', 'messageBuffer', 'pmessage', 'pmessageBuffer'] as const;
+export { isSubscriberCommand } from '../pubsub/pubsub-commands.js';
 
 /**
- * Pub/sub on its own connection. A connection in subscriber mode can run nothing else, so
- * sharing the command connection would break every other call. Created on the first
- * SUBSCRIBE; ioredis resubscribes by itself after a reconnect.
+ * The commands that take a connection over (SUBSCRIBE and PSUBSCRIBE, SSUBSCRIBE, MONITOR),
+ * each family on connections of its own, created on first use. A connection in subscriber or
+ * monitor mode can run nothing else, so the shared command connection never sees them.
+ * Subscriptions follow failovers: the client's events say when a primary was swapped or the
+ * slot layout changed, and the router says where things live now.
  */
 export class Subscriber {
-  private connection: Redis | undefined;
-  private ready: Promise<Redis> | undefined;
+  private readonly ctx: PubSubContext;
+  private classic: ClassicSubscriber | undefined;
+  private sharded: ShardedSubscriber | undefined;
+  private monitors: MonitorSessions | undefined;
+  private readonly watching: Subscription;
 
-  constructor(
-    private readonly options: ResolvedOptions,
-    /** Where to subscribe: a node currently in use by the client. */
-    private readonly pickNode: () => Endpoint | undefined,
-    private readonly target: EventEmitter,
-  ) {}
+  constructor(options: ResolvedOptions, router: CommandRouter, bus: EventBus, target: EventEmitter) {
+    this.ctx = { options, router, bus, target, calls: new PubSubCalls(options.name, options.policy.totalTimeoutMs) };
+    this.watching = bus.events$.subscribe((event) => {
+      if (event.type === 'endpoint.changed' || event.type === 'breaker.opened' || (event.type === 'topology.refreshed' && event.changed)) {
+        this.classic?.reconsider();
+        this.sharded?.reconsider();
+      }
+    });
+  }
 
   send(command: Command): Promise<unknown> {
-    return this.connect().then((client) => client.sendCommand(command) as Promise<unknown>);
+    const family = pubSubFamilyOf(command.name);
+    // ioredis tracks subscriptions under the lower-case names only: `call('SUBSCRIBE')` would
+    // otherwise throw inside its reply handler.
+    command.name = normalizeCommandName(command.name);
+    if (family === 'sharded') return (this.sharded ??= new ShardedSubscriber(this.ctx)).send(command);
+    if (family === 'monitor') return (this.monitors ??= new MonitorSessions(this.ctx)).send(command);
+    return (this.classic ??= new ClassicSubscriber(this.ctx)).send(command);
   }
 
-  private connect(): Promise<Redis> {
-    if (!this.ready) {
-      const node = this.pickNode();
-      const address: NodeAddress = node
-        ? { host: String(node.client.options.host), port: Number(node.client.options.port) }
-        : this.fallbackAddress();
-      const client = createConnection(this.options, { address, purpose: 'subscriber', servername: this.servername() });
-      client.on('error', () => {});
-      for (const event of FORWARDED) client.on(event, (...args: unknown[]) => this.target.emit(event, ...args));
-      this.connection = client;
-      this.ready = waitUntilReady({ client, id: `${address.host}:${address.port}` }, this.options).then(
-        () => client,
-        (error: unknown) => {
-          this.ready = undefined;
-          this.connection = undefined;
-          client.disconnect(false);
-          throw error;
-        },
-      );
-    }
-    return this.ready;
-  }
-
-  private fallbackAddress(): NodeAddress {
-    const o = this.options;
-    if (o.mode === 'standalone') return o.node;
-    if (o.mode === 'replication') return o.primary;
-    return o.nodes[0]!;
-  }
-
-  private servername(): string | undefined {
-    const o = this.options;
-    const host = o.mode === 'standalone' ? o.node.host : o.mode === 'replication' ? o.primary.host : o.nodes[0]!.host;
-    return /^[\d.]+$/.test(host) ? undefined : host;
-  }
-
+  /** Fails calls in flight with `ClientClosedError` and closes every dedicated connection. */
   close(): void {
-    this.connection?.disconnect(false);
-    this.connection = undefined;
-    this.ready = undefined;
+    this.watching.unsubscribe();
+    this.ctx.calls.closeAll();
+    this.classic?.close();
+    this.sharded?.close();
+    this.monitors?.close();
   }
 }

@@ -34,7 +34,7 @@ function sendBatch(client: Redis, commands: readonly Command[], transaction: boo
       clearTimeout(timer);
       const first = results?.[0]?.[0];
       if (first && results!.every(([e]) => e !== null)) {
-        const failure = classifyFailure(first, { sent: true });
+        const failure = classifyFailure(first, { sent: true, command: commands[0]?.name });
         if (failure.countsAgainstBreaker || failure.retryable) {
           reject(new AttemptFailure(first, failure));
           return;

@@ -8,16 +8,26 @@
  * with the block cut to what is left, the server answers nil in time, as it would have.
  */
 
+import { isBlockingCommand } from '../policy/command-blocking.js';
+
 /** Timeout in seconds as the last argument. */
 const LAST_ARG_SECONDS: ReadonlySet<string> = new Set(['blpop', 'brpop', 'brpoplpush', 'blmove', 'bzpopmin', 'bzpopmax']);
 /** Timeout in seconds as the first argument. */
 const FIRST_ARG_SECONDS: ReadonlySet<string> = new Set(['blmpop', 'bzmpop']);
+/** Timeout in milliseconds as the last argument (WAIT numreplicas timeout, WAITAOF). */
+const LAST_ARG_MS: ReadonlySet<string> = new Set(['wait', 'waitaof']);
 /** `BLOCK <ms>` option; without it the command does not block. */
 const BLOCK_OPTION_MS: ReadonlySet<string> = new Set(['xread', 'xreadgroup']);
 
-/** Whether `name` (lower-case) belongs to the blocking family. */
+/** Every blocking command whose timeout this file knows where to find. */
+export const KNOWN_BLOCKING: ReadonlySet<string> = new Set([...LAST_ARG_SECONDS, ...FIRST_ARG_SECONDS, ...LAST_ARG_MS, ...BLOCK_OPTION_MS]);
+
+/**
+ * Whether `name` (lower-case) can block its connection: the policy table decides (it follows
+ * the `blocking` flag of @ioredis/commands); a test keeps `KNOWN_BLOCKING` in step with it.
+ */
 export function isBlockingName(name: string): boolean {
-  return LAST_ARG_SECONDS.has(name) || FIRST_ARG_SECONDS.has(name) || BLOCK_OPTION_MS.has(name);
+  return isBlockingCommand(name);
 }
 
 function toNumber(arg: unknown): number | undefined {
@@ -39,7 +49,7 @@ function isWord(arg: unknown, word: string): boolean {
 
 /** Index of the timeout argument of a blocking call, or -1 when it does not block this time. */
 function timeoutIndex(name: string, args: readonly unknown[]): number {
-  if (LAST_ARG_SECONDS.has(name)) return args.length - 1;
+  if (LAST_ARG_SECONDS.has(name) || LAST_ARG_MS.has(name)) return args.length - 1;
   if (FIRST_ARG_SECONDS.has(name)) return args.length > 0 ? 0 : -1;
   if (BLOCK_OPTION_MS.has(name)) {
     for (let i = 0; i < args.length - 1; i++) if (isWord(args[i], 'block')) return i + 1;
@@ -57,7 +67,7 @@ export function blockingTimeoutMs(name: string, args: readonly unknown[]): numbe
   if (i < 0) return undefined;
   const value = toNumber(args[i]);
   if (value === undefined || value < 0) return undefined;
-  return BLOCK_OPTION_MS.has(name) ? value : value * 1000;
+  return BLOCK_OPTION_MS.has(name) || LAST_ARG_MS.has(name) ? value : value * 1000;
 }
 
 /**
@@ -72,6 +82,6 @@ export function fitBlockingTimeout(name: string, args: readonly unknown[], maxBl
   if (current === undefined || current === 0 || current <= maxBlockMs) return args;
   const ms = Math.max(1, Math.floor(maxBlockMs));
   const copy = [...args];
-  copy[i] = BLOCK_OPTION_MS.has(name) ? String(ms) : (ms / 1000).toFixed(3);
+  copy[i] = BLOCK_OPTION_MS.has(name) || LAST_ARG_MS.has(name) ? String(ms) : (ms / 1000).toFixed(3);
   return copy;
 }

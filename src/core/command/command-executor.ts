@@ -78,7 +78,7 @@ export class CommandExecutor {
       },
       (error: unknown) => {
         const job = new SingleCommandJob(profile, command, this.router, this.policy);
-        return this.track(runAttempts(job, this.loop, start, { endpoint, start, thrown: sentFailure(error) }));
+        return this.track(runAttempts(job, this.loop, start, { endpoint, start, thrown: sentFailure(error, command.name) }));
       },
     );
   }

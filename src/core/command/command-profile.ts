@@ -1,7 +1,7 @@
 import type { Command } from 'ioredis';
 import type { PolicyOptions } from '../options/policy-options.js';
 import { getCommandSafety, getPipelineSafety, isReadCommand } from '../policy/command-safety.js';
-import { blockingTimeoutMs, isBlockingName } from './blocking-timeout.js';
+import { KNOWN_BLOCKING, blockingTimeoutMs, isBlockingName } from './blocking-timeout.js';
 
 /** The time budget of one call. */
 export interface CallBudget {
@@ -73,8 +73,20 @@ class SingleProfile implements CommandProfile {
     name: string,
     policy: Readonly<PolicyOptions>,
   ) {
-    const blocking = isBlockingName(name) ? blockingBudget(blockingTimeoutMs(name, args), policy) : undefined;
-    this.blocking = blocking !== undefined;
+    let blocking: CallBudget | undefined;
+    let dedicated = false;
+    if (isBlockingName(name)) {
+      if (KNOWN_BLOCKING.has(name)) {
+        blocking = blockingBudget(blockingTimeoutMs(name, args), policy);
+        dedicated = blocking !== undefined;
+      } else {
+        // A blocking command whose timeout we can't read (a newer one, say): still on a
+        // connection of its own, with the ordinary budget; a client timeout closes that
+        // connection, which ends the block on the server too.
+        dedicated = true;
+      }
+    }
+    this.blocking = dedicated;
     this.budget = blocking ?? plainBudget(policy);
     this.script = SCRIPTS.has(name);
   }
@@ -112,7 +124,7 @@ export function profileBatch(
   return Object.freeze({
     label: transaction ? 'multi' : 'pipeline',
     isRead: named.every((c) => isReadCommand(c.name, c.args)),
-    safeWhenUnknown: !watched && getPipelineSafety(named) !== 'unsafe',
+    safeWhenUnknown: getPipelineSafety(named, { watched }) !== 'unsafe',
     blocking: false,
     // A big batch takes longer to write and answer: one attempt timeout per 1000 commands.
     budget: { attemptMs, totalMs: Math.max(policy.totalTimeoutMs, attemptMs) },

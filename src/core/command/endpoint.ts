@@ -184,7 +184,9 @@ export class Endpoint {
    * (never counted) from node failures.
    */
   send(command: Command, timeoutMs: number): Promise<unknown> {
-    return this.sendRaw(command, timeoutMs).catch(toAttemptFailure);
+    return this.sendRaw(command, timeoutMs).catch((error: unknown) => {
+      throw sentFailure(error, command.name);
+    });
   }
 
   /**
@@ -315,11 +317,10 @@ export class Endpoint {
   }
 }
 
-/** A failure of an attempt that was handed to ioredis, classified once, here. */
-export function sentFailure(error: unknown): AttemptFailure {
-  return new AttemptFailure(error, classifyFailure(error, { sent: true }));
-}
-
-function toAttemptFailure(error: unknown): never {
-  throw sentFailure(error);
+/**
+ * A failure of an attempt that was handed to ioredis, classified once, here. `command`: the
+ * command's name, so that a script's own error reply is read as its answer.
+ */
+export function sentFailure(error: unknown, command?: string): AttemptFailure {
+  return new AttemptFailure(error, classifyFailure(error, { sent: true, command }));
 }

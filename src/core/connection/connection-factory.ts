@@ -16,6 +16,8 @@ export interface ConnectionSpec {
   readOnly?: boolean;
   /** A tag for CLIENT LIST, e.g. the endpoint role. */
   purpose?: string;
+  /** Enter MONITOR mode once connected (a dedicated connection: it can run nothing else). */
+  monitor?: boolean;
 }
 
 /** Full-jitter reconnect delay: many clients restarting together must not reconnect in step. */
@@ -55,6 +57,7 @@ export function createConnection(options: ResolvedOptions, spec: ConnectionSpec)
     disableClientInfo: true,
     keepAlive: 5000,
     noDelay: true,
+    monitor: spec.monitor ?? false,
   };
   if (tls) {
     const base = tls === true ? {} : tls;

@@ -90,6 +90,23 @@ export interface FailoverRecoveredEvent extends EventBase {
   readonly durationMs: number;
 }
 
+/**
+ * Pub/sub subscriptions moved to another connection (a primary swap, a dead node, a slot that
+ * moved) and the new one confirmed them. Messages published between `lostAt` and now may not
+ * have been delivered (at-most-once during the switch).
+ */
+export interface PubSubResubscribedEvent extends EventBase {
+  readonly type: 'pubsub.resubscribed';
+  readonly family: 'classic' | 'sharded';
+  /** The new home, `host:port`. */
+  readonly node: string;
+  readonly previousNode: string | undefined;
+  /** Channels, patterns and shard channels restored. */
+  readonly subscriptions: number;
+  /** From the old home's last sign of life (or the decision to leave it) to the confirmation, ms. */
+  readonly gapMs: number;
+}
+
 /** Everything `events$` can emit: a discriminated union on `type`. */
 export type ResilienceEvent =
   | ClientReadyEvent
@@ -106,7 +123,8 @@ export type ResilienceEvent =
   | EndpointChangedEvent
   | DnsResolvedEvent
   | FailoverDetectedEvent
-  | FailoverRecoveredEvent;
+  | FailoverRecoveredEvent
+  | PubSubResubscribedEvent;
 
 export type ResilienceEventType = ResilienceEvent['type'];
 

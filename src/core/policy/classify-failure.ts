@@ -1,4 +1,5 @@
 import type { FailureClass, Redirect } from './failure-scenario.js';
+import { isReplyBeforeScript, isScriptCommand } from './script-reply.js';
 import { type Rule, ASK, BY_CODE, BY_IOREDIS_MESSAGE, BY_IOREDIS_PREFIX, BY_REPLY_PREFIX, CONFIG, ERR_REPLY_PREFIXES, MAYBE_SENT_CONNECTION, MOVED, READONLY, REJECTED_COMMAND, SCRIPT_ERROR, UNRECOGNISED_REPLY } from './failure-signal-table.js';
 
 /**
@@ -16,6 +17,14 @@ export interface ClassifyContext {
    * unsent INCR for a sent one only costs a failed call, the reverse costs a double write.
    */
   readonly sent?: boolean;
+  /**
+   * The name of the command that failed, in any case. It matters for scripts: an error reply
+   * to EVAL, EVALSHA or FCALL (and their _RO forms) is the script's answer unless it is one of
+   * the few texts Redis sends before running it (see `script-reply.ts`), so it is a `command`
+   * error that was `executed`, whatever word it starts with. Left undefined, the name ioredis
+   * puts on its reply errors (`error.command.name`) is used.
+   */
+  readonly command?: string;
 }
 
 const REDIRECTIONS_PREFIX = 'Too many Cluster redirections. Last error: ';
@@ -27,6 +36,8 @@ interface ErrorLike {
   readonly code?: unknown;
   readonly syscall?: unknown;
   readonly cause?: unknown;
+  /** ioredis sets `{ name, args }` on every ReplyError. */
+  readonly command?: { readonly name?: unknown } | null;
 }
 
 /**
@@ -40,13 +51,15 @@ interface ErrorLike {
  * `command` errors, so a bad argument never trips a breaker.
  *
  * @param error - whatever the attempt rejected with.
- * @param context - what the caller knows; see {@link ClassifyContext.sent}.
+ * @param context - what the caller knows; see {@link ClassifyContext}.
  */
 export function classifyFailure(error: unknown, context?: ClassifyContext): FailureClass {
   const unsentKnown = context?.sent === false;
+  const named = context?.command;
+  const script = named === undefined ? undefined : isScriptCommand(named);
   let current: unknown = error;
   for (let depth = 0; depth < MAX_CAUSE_DEPTH && typeof current === 'object' && current !== null; depth++) {
-    const found = classifyOne(current as ErrorLike, unsentKnown);
+    const found = classifyOne(current as ErrorLike, unsentKnown, script ?? ranScript(current as ErrorLike));
     if (found !== undefined) return found;
     current = (current as ErrorLike).cause;
   }
@@ -57,11 +70,16 @@ export function classifyFailure(error: unknown, context?: ClassifyContext): Fail
   return unsentKnown ? MAYBE_SENT_CONNECTION.unsent : MAYBE_SENT_CONNECTION.otherwise;
 }
 
+function ranScript(error: ErrorLike): boolean {
+  const name = error.command?.name;
+  return typeof name === 'string' && isScriptCommand(name);
+}
+
 function pick(rule: Rule, unsent: boolean): FailureClass {
   return unsent ? rule.unsent : rule.otherwise;
 }
 
-function classifyOne(error: ErrorLike, unsentKnown: boolean): FailureClass | undefined {
+function classifyOne(error: ErrorLike, unsentKnown: boolean, script: boolean): FailureClass | undefined {
   const code = error.code;
   if (typeof code === 'string') {
     // ioredis's own connectTimeout error and Node's connect errors carry syscall 'connect'.
@@ -72,10 +90,12 @@ function classifyOne(error: ErrorLike, unsentKnown: boolean): FailureClass | und
   }
   const message = error.message;
   if (typeof message !== 'string') return undefined;
-  return classifyMessage(message, error.name === 'ReplyError', unsentKnown);
+  return classifyMessage(message, error.name === 'ReplyError', unsentKnown, script);
 }
 
-function classifyMessage(message: string, isReply: boolean, unsentKnown: boolean): FailureClass | undefined {
+function classifyMessage(message: string, isReply: boolean, unsentKnown: boolean, script: boolean): FailureClass | undefined {
+  // A script's own error reply is its answer, not the node's state (see script-reply.ts).
+  if (script && isReply && !isReplyBeforeScript(message)) return SCRIPT_ERROR.otherwise;
   const fromReply = classifyReply(message);
   if (fromReply !== undefined) return fromReply;
   const exact = BY_IOREDIS_MESSAGE.get(message);
@@ -85,19 +105,19 @@ function classifyMessage(message: string, isReply: boolean, unsentKnown: boolean
   }
   if (message.startsWith(REDIRECTIONS_PREFIX)) {
     // ioredis gave up after maxRedirections and glued the last error on as `Name: message`.
-    return classifyEmbedded(message.slice(REDIRECTIONS_PREFIX.length), unsentKnown);
+    return classifyEmbedded(message.slice(REDIRECTIONS_PREFIX.length), unsentKnown, script);
   }
   // Any other error reply is the server refusing this caller's command.
   return isReply ? withScriptCheck(UNRECOGNISED_REPLY.otherwise, message) : undefined;
 }
 
-function classifyEmbedded(text: string, unsentKnown: boolean): FailureClass | undefined {
+function classifyEmbedded(text: string, unsentKnown: boolean, script: boolean): FailureClass | undefined {
   const colon = text.indexOf(': ');
   const head = colon > 0 ? text.slice(0, colon) : '';
   if (head.endsWith('Error') && !head.includes(' ')) {
-    return classifyMessage(text.slice(colon + 2), head === 'ReplyError', unsentKnown);
+    return classifyMessage(text.slice(colon + 2), head === 'ReplyError', unsentKnown, script);
   }
-  return classifyMessage(text, false, unsentKnown);
+  return classifyMessage(text, false, unsentKnown, script);
 }
 
 /**

@@ -101,8 +101,9 @@ export const READS_UNLESS_STORING: Readonly<Record<string, UnsafeOptions>> = Obj
 });
 
 /**
- * Commands with neither the `readonly` nor the `write` flag, which would otherwise be unsafe
- * by default. Connection-state commands are idempotent: replaying them on the new connection
+ * Commands with neither the `readonly` nor the `write` flag. Every such command that
+ * `@ioredis/commands` lists is classed here or in {@link SUBCOMMANDS} (a test enumerates
+ * them); one it adds later, or a module command, is unsafe by default. Connection-state commands are idempotent: replaying them on the new connection
  * after a reset is exactly what is needed. The unsafe entries are listed to document why.
  */
 export const UNFLAGGED_COMMANDS: Readonly<Record<string, CommandSafety>> = Object.freeze({
@@ -113,9 +114,11 @@ export const UNFLAGGED_COMMANDS: Readonly<Record<string, CommandSafety>> = Objec
   time: 'read',
   lastsave: 'read',
   command: 'read',
-  // WAIT and WAITAOF only wait for replication of earlier writes.
-  wait: 'read',
-  waitaof: 'read',
+  // WAIT and WAITAOF only wait for replication of earlier writes, so a replay is harmless.
+  // They are not reads: they count the replicas of the connection they run on, which must
+  // be the primary (a replica or reader always answers 0, or refuses WAITAOF).
+  wait: 'idempotent',
+  waitaof: 'idempotent',
   auth: 'idempotent',
   hello: 'idempotent',
   select: 'idempotent',
@@ -142,6 +145,25 @@ export const UNFLAGGED_COMMANDS: Readonly<Record<string, CommandSafety>> = Objec
   multi: 'unsafe',
   exec: 'unsafe',
   discard: 'unsafe',
+  // MONITOR turns its connection into a stream of every command; it gets its own connection.
+  monitor: 'unsafe',
+  // Persistence and self-test: a replayed SAVE writes the same snapshot again; a second
+  // BGSAVE/BGREWRITEAOF while one runs is refused or scheduled, which the caller must see.
+  save: 'idempotent',
+  pfselftest: 'idempotent',
+  bgsave: 'unsafe',
+  bgrewriteaof: 'unsafe',
+  // Operator and replication-protocol commands change the node itself: never replayed.
+  debug: 'unsafe',
+  failover: 'unsafe',
+  replicaof: 'unsafe',
+  slaveof: 'unsafe',
+  replconf: 'unsafe',
+  psync: 'unsafe',
+  sync: 'unsafe',
+  shutdown: 'unsafe',
+  // QUIT closes the connection it arrives on; a replay would close the next one.
+  quit: 'unsafe',
 });
 
 /**

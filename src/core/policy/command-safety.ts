@@ -8,48 +8,17 @@ import {
   type UnsafeOptions,
 } from './command-safety-table.js';
 import type { Execution } from './failure-scenario.js';
+import { hasCommand, lookupCommand, normalizeCommandName } from './command-name.js';
+import { WordSet } from './option-words.js';
 
 export type { CommandSafety } from './command-safety-table.js';
+export { isBlockingCommand } from './command-blocking.js';
 
 /**
  * Decides whether a command may be sent again (DESIGN §3, "Retry safety"). The executor asks on
  * every call (to route reads), so lookups are one `Map.get` on a table built once at load, and
  * option scanning compares characters in place without allocating.
  */
-
-/**
- * A set of upper-case option words, matched case-insensitively against string or byte
- * arguments without allocating. Grouped by length, so that most arguments (values, numbers,
- * keys) are rejected by one array index.
- */
-class WordSet {
-  private readonly byLength: (readonly string[] | undefined)[] = [];
-
-  constructor(words: readonly string[]) {
-    for (const word of words) {
-      this.byLength[word.length] = [...(this.byLength[word.length] ?? []), word];
-    }
-  }
-
-  has(arg: unknown): boolean {
-    if (typeof arg === 'string') {
-      const group = this.byLength[arg.length];
-      if (group === undefined) return false;
-      for (const word of group) {
-        if (sameString(arg, word)) return true;
-      }
-      return false;
-    }
-    if (arg instanceof Uint8Array) {
-      const group = this.byLength[arg.length];
-      if (group === undefined) return false;
-      for (const word of group) {
-        if (sameBytes(arg, word)) return true;
-      }
-    }
-    return false;
-  }
-}
 
 interface CompiledOptions {
   readonly from: number;
@@ -67,13 +36,13 @@ interface Entry {
   /** Safety with no arguments, or when no unsafe option is present. */
   readonly safety: CommandSafety;
   readonly unless: CompiledOptions | undefined;
-  /** For container commands: lower- and upper-case subcommand names. */
+  /** For container commands: lower-case subcommand names. */
   readonly subcommands: ReadonlyMap<string, CommandSafety> | undefined;
 }
 
 function deriveEntry(name: string): Entry {
   const subs = Object.hasOwn(SUBCOMMANDS, name) ? SUBCOMMANDS[name] : undefined;
-  const subcommands = subs === undefined ? undefined : bothCases(Object.entries(subs));
+  const subcommands = subs === undefined ? undefined : new Map(Object.entries(subs));
   if (hasFlag(name, 'readonly')) return { safety: 'read', unless: undefined, subcommands };
   if (hasFlag(name, 'write')) {
     if (Object.hasOwn(IDEMPOTENT_WRITES, name)) {
@@ -88,18 +57,8 @@ function deriveEntry(name: string): Entry {
   return { safety, unless: undefined, subcommands };
 }
 
-function bothCases<V>(entries: readonly (readonly [string, V])[]): Map<string, V> {
-  const map = new Map<string, V>();
-  for (const [key, value] of entries) {
-    map.set(key, value);
-    map.set(key.toUpperCase(), value);
-  }
-  return map;
-}
-
-// ioredis sends lower-case names and most callers write either case, so both are keys and
-// the common lookups never call toLowerCase().
-const ENTRIES: ReadonlyMap<string, Entry> = bothCases(list.map((name) => [name, deriveEntry(name)] as const));
+// Keyed by the lower-case name (as @ioredis/commands lists them); lookupCommand takes any case.
+const ENTRIES: ReadonlyMap<string, Entry> = new Map(list.map((name) => [name, deriveEntry(name)] as const));
 
 const RANK: Readonly<Record<CommandSafety, number>> = { read: 0, idempotent: 1, unsafe: 2 };
 
@@ -115,7 +74,7 @@ const RANK: Readonly<Record<CommandSafety, number>> = { read: 0, idempotent: 1, 
  * getCommandSafety('cluster', ['SLOTS']);         // 'read'
  */
 export function getCommandSafety(name: string, args?: readonly unknown[]): CommandSafety {
-  const entry = ENTRIES.get(name) ?? ENTRIES.get(name.toLowerCase());
+  const entry = lookupCommand(ENTRIES, name);
   if (entry === undefined) return 'unsafe';
   if (entry.subcommands !== undefined && args !== undefined && args.length > 0) {
     return subcommandSafety(entry.subcommands, args[0]);
@@ -129,7 +88,7 @@ export function getCommandSafety(name: string, args?: readonly unknown[]): Comma
  * routing reads to replicas on every call, where SET's options do not matter.
  */
 export function isReadCommand(name: string, args?: readonly unknown[]): boolean {
-  const entry = ENTRIES.get(name) ?? ENTRIES.get(name.toLowerCase());
+  const entry = lookupCommand(ENTRIES, name);
   if (entry === undefined) return false;
   if (entry.subcommands !== undefined && args !== undefined && args.length > 0) {
     return subcommandSafety(entry.subcommands, args[0]) === 'read';
@@ -154,33 +113,60 @@ export interface PipelineCommand {
   readonly args?: readonly unknown[];
 }
 
+/** What the batch itself cannot show. */
+export interface PipelineSafetyOptions {
+  /**
+   * The batch is a MULTI/EXEC transaction sent after a WATCH on the same connection (ioredis:
+   * `watch(k)` then `multi()...exec()`). Its EXEC is then conditional. @default false
+   */
+  readonly watched?: boolean;
+}
+
 /**
  * Safety of a pipeline or MULTI/EXEC block: that of its least safe command. MULTI and EXEC
  * themselves are framing and are skipped, so a transaction of SETs is idempotent. An empty
  * pipeline is a `read`.
+ *
+ * The framing counts in one case: EXEC of a watched transaction (a WATCH earlier in the batch
+ * and not undone by UNWATCH, or `options.watched`) is unsafe, whatever it wraps. Like SET NX,
+ * it answers whether the watched keys stayed untouched; a replay after it ran applies the
+ * writes over someone else's change and reports success (issue 12, defect 1).
  */
-export function getPipelineSafety(commands: readonly PipelineCommand[]): CommandSafety {
+export function getPipelineSafety(commands: readonly PipelineCommand[], options?: PipelineSafetyOptions): CommandSafety {
+  if (options?.watched === true) return 'unsafe';
+  let watched = false;
   let worst: CommandSafety = 'read';
   for (const command of commands) {
-    if (isTransactionFraming(command.name)) continue;
-    const safety = getCommandSafety(command.name, command.args);
+    const name = command.name;
+    if (isTransactionFraming(name)) {
+      if (watched && hasCommand(EXEC, name)) return 'unsafe';
+      continue;
+    }
+    if (name.length <= 7) {
+      if (hasCommand(WATCH, name)) watched = true;
+      else if (hasCommand(UNWATCH, name)) watched = false;
+    }
+    const safety = getCommandSafety(name, command.args);
     if (safety === 'unsafe') return safety;
     if (RANK[safety] > RANK[worst]) worst = safety;
   }
   return worst;
 }
 
-const FRAMING: ReadonlySet<string> = new Set(['multi', 'exec', 'MULTI', 'EXEC']);
+const FRAMING: ReadonlySet<string> = new Set(['multi', 'exec']);
+const EXEC: ReadonlySet<string> = new Set(['exec']);
+const WATCH: ReadonlySet<string> = new Set(['watch']);
+const UNWATCH: ReadonlySet<string> = new Set(['unwatch']);
 
 function isTransactionFraming(name: string): boolean {
-  return FRAMING.has(name) || (name.length <= 5 && FRAMING.has(name.toLowerCase()));
+  return name.length <= 5 && hasCommand(FRAMING, name);
 }
 
 function subcommandSafety(subcommands: ReadonlyMap<string, CommandSafety>, arg: unknown): CommandSafety {
-  if (typeof arg === 'string') return subcommands.get(arg) ?? subcommands.get(arg.toLowerCase()) ?? 'unsafe';
+  if (typeof arg === 'string') return lookupCommand(subcommands, arg) ?? 'unsafe';
   if (arg instanceof Uint8Array) {
     const text = Buffer.from(arg.buffer, arg.byteOffset, arg.byteLength).toString('latin1');
-    return subcommands.get(text.toLowerCase()) ?? 'unsafe';
+    return subcommands.get(normalizeCommandName(text)) ?? 'unsafe';
   }
   return 'unsafe';
 }
@@ -192,23 +178,4 @@ function hasUnsafeOption(args: readonly unknown[], options: CompiledOptions): bo
     if (options.words.has(arg)) return true;
   }
   return false;
-}
-
-/** Case-insensitive ASCII comparison with an upper-case word of the same length. */
-function sameString(arg: string, word: string): boolean {
-  for (let i = 0; i < word.length; i++) {
-    if (upper(arg.charCodeAt(i)) !== word.charCodeAt(i)) return false;
-  }
-  return true;
-}
-
-function sameBytes(arg: Uint8Array, word: string): boolean {
-  for (let i = 0; i < word.length; i++) {
-    if (upper(arg[i] ?? 0) !== word.charCodeAt(i)) return false;
-  }
-  return true;
-}
-
-function upper(code: number): number {
-  return code >= 97 && code <= 122 ? code - 32 : code;
 }

@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Command } from 'ioredis';
-import { blockingTimeoutMs, fitBlockingTimeout, isBlockingName } from '../../../src/core/command/blocking-timeout.js';
+import { list } from '@ioredis/commands';
+import { KNOWN_BLOCKING, blockingTimeoutMs, fitBlockingTimeout, isBlockingName } from '../../../src/core/command/blocking-timeout.js';
+import { isBlockingCommand } from '../../../src/core/policy/command-blocking.js';
 import { profileCommand } from '../../../src/core/command/command-profile.js';
 import { policyPresets } from '../../../src/index.js';
 
@@ -25,6 +27,16 @@ describe('blocking timeouts', { timeout: 5000 }, () => {
       assert.equal(p.budget.totalMs, 3000 + policyPresets.standalone.blockingGraceMs);
     }
     assert.equal(isBlockingName('get'), false);
+  });
+
+  test('every command that can block has a known timeout position (WAIT and WAITAOF too), or goes on its own connection', () => {
+    const unknown = list.filter((n) => isBlockingCommand(n) && !KNOWN_BLOCKING.has(n));
+    assert.deepEqual(unknown, ['blmovem'], 'a new blocking command: add its timeout position');
+    const p = profileCommand(new Command('blmovem', ['a', 'b', 'LEFT', 'RIGHT', 1, 5]), policyPresets.standalone);
+    assert.equal(p.blocking, true);
+    assert.equal(p.budget.attemptMs, policyPresets.standalone.attemptTimeoutMs);
+    assert.equal(blockingTimeoutMs('wait', [1, 250]), 250);
+    assert.equal(blockingTimeoutMs('waitaof', [1, 0, 0]), 0);
   });
 
   test('the block is cut to fit, never lengthened, and forever is never cut', () => {

@@ -285,4 +285,16 @@ describe('getPipelineSafety', () => {
     assert.equal(getPipelineSafety([cmd('multi'), cmd('incr', 'a'), cmd('exec')]), 'unsafe');
     assert.equal(getCommandSafety('exec'), 'unsafe');
   });
+
+  it('a watched transaction is unsafe: its EXEC answers whether the watched keys stayed untouched', () => {
+    const tx = [cmd('multi'), cmd('set', 'a', '1'), cmd('exec')];
+    assert.equal(getPipelineSafety([cmd('watch', 'a'), ...tx]), 'unsafe');
+    assert.equal(getPipelineSafety([cmd('WATCH', 'a'), cmd('MULTI'), cmd('get', 'a'), cmd('EXEC')]), 'unsafe');
+    assert.equal(getPipelineSafety(tx, { watched: true }), 'unsafe');
+    assert.equal(getPipelineSafety(tx.slice(1, -1), { watched: true }), 'unsafe');
+    // UNWATCH before the transaction, or a WATCH with no EXEC after it, leaves it as it was.
+    assert.equal(getPipelineSafety([cmd('watch', 'a'), cmd('unwatch'), ...tx]), 'idempotent');
+    assert.equal(getPipelineSafety([cmd('watch', 'a'), cmd('get', 'a')]), 'idempotent');
+    assert.equal(getPipelineSafety(tx, { watched: false }), 'idempotent');
+  });
 });

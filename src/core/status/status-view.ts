@@ -1,4 +1,4 @@
-import type { ClientHealthSnapshot } from '../health/client-health.js';
+import type { ClientHealthSnapshot, NodeHealth } from '../health/client-health.js';
 import type { BreakerStateName, ResilienceEvent } from '../events/resilience-event.js';
 import { clientStatus, type HealthCheckStatus, type HealthSource, type IndicatorStatus } from '../health/health-model.js';
 import type { Mode } from '../options/resilient-redis-options.js';
@@ -87,6 +87,11 @@ export function scrubberFor(snapshots: readonly ClientHealthSnapshot[], verbose:
   return scrubber;
 }
 
+/** Shards in slot order (`0-5460` before `10923-16383`), the primary before its replicas. */
+function byShardThenRole(a: NodeHealth, b: NodeHealth): number {
+  return a.label.localeCompare(b.label, 'en', { numeric: true }) || (a.role === b.role ? 0 : a.role === 'primary' ? -1 : 1);
+}
+
 /** Readiness's rule (health-model.ts) over the statuses already computed. */
 function overallStatus(clients: readonly ClientView[], shuttingDown: boolean): HealthCheckStatus {
   if (shuttingDown) return 'shutting_down';
@@ -109,7 +114,7 @@ export function buildStatusView(sources: readonly HealthSource[], options: Statu
       reasons: reasons.map((r) => scrub.text(r)),
       inFlight: snap.inFlight,
       ...(snap.topologyAgeMs === undefined ? {} : { topologyAgeMs: snap.topologyAgeMs }),
-      nodes: snap.nodes.map((n) => ({
+      nodes: snap.nodes.toSorted(byShardThenRole).map((n) => ({
         label: n.label,
         role: n.role,
         ...(verbose ? { address: n.address } : {}),

@@ -45,7 +45,8 @@ function describe(e: ResilienceEvent, scrub: AddressScrubber): string {
     case 'connection.restored':
       return `connection to ${node} restored`;
     case 'breaker.opened':
-      return `breaker of ${node} opened${e.forced ? ' by an operator' : ` at ${Math.round(e.failureRate)}% failures`}`;
+      // A hung node opens it on consecutive failures, long before the window's rate is high.
+      return `breaker of ${node} opened${e.forced ? ' by an operator' : ` after repeated failures (${Math.round(e.failureRate)}% of the window)`}`;
     case 'breaker.half_opened':
       return `breaker of ${node} half-open: probing`;
     case 'breaker.closed':

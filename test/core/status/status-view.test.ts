@@ -80,7 +80,7 @@ test('hidden mode: the view names shards and roles, counts and states, and no ad
   assert.deepEqual(client!.reasons, ['primary 0-5460 breaker open']);
   assert.equal(view.timeline.length, EVENTS.length);
   const byType = Object.fromEntries(view.timeline.map((e) => [e.type, e]));
-  assert.equal(byType['breaker.opened']!.text, 'breaker of 0-5460 opened at 75% failures');
+  assert.equal(byType['breaker.opened']!.text, 'breaker of 0-5460 opened after repeated failures (75% of the window)');
   assert.equal(byType['breaker.opened']!.severity, 'problem');
   assert.equal(byType['failover.recovered']!.text, 'failover on 0-5460 recovered after 2100 ms');
   assert.equal(byType['failover.recovered']!.severity, 'recovery');

@@ -1,12 +1,11 @@
-import type { Subscription } from 'rxjs';
 import { Router } from 'express';
 import { authorizeHandler, type AuthorizeHook } from './authorize-hook.js';
 import type { ClientRegistry } from '../core/client/client-registry.js';
 import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
 import { assertControlGuarded, controlBreaker } from '../core/status/breaker-control.js';
-import { formatSseComment, formatSseMessage, SSE_HEADERS } from '../core/status/sse-format.js';
+import { formatSseMessage, SSE_HEADERS } from '../core/status/sse-format.js';
 import { renderStatusPage } from '../core/status/status-page.js';
-import { shutdownSignal, timelineStream } from '../core/status/status-stream.js';
+import { shutdownSignal, statusMessages } from '../core/status/status-stream.js';
 import { buildStatusView } from '../core/status/status-view.js';
 
 /** Options of {@link createStatusRouter}. */
@@ -31,7 +30,7 @@ export interface StatusRouterOptions {
   refreshMs?: number;
   /** Timeline entries the page starts with, across every client. @default 50 */
   eventLimit?: number;
-  /** SSE comment interval that keeps proxies from closing a quiet stream, in ms. @default 15000 */
+  /** Interval of the `ping` messages that keep proxies from closing a quiet stream, in ms. @default 15000 */
   heartbeatMs?: number;
 }
 
@@ -87,30 +86,14 @@ export function createStatusRouter(resilience: { readonly registry: ClientRegist
   });
   router.get('/stream', (req, res) => {
     res.writeHead(200, SSE_HEADERS);
-    res.write(formatSseMessage({ type: 'hello', retryMs: 2000, data: { verbose } }));
-    let ended = false;
-    // Declared first: the stream completes during subscribe when shutdown already started.
-    let subscription: Subscription | undefined;
-    const heartbeat = setInterval(() => res.write(formatSseComment('ping')), heartbeatMs);
-    heartbeat.unref();
-    const finish = (): void => {
-      if (ended) return;
-      ended = true;
-      clearInterval(heartbeat);
-      subscription?.unsubscribe();
-      if (!res.writableEnded) res.end();
-    };
-    subscription = timelineStream(registry.events$, sources(), { verbose, until: shutdownSignal(registry) }).subscribe({
-      next: (entry) => res.write(formatSseMessage({ type: 'timeline', data: entry })),
-      // Shutdown or every client closed: tell the page not to reconnect, then end.
-      complete: () => {
-        if (!res.writableEnded) res.write(formatSseMessage({ type: 'end', data: { reason: 'shutdown' } }));
-        finish();
-      },
-      error: finish,
+    // Ends on shutdown (before the HTTP drain would wait for it) and when every client closed.
+    const subscription = statusMessages(registry.events$, sources(), { verbose, heartbeatMs, until: shutdownSignal(registry) }).subscribe({
+      next: (message) => res.write(formatSseMessage(message)),
+      complete: () => res.end(),
+      error: () => res.end(),
     });
-    if (ended) subscription.unsubscribe();
-    req.on('close', finish);
+    // The browser left: stop the heartbeat and release events$.
+    req.on('close', () => subscription.unsubscribe());
   });
   if (control) {
     router.post('/breakers/:client/:node/:action', authorizeHandler(controlHook), (req, res) => {

@@ -15,13 +15,13 @@ import {
   type MessageEvent,
   type Type,
 } from '@nestjs/common';
-import { concat, map, of, type Observable } from 'rxjs';
+import { map, type Observable } from 'rxjs';
 import { ClientRegistry } from '../core/client/client-registry.js';
 import type { ResilienceEvent } from '../core/events/resilience-event.js';
 import type { HealthReport } from '../core/health/health-model.js';
 import { assertControlGuarded, controlBreaker, type BreakerControlResult } from '../core/status/breaker-control.js';
 import { renderStatusPage } from '../core/status/status-page.js';
-import { shutdownSignal, timelineStream } from '../core/status/status-stream.js';
+import { shutdownSignal, statusMessages } from '../core/status/status-stream.js';
 import { buildStatusView, type StatusView } from '../core/status/status-view.js';
 import { healthHttpStatus } from '../express/http-translation.js';
 import type { StatusControllerOptions } from './redis-resilience.options.js';
@@ -107,12 +107,10 @@ export function createStatusController(options: StatusControllerOptions): Type<u
     /** The timeline over SSE; it ends when the client leaves or the app starts shutting down. */
     @Sse('stream')
     stream(): Observable<MessageEvent> {
-      const entries = timelineStream(this.registry.events$, [...this.registry.clients.values()], {
+      return statusMessages(this.registry.events$, [...this.registry.clients.values()], {
         verbose,
         until: shutdownSignal(this.registry),
-      }).pipe(map((entry): MessageEvent => ({ type: 'timeline', data: entry })));
-      // The page closes its EventSource on `end` instead of reconnecting to a stopping app.
-      return concat(entries, of<MessageEvent>({ type: 'end', data: { reason: 'shutdown' } }));
+      }).pipe(map((m): MessageEvent => ({ type: m.type, data: m.data as object, ...(m.retryMs === undefined ? {} : { retry: m.retryMs }) })));
     }
 
     protected lookup(name: string) {

@@ -1,5 +1,6 @@
 import { Observable, filter, map, takeUntil } from 'rxjs';
 import type { ResilienceEvent } from '../events/resilience-event.js';
+import type { SseMessage } from './sse-format.js';
 import { isTransition } from '../events/event-bus.js';
 import type { HealthSource } from '../health/health-model.js';
 import { scrubberFor } from './status-view.js';
@@ -40,4 +41,40 @@ export function timelineStream(
  */
 export function shutdownSignal(registry: { onShuttingDown(listener: () => void): () => void }): Observable<void> {
   return new Observable<void>((subscriber) => registry.onShuttingDown(() => subscriber.next()));
+}
+
+/** Options of {@link statusMessages}. */
+export interface StatusMessagesOptions extends TimelineStreamOptions {
+  /** Interval of the `ping` messages that keep proxies from closing a quiet stream, in ms. @default 15000 */
+  heartbeatMs?: number;
+}
+
+/**
+ * What the status stream sends, for any adapter to write: `hello` (with the reconnection
+ * delay), a `timeline` message per transition, a `ping` now and then, and `end` before it
+ * completes (shutdown, or every client closed), which tells the page not to reconnect.
+ * Unsubscribing (the browser left) stops the heartbeat and releases `events$`.
+ */
+export function statusMessages(
+  events$: Observable<ResilienceEvent>,
+  sources: readonly HealthSource[],
+  options: StatusMessagesOptions = {},
+): Observable<SseMessage> {
+  return new Observable<SseMessage>((subscriber) => {
+    subscriber.next({ type: 'hello', retryMs: 2000, data: { verbose: options.verbose ?? false } });
+    const heartbeat = setInterval(() => subscriber.next({ type: 'ping', data: {} }), options.heartbeatMs ?? 15_000);
+    heartbeat.unref();
+    const inner = timelineStream(events$, sources, options).subscribe({
+      next: (entry) => subscriber.next({ type: 'timeline', data: entry }),
+      complete: () => {
+        subscriber.next({ type: 'end', data: { reason: 'shutdown' } });
+        subscriber.complete();
+      },
+      error: (error: unknown) => subscriber.error(error),
+    });
+    return () => {
+      clearInterval(heartbeat);
+      inner.unsubscribe();
+    };
+  });
 }

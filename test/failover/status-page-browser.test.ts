@@ -29,7 +29,13 @@ test('status page in chromium: a SIGSTOPed primary shows its breaker open, then 
     lab.defer(() => resilience.close());
     await resilience.connect({ failFast: true });
     const app = express();
-    app.use('/ops/redis', createStatusRouter(resilience, { verbose: true, refreshMs: 300, title: 'orders: Redis status' }));
+    app.use('/ops/redis', createStatusRouter(resilience, {
+        verbose: true,
+        refreshMs: 300,
+        title: 'orders: Redis status',
+        // Loopback only, in a test: the operator check is the one a real app puts here.
+        control: { authorize: (req) => req.socket.remoteAddress === '127.0.0.1' },
+      }));
     const server = await serve(app);
     lab.defer(() => server.close());
 
@@ -102,6 +108,15 @@ test('status page in chromium: a SIGSTOPed primary shows its breaker open, then 
     assert.ok(opened.includes(victimAddress), opened);
     const promoted = page.locator('#timeline li[data-type="topology.refreshed"]').filter({ hasText: `promoted ${victimAddress} -> ${replica.host}:${replica.port}` });
     assert.ok((await promoted.count()) >= 1, 'the timeline shows the promotion');
+
+    // The control buttons: force a healthy primary's breaker open from the page, then release it.
+    const other = page.locator(`tr[data-address="${primaries[1]!.host}:${primaries[1]!.port}"]`);
+    await other.getByRole('button', { name: 'Force open' }).click();
+    await other.locator('.breaker').filter({ hasText: 'OPEN' }).waitFor({ timeout: 5000 });
+    await page.locator('#notice').filter({ hasText: 'forced open' }).waitFor({ timeout: 5000 });
+    await page.locator('#timeline li[data-type="breaker.opened"]').filter({ hasText: 'by an operator' }).first().waitFor({ timeout: 5000 });
+    await other.getByRole('button', { name: 'Release' }).click();
+    await other.locator('.breaker').filter({ hasText: 'closed' }).waitFor({ timeout: 5000 });
     assert.deepEqual(pageErrors, [], 'no script error on the page');
   } finally {
     await browser?.close();

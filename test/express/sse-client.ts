@@ -1,5 +1,6 @@
 // A bounded SSE reader for the status stream tests (Express and Nest): it parses messages
 // as they arrive and can hang up, as a closed browser tab does.
+import { get as httpGet, type IncomingMessage } from 'node:http';
 import { Observable, type Subscription } from 'rxjs';
 import type { ResilienceEvent } from '../../src/index.js';
 import { waitFor } from '../support/wait.js';
@@ -22,18 +23,24 @@ export interface SseClient {
   close(): void;
 }
 
-export async function openSse(url: string, init: RequestInit = {}): Promise<SseClient> {
-  const abort = new AbortController();
-  const guard = setTimeout(() => abort.abort(), 30_000);
-  const res = await fetch(url, { ...init, signal: abort.signal });
+/**
+ * Opens an SSE stream with `Connection: close`, so the socket goes away with the response
+ * (a pooled keep-alive socket would hold a server's close() for its idle timeout).
+ */
+export async function openSse(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
+  const req = httpGet(url, { headers: { accept: 'text/event-stream', connection: 'close', ...headers }, agent: false });
+  const res = await new Promise<IncomingMessage>((resolve, reject) => {
+    req.once('response', resolve).once('error', reject);
+    req.setTimeout(30_000, () => req.destroy(new Error('SSE stream open for more than 30 s')));
+  });
   const messages: SseEvent[] = [];
   let ended = false;
   const ended$ = (async () => {
-    const decoder = new TextDecoder();
     let buffer = '';
     try {
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk, { stream: true });
+      res.setEncoding('utf8');
+      for await (const chunk of res as AsyncIterable<string>) {
+        buffer += chunk;
         let cut: number;
         while ((cut = buffer.indexOf('\n\n')) >= 0) {
           const block = buffer.slice(0, cut);
@@ -48,20 +55,21 @@ export async function openSse(url: string, init: RequestInit = {}): Promise<SseC
         }
       }
     } catch {
-      // Aborted by close(): the client hung up.
+      // Destroyed by close(): the client hung up.
     } finally {
       ended = true;
-      clearTimeout(guard);
     }
   })();
+  const headersOut = new Headers();
+  for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') headersOut.set(k, v);
   return {
-    status: res.status,
-    headers: res.headers,
+    status: res.statusCode ?? 0,
+    headers: headersOut,
     messages,
     ended: ended$,
     isEnded: () => ended,
     next: (predicate, what, timeoutMs = 5000) => waitFor(() => messages.find(predicate), { timeoutMs, what }),
-    close: () => abort.abort(),
+    close: () => req.destroy(),
   };
 }
 

@@ -142,8 +142,7 @@ describe('status controller', { timeout: 30_000 }, () => {
       assert.doesNotMatch(JSON.stringify(sse.messages), hidden);
 
       // The stream must end as shutdown starts: an open SSE response would hold Nest's HTTP
-      // close forever. (An idle keep-alive socket can still delay it by the HTTP client's
-      // keep-alive timeout, a few seconds; Nest's `forceCloseConnections` cuts those.)
+      // close forever.
       const started = performance.now();
       const closing = app.close();
       await sse.ended;
@@ -152,6 +151,8 @@ describe('status controller', { timeout: 30_000 }, () => {
       assert.ok(sse.messages.some((m) => m.type === 'end'), 'the stream said it ended, so the page does not reconnect');
       await closing;
       closed = true;
+      const tookMs = performance.now() - started;
+      assert.ok(tookMs < 3000, `app.close() took ${Math.round(tookMs)} ms with a stream open`);
       assert.equal(registry.isShuttingDown, true);
     } finally {
       if (!closed) await app.close();

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { authorizeHandler, type AuthorizeHook } from './authorize-hook.js';
 import type { ClientRegistry } from '../core/client/client-registry.js';
 import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
-import { assertControlGuarded, controlBreaker } from '../core/status/breaker-control.js';
+import { assertControlGuarded, controlBreaker, CROSS_SITE_REFUSAL, isCrossSiteRequest } from '../core/status/breaker-control.js';
 import { formatSseMessage, SSE_HEADERS } from '../core/status/sse-format.js';
 import { renderStatusPage } from '../core/status/status-page.js';
 import { shutdownSignal, statusMessages } from '../core/status/status-stream.js';
@@ -97,6 +97,10 @@ export function createStatusRouter(resilience: { readonly registry: ClientRegist
   });
   if (control) {
     router.post('/breakers/:client/:node/:action', authorizeHandler(controlHook), (req, res) => {
+      if (isCrossSiteRequest(req.headers)) {
+        res.status(403).json({ statusCode: 403, message: CROSS_SITE_REFUSAL });
+        return;
+      }
       const { client, node, action } = req.params as Record<string, string>;
       const outcome = controlBreaker(registry.clients, client!, node!, action!, verbose);
       if (outcome.ok) res.status(200).json(outcome.result);

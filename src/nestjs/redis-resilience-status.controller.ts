@@ -2,7 +2,9 @@ import {
   BadRequestException,
   Controller,
   Get,
+  ForbiddenException,
   Header,
+  Headers,
   Inject,
   NotFoundException,
   Param,
@@ -19,7 +21,7 @@ import { map, type Observable } from 'rxjs';
 import { ClientRegistry } from '../core/client/client-registry.js';
 import type { ResilienceEvent } from '../core/events/resilience-event.js';
 import type { HealthReport } from '../core/health/health-model.js';
-import { assertControlGuarded, controlBreaker, type BreakerControlResult } from '../core/status/breaker-control.js';
+import { assertControlGuarded, controlBreaker, CROSS_SITE_REFUSAL, isCrossSiteRequest, type BreakerControlResult } from '../core/status/breaker-control.js';
 import { renderStatusPage } from '../core/status/status-page.js';
 import { shutdownSignal, statusMessages } from '../core/status/status-stream.js';
 import { buildStatusView, type StatusView } from '../core/status/status-view.js';
@@ -132,7 +134,13 @@ export function createStatusController(options: StatusControllerOptions): Type<u
     /** Forces the breaker of `node` (`host:port` or shard label) open, or releases it (`close`). */
     @Post('breakers/:client/:node/:action')
     @UseGuards(...controlGuards)
-    control(@Param('client') client: string, @Param('node') node: string, @Param('action') action: string): BreakerControlResult {
+    control(
+      @Param('client') client: string,
+      @Param('node') node: string,
+      @Param('action') action: string,
+      @Headers() headers: Record<string, string | undefined>,
+    ): BreakerControlResult {
+      if (isCrossSiteRequest(headers)) throw new ForbiddenException(CROSS_SITE_REFUSAL);
       const outcome = controlBreaker(this.registry.clients, client, node, action, verbose);
       if (outcome.ok) return outcome.result;
       throw outcome.status === 400 ? new BadRequestException(outcome.message) : new NotFoundException(outcome.message);

@@ -106,7 +106,14 @@ describe('createStatusRouter', { timeout: 30_000 }, () => {
 
       assert.equal((await request(`${server.url}/ops/breakers/main/${node}/open`, { method: 'POST' })).status, 403);
       assert.equal(breaker(), 'closed', 'a refused call changes nothing');
-      const opened = await request(`${server.url}/ops/breakers/main/${node}/open`, admin);
+      // Another site's page, with the operator's cookies: refused (CSRF).
+      const crossSite: Array<Record<string, string>> = [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'https://evil.example' }];
+      for (const headers of crossSite) {
+        const res = await request(`${server.url}/ops/breakers/main/${node}/open`, { method: 'POST', headers: { ...admin.headers, ...headers } });
+        assert.equal(res.status, 403, JSON.stringify(headers));
+      }
+      assert.equal(breaker(), 'closed', 'a cross-site call changes nothing');
+      const opened = await request(`${server.url}/ops/breakers/main/${node}/open`, { method: 'POST', headers: { ...admin.headers, 'sec-fetch-site': 'same-origin', origin: server.url } });
       assert.equal(opened.status, 200);
       assert.deepEqual(opened.body, { client: 'main', node, action: 'open', breakers: { [node]: 'open' } });
       assert.equal(breaker(), 'open');

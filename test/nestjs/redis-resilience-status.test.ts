@@ -74,6 +74,9 @@ describe('status controller', { timeout: 30_000 }, () => {
     try {
       assert.equal((await request(`${url}/ops/redis/breakers/main/${node}/open`, { method: 'POST' })).status, 403);
       assert.equal(breaker(), 'closed', 'a refused call changes nothing');
+      const crossSite = await request(`${url}/ops/redis/breakers/main/${node}/open`, { method: 'POST', headers: { 'x-admin': 'yes', 'sec-fetch-site': 'cross-site' } });
+      assert.equal(crossSite.status, 403, 'another site cannot ride on the operator session (CSRF)');
+      assert.equal(breaker(), 'closed');
 
       const opened = await request(`${url}/ops/redis/breakers/main/${node}/open`, admin);
       assert.equal(opened.status, 201);

@@ -50,3 +50,23 @@ export function assertControlGuarded(enabled: boolean, guarded: boolean, where: 
     ]);
   }
 }
+
+/**
+ * Whether a control request comes from another site's page: a form or script there would
+ * carry the operator's cookies, and the authorize hook would let it through (CSRF). Browsers
+ * say where a request comes from (`Sec-Fetch-Site`, else `Origin`); tools such as curl send
+ * neither and are left to the guard.
+ */
+export function isCrossSiteRequest(headers: Readonly<Record<string, string | string[] | undefined>>): boolean {
+  const site = headers['sec-fetch-site'];
+  if (typeof site === 'string') return site !== 'same-origin' && site !== 'none';
+  const origin = headers.origin;
+  if (typeof origin !== 'string' || origin === 'null') return origin === 'null';
+  try {
+    return new URL(origin).host !== headers.host;
+  } catch {
+    return true;
+  }
+}
+
+export const CROSS_SITE_REFUSAL = 'breaker control is refused from another site (CSRF): use the status page or a tool such as curl';

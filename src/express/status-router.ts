@@ -75,16 +75,18 @@ export function createStatusRouter(resilience: { readonly registry: ClientRegist
   const page = renderStatusPage({ ...(options.title ? { title: options.title } : {}), ...(options.refreshMs ? { refreshMs: options.refreshMs } : {}) });
   const heartbeatMs = options.heartbeatMs ?? 15_000;
 
+  // Per route, not router.use(): a router mounted without a path must not guard the app's
+  // other routes.
+  const auth = authorizeHandler(options.authorize);
   const router = Router();
-  router.use(authorizeHandler(options.authorize));
-  router.get('/page', (_req, res) => {
+  router.get('/page', auth, (_req, res) => {
     res.set(page.headers).send(page.body);
   });
-  router.get('/view', (_req, res) => {
+  router.get('/view', auth, (_req, res) => {
     const view = buildStatusView(sources(), { verbose, control, shuttingDown: registry.isShuttingDown, eventLimit: options.eventLimit ?? 50 });
     res.set('Cache-Control', 'no-store').json(view);
   });
-  router.get('/stream', (req, res) => {
+  router.get('/stream', auth, (req, res) => {
     res.writeHead(200, SSE_HEADERS);
     // Ends on shutdown (before the HTTP drain would wait for it) and when every client closed.
     const subscription = statusMessages(registry.events$, sources(), { verbose, heartbeatMs, until: shutdownSignal(registry) }).subscribe({
@@ -96,7 +98,7 @@ export function createStatusRouter(resilience: { readonly registry: ClientRegist
     req.on('close', () => subscription.unsubscribe());
   });
   if (control) {
-    router.post('/breakers/:client/:node/:action', authorizeHandler(controlHook), (req, res) => {
+    router.post('/breakers/:client/:node/:action', auth, authorizeHandler(controlHook), (req, res) => {
       if (isCrossSiteRequest(req.headers)) {
         res.status(403).json({ statusCode: 403, message: CROSS_SITE_REFUSAL });
         return;

@@ -129,6 +129,24 @@ describe('createStatusRouter', { timeout: 30_000 }, () => {
     }
   });
 
+  test('authorize guards every status route, and only them (mounted without a path)', async () => {
+    const resilience = createResilience(downClient(1, { name: 'main' }));
+    const app = express();
+    app.use(createStatusRouter(resilience, { authorize: (req) => req.headers['x-ops'] === 'yes', control: true }));
+    app.get('/hello', (_req, res) => res.send('hi'));
+    const server = await serve(app);
+    try {
+      for (const path of ['/page', '/view', '/stream']) assert.equal((await request(`${server.url}${path}`)).status, 403, path);
+      assert.equal((await request(`${server.url}/breakers/main/x/open`, { method: 'POST' })).status, 403);
+      assert.equal((await request(`${server.url}/view`, { headers: { 'x-ops': 'yes' } })).status, 200);
+      assert.equal((await request(`${server.url}/breakers/main/x/open`, { method: 'POST', headers: { 'x-ops': 'yes' } })).status, 404, 'the control route takes the router guard');
+      assert.equal((await request(`${server.url}/hello`)).body, 'hi', "the app's own routes are not guarded");
+    } finally {
+      await server.close();
+      await resilience.close();
+    }
+  });
+
   test('an open stream ends when shutdown starts, so the HTTP drain does not wait for it', async () => {
     const silent = await silentServer();
     const resilience = createResilience(downClient(silent.port, { name: 'main' }));

@@ -36,6 +36,7 @@ test('status page in chromium: a SIGSTOPed primary shows its breaker open, then 
         // Loopback only, in a test: the operator check is the one a real app puts here.
         control: { authorize: (req) => req.socket.remoteAddress === '127.0.0.1' },
       }));
+    app.use('/public/redis', createStatusRouter(resilience, { refreshMs: 300 }));
     const server = await serve(app);
     lab.defer(() => server.close());
 
@@ -117,6 +118,16 @@ test('status page in chromium: a SIGSTOPed primary shows its breaker open, then 
     await page.locator('#timeline li[data-type="breaker.opened"]').filter({ hasText: 'by an operator' }).first().waitFor({ timeout: 5000 });
     await other.getByRole('button', { name: 'Release' }).click();
     await other.locator('.breaker').filter({ hasText: 'closed' }).waitFor({ timeout: 5000 });
+
+    // The same page without the verbose report: shards and roles, no address anywhere.
+    const plain = await browser.context.newPage();
+    plain.on('pageerror', (e) => pageErrors.push(e.message));
+    await plain.goto(`${server.url}/public/redis/page`, { timeout: 15_000 });
+    await plain.locator('#live').filter({ hasText: 'live' }).waitFor({ timeout: 10_000 });
+    await plain.locator(`tr[data-label="${label}"]`).first().waitFor({ timeout: 5000 });
+    const text = await plain.locator('body').innerText();
+    assert.doesNotMatch(text, /127\.0\.0\.1|Address/, 'no address column, no address in the timeline');
+    assert.match(text, /failover on \S+ recovered/);
     assert.deepEqual(pageErrors, [], 'no script error on the page');
   } finally {
     await browser?.close();

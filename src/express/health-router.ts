@@ -1,16 +1,24 @@
 import { Router, type Response } from 'express';
+import { authorizeHandler, type AuthorizeHook } from './authorize-hook.js';
 import type { ClientRegistry } from '../core/client/client-registry.js';
 import type { HealthReport } from '../core/health/health-model.js';
+import { withoutAddresses } from '../core/status/report-redaction.js';
 import { healthHttpStatus } from './http-translation.js';
 
 /** Options of {@link createHealthRouter}. */
 export interface HealthRouterOptions {
   /**
    * Serve the verbose report on `/` (per client and per shard or endpoint: role, address,
-   * breaker, topology age, DNS view, recent events). It names internal addresses, so turn it
-   * off or mount the router behind authentication where that matters. @default true
+   * breaker, topology age, DNS view, recent events). It maps your network (node addresses,
+   * DNS names), so it is off unless asked for; turn it on only behind `authorize`, or on a
+   * listener the public cannot reach. @default false
    */
   verbose?: boolean;
+  /**
+   * Runs before the verbose report; a false answer gets 403. Liveness and readiness stay
+   * open (probes carry no credentials); readiness names shards, never addresses. @default none
+   */
+  authorize?: AuthorizeHook;
   /** Recent events per client in the verbose report. @default 20 */
   eventLimit?: number;
 }
@@ -26,13 +34,15 @@ function send(res: Response, report: HealthReport): void {
  *   Redis failover would turn one outage into a cascade.
  * - `GET /ready`: follows the required clients; 503 when one is down or during shutdown,
  *   200 (with `status: "degraded"`) when only a reader, a replica or an optional client is lost.
- * - `GET /`: the verbose report, same status codes.
+ * - `GET /`: the verbose report, same status codes; only with `verbose: true`.
  */
 export function createHealthRouter(resilience: { readonly registry: ClientRegistry }, options: HealthRouterOptions = {}): Router {
   const { registry } = resilience;
   const router = Router();
   router.get('/live', (_req, res) => send(res, registry.liveness()));
-  router.get('/ready', (_req, res) => send(res, registry.readiness()));
-  if (options.verbose !== false) router.get('/', (_req, res) => send(res, registry.report(options.eventLimit)));
+  router.get('/ready', (_req, res) => send(res, withoutAddresses(registry.readiness(), [...registry.clients.values()])));
+  if (options.verbose === true) {
+    router.get('/', authorizeHandler(options.authorize), (_req, res) => send(res, registry.report(options.eventLimit)));
+  }
   return router;
 }

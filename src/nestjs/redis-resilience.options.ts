@@ -33,9 +33,25 @@ export interface StatusControllerOptions {
   /** Recent events per client in the report. @default 20 */
   eventLimit?: number;
   /**
+   * Serve the verbose report and raw events, and show addresses on the status page. With
+   * `false` those two routes answer 404 and the page names shards and endpoints only.
+   * @default true (the controller itself is opt-in; protect it with `guards`)
+   */
+  verbose?: boolean;
+  /** The status page (`GET <path>/page`). */
+  page?: {
+    /** Page title. @default 'Redis resilience status' */
+    title?: string;
+    /** How often the page re-reads the grid between events, in ms. @default 2000 */
+    refreshMs?: number;
+    /** Timeline entries the page starts with, across every client. @default 50 */
+    eventLimit?: number;
+  };
+  /**
    * Add `POST <path>/breakers/:client/:node/:action` (`open` | `close`) to force a breaker
-   * open or release it. `true` adds it with only the status guards; pass `{ guards }` to
-   * protect it further. @default false
+   * open or release it, and buttons for it on the status page. It needs a guard: `true`
+   * uses the status `guards`, `{ guards }` adds its own. Control without any guard throws
+   * `InvalidOptionsError` from `forRoot()`. @default false
    */
   control?: boolean | { guards?: ReadonlyArray<Type<CanActivate> | CanActivate> };
 }

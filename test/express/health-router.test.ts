@@ -10,14 +10,14 @@ const reportOf = (status: HealthCheckStatus): HealthReport => ({ status, info: {
 
 /** A registry stand-in whose readiness is whatever the test says. */
 function fakeRegistry(status: () => HealthCheckStatus): ClientRegistry {
-  return { liveness: () => reportOf('ok'), readiness: () => reportOf(status()), report: () => reportOf(status()) } as unknown as ClientRegistry;
+  return { clients: new Map(), liveness: () => reportOf('ok'), readiness: () => reportOf(status()), report: () => reportOf(status()) } as unknown as ClientRegistry;
 }
 
 describe('createHealthRouter', { timeout: 20_000 }, () => {
   test('Terminus status codes: 200 for ok and degraded, 503 for error and shutting_down; liveness always 200', async () => {
     let status: HealthCheckStatus = 'ok';
     const app = express();
-    app.use('/health', createHealthRouter({ registry: fakeRegistry(() => status) }));
+    app.use('/health', createHealthRouter({ registry: fakeRegistry(() => status) }, { verbose: true }));
     const server = await serve(app);
     try {
       for (const [s, code] of [['ok', 200], ['degraded', 200], ['error', 503], ['shutting_down', 503]] as const) {
@@ -34,12 +34,11 @@ describe('createHealthRouter', { timeout: 20_000 }, () => {
     }
   });
 
-  test('real registry: per-client details in Terminus shape; markShuttingDown flips readiness; verbose can be turned off', async () => {
+  test('real registry: per-client details in Terminus shape; markShuttingDown flips readiness', async () => {
     const port = await closedPort();
     const resilience = createResilience([downClient(port, { name: 'main' }), downClient(port, { name: 'optional', required: false })]);
     const app = express();
-    app.use('/health', createHealthRouter(resilience, { eventLimit: 3 }));
-    app.use('/terse', createHealthRouter(resilience, { verbose: false }));
+    app.use('/health', createHealthRouter(resilience, { verbose: true, eventLimit: 3 }));
     const server = await serve(app);
     try {
       const ready = await request(`${server.url}/health/ready`);
@@ -50,11 +49,40 @@ describe('createHealthRouter', { timeout: 20_000 }, () => {
       const verbose = await request(`${server.url}/health`);
       assert.equal(verbose.body.details.main.nodes[0].address, `127.0.0.1:${port}`);
       assert.ok(verbose.body.details.main.recentEvents.length <= 3);
-      assert.equal((await request(`${server.url}/terse`)).status, 404);
 
       resilience.registry.markShuttingDown();
       assert.equal((await request(`${server.url}/health/ready`)).body.status, 'shutting_down');
       assert.equal((await request(`${server.url}/health/live`)).status, 200);
+    } finally {
+      await server.close();
+      await resilience.close();
+    }
+  });
+
+  // Issue 15, defect 6: the verbose report, with node addresses, was served to anyone by default.
+  test('defaults are closed: no verbose report unless asked for, readiness names no address, authorize guards the report', async () => {
+    const port = await closedPort();
+    const resilience = createResilience(downClient(port, { name: 'main' }));
+    await resilience.connect();
+    const app = express();
+    app.set('env', 'test'); // the failing hook's error is expected: keep it off stderr
+    app.use('/health', createHealthRouter(resilience));
+    app.use('/ops', createHealthRouter(resilience, { verbose: true, authorize: (req) => req.headers['x-admin'] === 'yes' }));
+    app.use('/broken', createHealthRouter(resilience, { verbose: true, authorize: () => Promise.reject(new Error('auth backend down')) }));
+    const server = await serve(app);
+    try {
+      assert.equal((await request(`${server.url}/health`)).status, 404, 'the verbose report is opt-in');
+      const ready = await request(`${server.url}/health/ready`);
+      assert.equal(ready.status, 503);
+      assert.ok(ready.body.details.main.reasons.length > 0, 'readiness still says why');
+      assert.doesNotMatch(JSON.stringify(ready.body), new RegExp(`127\\.0\\.0\\.1|:${port}`), JSON.stringify(ready.body));
+
+      assert.equal((await request(`${server.url}/ops`)).status, 403, 'refused without credentials');
+      const allowed = await request(`${server.url}/ops`, { headers: { 'x-admin': 'yes' } });
+      assert.equal(allowed.status, 503, 'the report itself, with its Terminus status');
+      assert.equal(allowed.body.details.main.nodes[0].address, `127.0.0.1:${port}`);
+      assert.equal((await request(`${server.url}/ops/ready`)).status, 503, 'probes need no credentials');
+      assert.equal((await request(`${server.url}/broken`)).status, 500, 'a failing hook refuses, it does not serve');
     } finally {
       await server.close();
       await resilience.close();

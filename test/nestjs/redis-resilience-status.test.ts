@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { ClientRegistry, RedisResilienceModule, type StatusControllerOptions } from '../../src/nestjs/index.js';
+import { isInvalidOptionsError } from '../../src/index.js';
+import { openSse } from '../express/sse-client.js';
 import { closedPort, downClient, listen, request, silentServer } from './nest-test-helpers.js';
 
 @Injectable()
@@ -72,6 +74,9 @@ describe('status controller', { timeout: 30_000 }, () => {
     try {
       assert.equal((await request(`${url}/ops/redis/breakers/main/${node}/open`, { method: 'POST' })).status, 403);
       assert.equal(breaker(), 'closed', 'a refused call changes nothing');
+      const crossSite = await request(`${url}/ops/redis/breakers/main/${node}/open`, { method: 'POST', headers: { 'x-admin': 'yes', 'sec-fetch-site': 'cross-site' } });
+      assert.equal(crossSite.status, 403, 'another site cannot ride on the operator session (CSRF)');
+      assert.equal(breaker(), 'closed');
 
       const opened = await request(`${url}/ops/redis/breakers/main/${node}/open`, admin);
       assert.equal(opened.status, 201);
@@ -90,6 +95,70 @@ describe('status controller', { timeout: 30_000 }, () => {
       assert.equal((await request(`${url}/ops/redis`)).status, 503);
     } finally {
       await app.close();
+      await silent.close();
+    }
+  });
+
+  // Issue 15, defect 6: `control: true` without a guard accepted an anonymous POST that forced
+  // a breaker open (and readiness to 503).
+  test('control without any guard is refused at setup with InvalidOptionsError; a status guard is enough', () => {
+    for (const statusController of [{ control: true }, { control: { guards: [] } }]) {
+      assert.throws(
+        () => RedisResilienceModule.forRoot({ clients: downClient(1, { name: 'main' }), statusController }),
+        (error: unknown) => isInvalidOptionsError(error) && /breaker control is enabled without a guard/.test(error.message),
+      );
+      assert.throws(
+        () => RedisResilienceModule.forRootAsync({ useFactory: () => ({ clients: downClient(1) }), statusController }),
+        (error: unknown) => isInvalidOptionsError(error),
+      );
+    }
+    RedisResilienceModule.forRoot({ clients: downClient(1), statusController: { control: true, guards: [AdminGuard] } });
+  });
+
+  test('the status page, its view and its stream; no addresses without verbose; the stream ends on app.close()', async () => {
+    const silent = await silentServer();
+    const { app, url, registry } = await boot(silent.port, { verbose: false, control: { guards: [AdminGuard] } });
+    const hidden = new RegExp(`127\\.0\\.0\\.1|:${silent.port}\\b`);
+    let closed = false;
+    try {
+      const page = await request(`${url}/redis-resilience/page`);
+      assert.equal(page.status, 200);
+      assert.match(page.headers.get('content-type')!, /text\/html/);
+      assert.match(page.headers.get('content-security-policy')!, /script-src 'sha256-/);
+      assert.match(page.body, /<main>/);
+      const view = await request(`${url}/redis-resilience/view`);
+      assert.equal(view.status, 200);
+      assert.equal(view.body.control, true, 'buttons only because control is enabled');
+      assert.deepEqual(view.body.clients.map((c: { name: string }) => c.name), ['main', 'optional']);
+      assert.doesNotMatch(JSON.stringify(view.body), hidden);
+      assert.equal((await request(`${url}/redis-resilience`)).status, 404, 'no verbose report');
+      assert.equal((await request(`${url}/redis-resilience/events`)).status, 404, 'no raw events');
+
+      const sse = await openSse(`${url}/redis-resilience/stream`);
+      assert.equal(sse.status, 200);
+      const label = view.body.clients[0].nodes[0].label as string;
+      const opened = await request(`${url}/redis-resilience/breakers/main/${label}/open`, { method: 'POST', headers: { 'x-admin': 'yes' } });
+      assert.equal(opened.status, 201);
+      assert.doesNotMatch(JSON.stringify(opened.body), hidden, 'the control answer keys breakers by label');
+      const entry = await sse.next((m) => m.type === 'timeline' && m.data.type === 'breaker.opened', 'breaker.opened on the stream');
+      assert.equal(entry.data.node, label);
+      assert.doesNotMatch(JSON.stringify(sse.messages), hidden);
+
+      // The stream must end as shutdown starts: an open SSE response would hold Nest's HTTP
+      // close forever.
+      const started = performance.now();
+      const closing = app.close();
+      await sse.ended;
+      const endedAfterMs = performance.now() - started;
+      assert.ok(endedAfterMs < 1000, `the stream ended ${Math.round(endedAfterMs)} ms after app.close()`);
+      assert.ok(sse.messages.some((m) => m.type === 'end'), 'the stream said it ended, so the page does not reconnect');
+      await closing;
+      closed = true;
+      const tookMs = performance.now() - started;
+      assert.ok(tookMs < 3000, `app.close() took ${Math.round(tookMs)} ms with a stream open`);
+      assert.equal(registry.isShuttingDown, true);
+    } finally {
+      if (!closed) await app.close();
       await silent.close();
     }
   });

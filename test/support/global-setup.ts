@@ -1,7 +1,9 @@
 /**
  * Runs once before a test run (scripts/run-tests.mjs executes the compiled file as a plain node
  * script). It makes sure redis-server is installed and reaps what a crashed earlier run left.
- * Exit code 1 stops the run; the last line printed says why.
+ * Exit code 1 stops the run; the last line printed says why. Chromium (the status page browser
+ * test) and promtool (the alert rule checks) are installed the same way when missing; without
+ * them only their tests are skipped, and a line says which.
  */
 import { execFileSync } from 'node:child_process';
 import { pruneStaleNodeDirs } from './lab-paths.js';
@@ -48,7 +50,43 @@ function ensureRedisServer(): string {
   return installed;
 }
 
+/** Tools only some tests need: a failed install skips those tests instead of stopping the run. */
+const OPTIONAL = [
+  { binaries: ['chromium', 'chromium-browser'], pkg: 'chromium', tests: 'the status page browser test (test/failover/status-page-browser.test.ts)' },
+  { binaries: ['promtool'], pkg: 'prometheus', tests: 'the promtool checks of examples/observability (test/integration/observability-promtool.test.ts)' },
+];
+
+function aptGet(args: string[], env: NodeJS.ProcessEnv): string | undefined {
+  console.log(`${tag} $ apt-get ${args.join(' ')}`);
+  try {
+    execFileSync('apt-get', args, { env, stdio: 'inherit', timeout: 600_000 });
+    return undefined;
+  } catch (error) {
+    return String(error);
+  }
+}
+
+function ensureOptionalTools(): void {
+  const missing = OPTIONAL.filter((t) => !t.binaries.some((b) => findOnPath(b)));
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    for (const t of missing) console.warn(`${tag} ${t.binaries[0]} is not installed: ${t.tests} will be skipped; install it with: sudo apt-get install ${t.pkg}`);
+    return;
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const updateError = aptGet(['update'], env);
+  if (updateError) console.warn(`${tag} apt-get update failed (${updateError}); trying the install anyway`);
+  // One package at a time: a mirror missing one must not cost the other.
+  for (const t of missing) {
+    const error = aptGet(['install', '-y', '--no-install-recommends', t.pkg], env);
+    const found = t.binaries.map((b) => findOnPath(b)).find(Boolean);
+    if (found) console.log(`${tag} installed ${found}`);
+    else console.error(`${tag} could not install ${t.pkg}${error ? ` (${error})` : ''}: ${t.tests} will be SKIPPED; install it with: apt-get install ${t.pkg}`);
+  }
+}
+
 const binary = ensureRedisServer();
+ensureOptionalTools();
 const [major, minor, patch] = redisServerVersion(binary);
 if (major < 7) {
   console.error(`${tag} ${binary} is Redis ${major}.${minor}.${patch}; the lab needs 7.0 or newer (apt-get install redis-server from Debian 12+)`);

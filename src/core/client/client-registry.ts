@@ -18,6 +18,7 @@ export class ClientRegistry {
   /** Every client's events, merged. */
   readonly events$: Observable<ResilienceEvent>;
   private shuttingDown = false;
+  private readonly shutdownListeners = new Set<() => void>();
 
   constructor(options: ResilientRedisOptions | readonly ResilientRedisOptions[]) {
     const list = Array.isArray(options) ? options : [options as ResilientRedisOptions];
@@ -61,6 +62,18 @@ export class ClientRegistry {
   /** Readiness turns to `shutting_down` from now on (call before draining HTTP). */
   markShuttingDown(): void {
     this.shuttingDown = true;
+    for (const listener of this.shutdownListeners) listener();
+    this.shutdownListeners.clear();
+  }
+
+  /**
+   * Calls `listener` once when shutdown starts (at once if it has), so long-lived responses
+   * such as an SSE stream end before the HTTP server waits for them. Returns the unsubscribe.
+   */
+  onShuttingDown(listener: () => void): () => void {
+    if (this.shuttingDown) listener();
+    else this.shutdownListeners.add(listener);
+    return () => this.shutdownListeners.delete(listener);
   }
 
   get isShuttingDown(): boolean {
@@ -81,7 +94,7 @@ export class ClientRegistry {
 
   /** Drains and closes every client. */
   async closeAll(): Promise<void> {
-    this.shuttingDown = true;
+    this.markShuttingDown();
     await Promise.all([...this.clients.values()].map((c) => c.close()));
   }
 }

@@ -30,7 +30,7 @@ const WARN: ReadonlySet<ResilienceEvent['type']> = new Set([
  * come by the dozen during a failover and would push out the transitions it is meant to show;
  * they still reach subscribers and metrics.
  */
-function isTransition(e: ResilienceEvent): boolean {
+export function isTransition(e: ResilienceEvent): boolean {
   if (e.type === 'dns.resolved' || e.type === 'command.retried') return false;
   if (e.type === 'topology.refreshed') return e.changed;
   return true;

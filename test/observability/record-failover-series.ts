@@ -133,7 +133,6 @@ async function main(): Promise<void> {
       series += `      - series: ${q(name)}\n        values: ${q(values.join(' '))}\n`;
     }
 
-    const round5 = (s: number) => Math.ceil(s / 5) * 5;
     const openLong = recoveredAt - openedAt > 40;
     let expectations = '';
     // Mid-outage: open for more than 30 s on the hung primary (if the outage was that long).
@@ -164,3 +163,8 @@ async function main(): Promise<void> {
 }
 
 await main();
+
+/** Seconds rounded up to the 5 s scrape interval. */
+function round5(s: number): number {
+  return Math.ceil(s / 5) * 5;
+}

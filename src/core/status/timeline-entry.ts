@@ -76,6 +76,8 @@ function describe(e: ResilienceEvent, scrub: AddressScrubber): string {
       return `failover detected on ${node}`;
     case 'failover.recovered':
       return `failover on ${node} recovered after ${e.durationMs} ms`;
+    case 'pubsub.resubscribed':
+      return `${e.family === 'sharded' ? 'sharded ' : ''}subscriptions (${e.subscriptions}) moved to ${node} after a ${e.gapMs} ms gap`;
   }
 }
 

@@ -18,6 +18,19 @@ const heapMb = (): number => {
   return process.memoryUsage().heapUsed / 2 ** 20;
 };
 
+/**
+ * The heap once it has settled: polled (with a full GC each time) for up to 3 s until it is
+ * within `boundMb` of `baseline`. Right after a burst, V8 may still hold freshly optimised
+ * code and feedback for the paths it just ran hot; a leak never comes back down, that does.
+ */
+async function settledHeapMb(baseline: number, boundMb: number): Promise<number> {
+  let heap = heapMb();
+  for (const until = performance.now() + 3000; heap - baseline >= boundMb && performance.now() < until; heap = heapMb()) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return heap;
+}
+
 const CALLS = 10_000;
 const { totalTimeoutMs, maxQueueLength } = policyPresets.standalone;
 
@@ -89,9 +102,9 @@ describe('standalone: 10,000 calls while the node is down', { timeout: 60_000 },
     // Issued before the first connect attempt has even failed: the breaker is closed, so
     // calls wait for the connection, up to maxQueueLength of them.
     const first = await burst(redis);
-    const afterFirst = heapMb();
+    const afterFirst = await settledHeapMb(baseline, 5);
     const second = await burst(redis);
-    const afterSecond = heapMb();
+    const afterSecond = await settledHeapMb(baseline, 5);
     console.log(`10k calls, node never up: ${JSON.stringify({ first, second, heapMb: { baseline, afterFirst, afterSecond } }, (_, v: unknown) => (typeof v === 'number' ? Math.round(v * 10) / 10 : v))}`);
 
     assert.equal(first.peakQueueDepth, maxQueueLength, 'the queue filled up to its bound, not beyond');
@@ -120,7 +133,7 @@ describe('standalone: 10,000 calls while the node is down', { timeout: 60_000 },
     await waitFor(() => redis.health().nodes[0]!.breaker === 'open', { timeoutMs: 3000, what: 'failed reconnects to open the breaker' });
     const openedAfter = performance.now() - killedAt;
     const result = await burst(redis);
-    const afterwards = heapMb();
+    const afterwards = await settledHeapMb(baseline, 5);
     console.log(`10k calls, node killed: ${JSON.stringify({ openedAfterMs: Math.round(openedAfter), result, heapMb: { baseline, afterwards } })}`);
     assert.equal((result.atOnce.ERR_CIRCUIT_OPEN ?? 0) + (result.atOnce.ERR_QUEUE_FULL ?? 0), result.outcomes.ERR_CIRCUIT_OPEN! + (result.outcomes.ERR_QUEUE_FULL ?? 0));
     assert.ok((result.outcomes.ERR_CIRCUIT_OPEN ?? 0) >= CALLS - 1, 'all but a half-open probe fail fast');
@@ -145,7 +158,7 @@ describe('standalone: 10,000 calls while the node is down', { timeout: 60_000 },
       await node.resume();
     }
     await waitFor(async () => (await redis.get('bq:0').catch(() => 'x')) !== 'x', { timeoutMs: 5000, what: 'calls to succeed again' });
-    const afterwards = heapMb();
+    const afterwards = await settledHeapMb(baseline, 5);
     console.log(`10k calls, node hung: ${JSON.stringify({ result, heapMb: { baseline, after: afterwards } })}`);
     assert.equal(result.outcomes.ok ?? 0, 0);
     // All 10k attempt timers fire together and each caller gets its own error: on 2 busy cores

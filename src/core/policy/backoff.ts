@@ -33,21 +33,3 @@ export function computeBackoffMs(attempt: number, policy: BackoffPolicy, random:
   const ceiling = Math.min(cap, base * 2 ** Math.min(retry - 1, MAX_EXPONENT));
   return random() * ceiling;
 }
-
-/**
- * Fits a retry delay into what is left of the call's total deadline, so that no call stays
- * pending past it (DESIGN §3, "Deadlines").
- *
- * @param delayMs - the delay the backoff asked for.
- * @param remainingMs - time left before the total deadline.
- * @param minAttemptMs - the least time an attempt needs to have a chance (a round trip).
- * @returns the delay, shortened so that at least `minAttemptMs` remains for the attempt after
- *   it, or -1 when not even an immediate attempt would get `minAttemptMs`.
- */
-export function clampToDeadline(delayMs: number, remainingMs: number, minAttemptMs: number): number {
-  const slack = remainingMs - minAttemptMs;
-  // Written as a negation so that NaN inputs also mean "no time left".
-  if (!(slack >= 0)) return -1;
-  const delay = delayMs > 0 ? delayMs : 0;
-  return delay < slack ? delay : slack;
-}

@@ -183,8 +183,8 @@ function redirectClass(scenario: 'moved' | 'ask', message: string): FailureClass
   return redirect === undefined ? base : Object.freeze({ ...base, redirect });
 }
 
-/** Parses the target of a MOVED or ASK reply; exported for the topology refresher. */
-export function parseRedirect(message: string): Redirect | undefined {
+/** Parses the target of a MOVED or ASK reply (`MOVED <slot> <host>:<port>`). */
+function parseRedirect(message: string): Redirect | undefined {
   const first = message.indexOf(' ');
   const second = first === -1 ? -1 : message.indexOf(' ', first + 1);
   if (second === -1) return undefined;

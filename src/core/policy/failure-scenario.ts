@@ -134,8 +134,3 @@ export const SCENARIO_TRAITS: Readonly<
   overloaded: { countsAgainstBreaker: false, retryable: false },
   closed: { countsAgainstBreaker: false, retryable: false },
 });
-
-/** Type guard for values read from untyped places (event payloads, error properties). */
-export function isFailureScenario(value: unknown): value is FailureScenario {
-  return typeof value === 'string' && (FAILURE_SCENARIOS as readonly string[]).includes(value);
-}

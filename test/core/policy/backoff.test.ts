@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { clampToDeadline, computeBackoffMs } from '../../../src/core/policy/backoff.js';
+import { computeBackoffMs } from '../../../src/core/policy/backoff.js';
 
 /** Small seeded PRNG (mulberry32) so the sampled bounds are reproducible. */
 function seeded(seed: number): () => number {
@@ -81,34 +81,5 @@ describe('computeBackoffMs', () => {
       const delay = computeBackoffMs(2, POLICY);
       assert.ok(delay >= 0 && delay < 100);
     }
-  });
-});
-
-describe('clampToDeadline', () => {
-  it('keeps the delay when there is room for it and an attempt', () => {
-    assert.equal(clampToDeadline(100, 1000, 50), 100);
-    assert.equal(clampToDeadline(950, 1000, 50), 950);
-  });
-
-  it('shortens the delay so one attempt still fits', () => {
-    assert.equal(clampToDeadline(980, 1000, 50), 950);
-    assert.equal(clampToDeadline(5000, 300, 100), 200);
-  });
-
-  it('returns 0 when exactly one attempt fits', () => {
-    assert.equal(clampToDeadline(100, 50, 50), 0);
-  });
-
-  it('returns -1 when not even an immediate attempt fits', () => {
-    assert.equal(clampToDeadline(0, 49, 50), -1);
-    assert.equal(clampToDeadline(10, 0, 1), -1);
-    assert.equal(clampToDeadline(10, -5, 0), -1);
-    assert.equal(clampToDeadline(10, Number.NaN, 5), -1);
-    assert.equal(clampToDeadline(10, 100, Number.NaN), -1);
-  });
-
-  it('treats a negative or NaN delay as no delay', () => {
-    assert.equal(clampToDeadline(-20, 100, 10), 0);
-    assert.equal(clampToDeadline(Number.NaN, 100, 10), 0);
   });
 });

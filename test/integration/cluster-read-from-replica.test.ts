@@ -2,7 +2,7 @@
 // behind an open breaker or answering LOADING; writes always go to primaries.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Endpoint } from '../../src/core/command/endpoint.js';
+import type { Endpoint } from '../../src/core/endpoint/endpoint.js';
 import { createResilientRedis, type ResilienceEvent, type ResilientRedis, silentLogger } from '../../src/index.js';
 import { type ClusterLab, type RedisNode, createLab, slotOfKey, waitFor } from '../support/lab.js';
 

@@ -1,7 +1,7 @@
 import calculateSlot from 'cluster-key-slot';
 import { Command } from 'ioredis';
 import type { CommandRouter } from '../command/command-router.js';
-import type { Endpoint } from '../command/endpoint.js';
+import type { Endpoint } from '../endpoint/endpoint.js';
 import { createResolver } from '../dns/endpoint-resolver.js';
 import { ConnectFailedError } from '../errors/connect-failed.error.js';
 import { CrossSlotError } from '../errors/cross-slot.error.js';
@@ -12,9 +12,9 @@ import type { ResolvedOptions } from '../options/validate-options.js';
 import type { FailureClass, FailureScenario, Redirect } from '../policy/failure-scenario.js';
 import { isIpAddress, type ClusterTopology } from '../topology/cluster-topology.js';
 import { ClusterTopologyKeeper, refreshErrors } from '../topology/cluster-topology-keeper.js';
-import { ClusterNodeSet } from './cluster-node-set.js';
-import type { EndpointFactory } from './endpoint-factory.js';
-import { waitUntilReady } from './endpoint-lifecycle.js';
+import { ClusterNodeSet } from '../topology/cluster-node-set.js';
+import type { EndpointFactory } from '../endpoint/endpoint-factory.js';
+import { waitUntilReady } from '../endpoint/endpoint-lifecycle.js';
 
 type ClusterOptions = ResolvedOptions & ClusterModeOptions;
 

@@ -4,7 +4,7 @@ import type { ClusterModeOptions, ReplicationOptions, StandaloneOptions } from '
 import { ClusterRouter } from './cluster-router.js';
 import type { ResolvedOptions } from '../options/validate-options.js';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
-import type { EndpointFactory } from './endpoint-factory.js';
+import type { EndpointFactory } from '../endpoint/endpoint-factory.js';
 import { StandaloneRouter } from './standalone-router.js';
 import { ReplicationRouter } from './replication-router.js';
 

@@ -2,7 +2,7 @@ import type { Command, Redis } from 'ioredis';
 import { sleep } from '../command/retry-decision.js';
 import type { Subscription } from 'rxjs';
 import type { CommandRouter } from '../command/command-router.js';
-import type { Endpoint } from '../command/endpoint.js';
+import type { Endpoint } from '../endpoint/endpoint.js';
 import { createResolver } from '../dns/endpoint-resolver.js';
 import { DEFAULT_WATCHER_OPTIONS, type DnsView } from '../dns/endpoint-watcher.js';
 import { WatchedEndpoint } from '../dns/watched-endpoint.js';
@@ -10,8 +10,8 @@ import type { EventBus } from '../events/event-bus.js';
 import type { ReplicationOptions } from '../options/resilient-redis-options.js';
 import type { ResolvedOptions } from '../options/validate-options.js';
 import type { FailureClass } from '../policy/failure-scenario.js';
-import type { EndpointFactory } from './endpoint-factory.js';
-import { waitUntilReady } from './endpoint-lifecycle.js';
+import type { EndpointFactory } from '../endpoint/endpoint-factory.js';
+import { waitUntilReady } from '../endpoint/endpoint-lifecycle.js';
 import { failoverInProgress, openSideConnection, queryRole, waitForMasterRole } from './role-query.js';
 
 /** Timeouts on one endpoint within the window that count as evidence of a failover. */

@@ -10,7 +10,7 @@ import { createConsoleLogger } from '../events/resilience-logger.js';
 import type { ClientHealthSnapshot } from '../health/client-health.js';
 import type { ResilientRedisOptions } from '../options/resilient-redis-options.js';
 import { resolveOptions, type ResolvedOptions } from '../options/validate-options.js';
-import { EndpointFactory } from './endpoint-factory.js';
+import { EndpointFactory } from '../endpoint/endpoint-factory.js';
 import { createPipeline } from './resilient-pipeline.js';
 import { createRouter } from './create-router.js';
 import { attachClientMetrics } from '../metrics/client-metrics.js';

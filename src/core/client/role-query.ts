@@ -1,5 +1,5 @@
 import { Command, type Redis } from 'ioredis';
-import type { Endpoint } from '../command/endpoint.js';
+import type { Endpoint } from '../endpoint/endpoint.js';
 import { createConnection } from '../connection/connection-factory.js';
 import type { ResolvedOptions } from '../options/validate-options.js';
 

@@ -1,9 +1,9 @@
 import type { CommandRouter } from '../command/command-router.js';
-import type { Endpoint } from '../command/endpoint.js';
+import type { Endpoint } from '../endpoint/endpoint.js';
 import type { StandaloneOptions } from '../options/resilient-redis-options.js';
 import type { ResolvedOptions } from '../options/validate-options.js';
-import type { EndpointFactory } from './endpoint-factory.js';
-import { closeEndpoint, waitUntilReady } from './endpoint-lifecycle.js';
+import type { EndpointFactory } from '../endpoint/endpoint-factory.js';
+import { closeEndpoint, waitUntilReady } from '../endpoint/endpoint-lifecycle.js';
 
 /**
  * Standalone mode: one node, nothing moves on failure. The node is replaced (minutes), so

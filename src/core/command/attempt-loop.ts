@@ -8,7 +8,7 @@ import type { FailureClass } from '../policy/failure-scenario.js';
 import type { AttemptResult } from './attempt-result.js';
 import type { CommandProfile } from './command-profile.js';
 import type { CommandRouter } from './command-router.js';
-import { WaitExpired, type Endpoint } from './endpoint.js';
+import { WaitExpired, type Endpoint } from '../endpoint/endpoint.js';
 import { holdForFailover } from './failover-hold.js';
 import { decideNext, type CallState, type DecideContext } from './next-step.js';
 import { MIN_ATTEMPT_MS, sleep, untilDeadline } from './retry-decision.js';

@@ -1,6 +1,6 @@
 import type { FailureClass } from '../policy/failure-scenario.js';
 import type { QueueFullError } from '../errors/queue-full.error.js';
-import type { Endpoint } from './endpoint.js';
+import type { Endpoint } from '../endpoint/endpoint.js';
 
 /**
  * Why an attempt was not made, or not completed, by our own decision. Nothing reached the

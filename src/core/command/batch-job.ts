@@ -6,7 +6,7 @@ import { copyCommand } from '../connection/ioredis-internals.js';
 import type { AttemptJob } from './attempt-loop.js';
 import type { CommandProfile } from './command-profile.js';
 import type { CommandRouter } from './command-router.js';
-import { ownRefusal, sentFailure, type Endpoint } from './endpoint.js';
+import { ownRefusal, sentFailure, type Endpoint } from '../endpoint/endpoint.js';
 import { MIN_ATTEMPT_MS } from './retry-decision.js';
 import type { WatchCheck } from './watch-state.js';
 

@@ -6,7 +6,7 @@ import { runAttempts, type LoopContext } from './attempt-loop.js';
 import { BatchJob, type PipelineResult } from './batch-job.js';
 import { profileBatch, profileCommand, type CommandProfile } from './command-profile.js';
 import type { CommandRouter } from './command-router.js';
-import { sentFailure } from './endpoint.js';
+import { sentFailure } from '../endpoint/endpoint.js';
 import { untilDeadline } from './retry-decision.js';
 import { SingleCommandJob } from './single-command-job.js';
 import { WatchState } from './watch-state.js';

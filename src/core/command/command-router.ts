@@ -1,6 +1,6 @@
 import type { Command } from 'ioredis';
 import type { FailureClass } from '../policy/failure-scenario.js';
-import type { Endpoint } from './endpoint.js';
+import type { Endpoint } from '../endpoint/endpoint.js';
 import type { DnsHealth } from '../health/client-health.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { PolicyOptions } from '../options/policy-options.js';
 import type { CommandRouter } from './command-router.js';
-import type { Endpoint } from './endpoint.js';
+import type { Endpoint } from '../endpoint/endpoint.js';
 import { untilDeadline } from './retry-decision.js';
 
 /**

@@ -7,7 +7,7 @@ import type { PolicyOptions } from '../options/policy-options.js';
 import type { FailureClass, FailureScenario } from '../policy/failure-scenario.js';
 import type { AttemptResult } from './attempt-result.js';
 import type { CommandProfile } from './command-profile.js';
-import type { Endpoint } from './endpoint.js';
+import type { Endpoint } from '../endpoint/endpoint.js';
 import { decideRetry } from './retry-decision.js';
 
 /** What the loop does after an attempt. */

@@ -6,7 +6,7 @@ import type { AttemptJob } from './attempt-loop.js';
 import { fitBlockingTimeout } from './blocking-timeout.js';
 import type { CommandProfile } from './command-profile.js';
 import type { CommandRouter } from './command-router.js';
-import { ownRefusal, type Endpoint } from './endpoint.js';
+import { ownRefusal, type Endpoint } from '../endpoint/endpoint.js';
 import { MIN_ATTEMPT_MS } from './retry-decision.js';
 
 /** Below this much server-side block left, a blocking call is not sent at all. */

@@ -1,4 +1,4 @@
-import type { Endpoint } from './endpoint.js';
+import type { Endpoint } from '../endpoint/endpoint.js';
 
 /** Whether a watched transaction may be sent on `endpoint`. */
 export type WatchCheck = (endpoint: Endpoint) => boolean;

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
-import type { Endpoint, EndpointRole } from '../command/endpoint.js';
-import type { EndpointFactory } from '../client/endpoint-factory.js';
-import { closeEndpoint, waitUntilReady } from '../client/endpoint-lifecycle.js';
+import type { Endpoint, EndpointRole } from '../endpoint/endpoint.js';
+import type { EndpointFactory } from '../endpoint/endpoint-factory.js';
+import { closeEndpoint, waitUntilReady } from '../endpoint/endpoint-lifecycle.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { ResolvedOptions } from '../options/validate-options.js';
 import type { ResolveFn } from './endpoint-resolver.js';

@@ -1,6 +1,6 @@
 import { ErrorCodes } from './error-codes.js';
 import { ResilienceError, hasErrorCode } from './resilience.error.js';
-import type { FailureScenario } from '../policy/failure-scenario.js';
+import type { FailureScenario } from './failure-scenario.js';
 
 /** `connect()` could not reach a usable node within its timeout. */
 export class ConnectFailedError extends ResilienceError {

@@ -1,6 +1,6 @@
 import { ErrorCodes } from './error-codes.js';
 import { ResilienceError, describeTarget, hasErrorCode, type ErrorTarget } from './resilience.error.js';
-import type { FailureScenario } from '../policy/failure-scenario.js';
+import type { FailureScenario } from './failure-scenario.js';
 
 /**
  * A non-idempotent write (INCR, LPUSH, XADD, EVAL …) was sent but no reply came back: it may

@@ -1,5 +1,5 @@
 import type { ErrorCode } from './error-codes.js';
-import type { FailureScenario } from '../policy/failure-scenario.js';
+import type { FailureScenario } from './failure-scenario.js';
 
 /**
  * Brand shared by every copy of this package loaded in one process (two versions in

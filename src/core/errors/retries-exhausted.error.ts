@@ -1,6 +1,6 @@
 import { ErrorCodes } from './error-codes.js';
 import { ResilienceError, describeTarget, hasErrorCode, type ErrorTarget } from './resilience.error.js';
-import type { FailureScenario } from '../policy/failure-scenario.js';
+import type { FailureScenario } from './failure-scenario.js';
 
 /**
  * Every allowed attempt failed with a retryable error. `cause` is the last ioredis error.

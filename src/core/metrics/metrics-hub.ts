@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, register as globalRegistry, type Registry } from 'prom-client';
-import { DURATION_BUCKETS_S, type EndpointStats } from '../command/endpoint-stats.js';
+import { DURATION_BUCKETS_S, type EndpointStats } from '../endpoint/endpoint-stats.js';
 import type { BreakerStateName } from '../events/resilience-event.js';
 import { DEFAULT_METRIC_PREFIX, METRICS, SLOW_EVENT_BUCKETS_S } from './metric-names.js';
 import { ScrapeTimeHistogram, registerOnce, type HistogramSample } from './scrape-histogram.js';

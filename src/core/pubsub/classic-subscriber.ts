@@ -1,5 +1,5 @@
 import { Command } from 'ioredis';
-import type { Endpoint } from '../command/endpoint.js';
+import type { Endpoint } from '../endpoint/endpoint.js';
 import { CommandTimeoutError } from '../errors/command-timeout.error.js';
 import { isUnsubscribeCommand } from './pubsub-commands.js';
 import { type PubSubContext, beforeDeadline, retryDelayMs, routerSettled, usable } from './pubsub-context.js';

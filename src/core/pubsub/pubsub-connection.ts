@@ -1,9 +1,9 @@
 import type { Command, Redis } from 'ioredis';
 import { createConnection } from '../connection/connection-factory.js';
-import type { Endpoint } from '../command/endpoint.js';
+import type { Endpoint } from '../endpoint/endpoint.js';
 import type { NodeAddress } from '../options/resilient-redis-options.js';
 import type { ResolvedOptions } from '../options/validate-options.js';
-import { waitUntilReady } from '../client/endpoint-lifecycle.js';
+import { waitUntilReady } from '../endpoint/endpoint-lifecycle.js';
 
 /** Message events of a subscriber connection, re-emitted by the client. */
 export const MESSAGE_EVENTS = ['message', 'messageBuffer', 'pmessage', 'pmessageBuffer', 'smessage', 'smessageBuffer'] as const;

@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { CommandRouter } from '../command/command-router.js';
-import type { Endpoint } from '../command/endpoint.js';
+import type { Endpoint } from '../endpoint/endpoint.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { ResolvedOptions } from '../options/validate-options.js';
 import type { PubSubCalls } from './pubsub-calls.js';

@@ -1,6 +1,6 @@
 import type { Subscription } from 'rxjs';
-import type { ClusterNodeSet } from '../client/cluster-node-set.js';
-import type { Endpoint } from '../command/endpoint.js';
+import type { ClusterNodeSet } from './cluster-node-set.js';
+import type { Endpoint } from '../endpoint/endpoint.js';
 import type { ResolveFn } from '../dns/endpoint-resolver.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { TopologyTrigger } from '../events/resilience-event.js';

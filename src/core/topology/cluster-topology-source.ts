@@ -1,7 +1,7 @@
 import { Command } from 'ioredis';
-import type { ClusterNodeSet, NodeTarget } from '../client/cluster-node-set.js';
-import { waitUntilReady } from '../client/endpoint-lifecycle.js';
-import type { Endpoint } from '../command/endpoint.js';
+import type { ClusterNodeSet, NodeTarget } from './cluster-node-set.js';
+import { waitUntilReady } from '../endpoint/endpoint-lifecycle.js';
+import type { Endpoint } from '../endpoint/endpoint.js';
 import type { ResolveFn } from '../dns/endpoint-resolver.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { ClusterModeOptions } from '../options/resilient-redis-options.js';

@@ -1,5 +1,5 @@
 import { Command } from 'ioredis';
-import type { Endpoint } from '../command/endpoint.js';
+import type { Endpoint } from '../endpoint/endpoint.js';
 
 /** A replica worth watching: its shard's primary is failing. */
 export interface WatchedReplica {

@@ -8,7 +8,7 @@ import { AttemptFailure } from '../../../src/core/breaker/shard-breaker.js';
 import { runAttempts, type AttemptJob, type LoopContext } from '../../../src/core/command/attempt-loop.js';
 import { BatchJob } from '../../../src/core/command/batch-job.js';
 import { profileBatch, profileCommand } from '../../../src/core/command/command-profile.js';
-import type { Endpoint } from '../../../src/core/command/endpoint.js';
+import type { Endpoint } from '../../../src/core/endpoint/endpoint.js';
 import { EventBus } from '../../../src/core/events/event-bus.js';
 import type { ResilienceEvent } from '../../../src/core/events/resilience-event.js';
 import { classifyFailure } from '../../../src/core/policy/classify-failure.js';

@@ -2,9 +2,9 @@
 // just the surface the attempt loop uses, recording what was done to them. No server.
 import type { Command } from 'ioredis';
 import { AttemptFailure, BreakerRejection, type ShardBreaker } from '../../../src/core/breaker/shard-breaker.js';
-import { EndpointStats } from '../../../src/core/command/endpoint-stats.js';
+import { EndpointStats } from '../../../src/core/endpoint/endpoint-stats.js';
 import type { CommandRouter } from '../../../src/core/command/command-router.js';
-import type { Endpoint } from '../../../src/core/command/endpoint.js';
+import type { Endpoint } from '../../../src/core/endpoint/endpoint.js';
 import type { BreakerStateName } from '../../../src/core/events/resilience-event.js';
 import type { FailureClass } from '../../../src/core/policy/failure-scenario.js';
 

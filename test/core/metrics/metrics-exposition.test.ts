@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
 import { Subject } from 'rxjs';
-import { EndpointStats } from '../../../src/core/command/endpoint-stats.js';
+import { EndpointStats } from '../../../src/core/endpoint/endpoint-stats.js';
 import { attachClientMetrics } from '../../../src/core/metrics/client-metrics.js';
 import { METRICS } from '../../../src/core/metrics/metric-names.js';
 import type { ResilienceEvent } from '../../../src/core/events/resilience-event.js';

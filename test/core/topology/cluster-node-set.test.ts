@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ClusterNodeSet } from '../../../src/core/client/cluster-node-set.js';
-import type { EndpointFactory } from '../../../src/core/client/endpoint-factory.js';
-import type { Endpoint } from '../../../src/core/command/endpoint.js';
+import { ClusterNodeSet } from '../../../src/core/topology/cluster-node-set.js';
+import type { EndpointFactory } from '../../../src/core/endpoint/endpoint-factory.js';
+import type { Endpoint } from '../../../src/core/endpoint/endpoint.js';
 import type { ConnectionSpec } from '../../../src/core/connection/connection-factory.js';
 import { resolveOptions } from '../../../src/core/options/validate-options.js';
 import { parseClusterSlots } from '../../../src/core/topology/cluster-topology.js';

@@ -1,6 +1,6 @@
 import { createShardBreaker } from '../breaker/opossum-breaker.js';
 import { createConnection, type ConnectionSpec } from '../connection/connection-factory.js';
-import { Endpoint, type EndpointRole } from '../command/endpoint.js';
+import { Endpoint, type EndpointRole } from './endpoint.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { ResolvedOptions } from '../options/validate-options.js';
 import { classifyFailure } from '../policy/classify-failure.js';

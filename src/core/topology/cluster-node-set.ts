@@ -1,9 +1,9 @@
-import type { Endpoint } from '../command/endpoint.js';
+import type { Endpoint } from '../endpoint/endpoint.js';
 import type { ClusterModeOptions } from '../options/resilient-redis-options.js';
 import type { ResolvedOptions } from '../options/validate-options.js';
-import type { ClusterTopology } from '../topology/cluster-topology.js';
-import { closeEndpoint } from './endpoint-lifecycle.js';
-import type { EndpointFactory } from './endpoint-factory.js';
+import type { ClusterTopology } from './cluster-topology.js';
+import { closeEndpoint } from '../endpoint/endpoint-lifecycle.js';
+import type { EndpointFactory } from '../endpoint/endpoint-factory.js';
 
 /** Where to connect: an IP (or a name the user gave), and the name to verify TLS against. */
 export interface NodeTarget {

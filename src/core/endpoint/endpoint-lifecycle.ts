@@ -1,4 +1,4 @@
-import type { Endpoint } from '../command/endpoint.js';
+import type { Endpoint } from './endpoint.js';
 import { ConnectFailedError } from '../errors/connect-failed.error.js';
 import type { ResolvedOptions } from '../options/validate-options.js';
 import { classifyFailure } from '../policy/classify-failure.js';

@@ -1,4 +1,5 @@
 import type { Endpoint } from '../command/endpoint.js';
+import { ClientClosedError, isClientClosedError } from '../errors/client-closed.error.js';
 import { ConnectFailedError } from '../errors/connect-failed.error.js';
 import type { ResolvedOptions } from '../options/validate-options.js';
 import { classifyFailure } from '../policy/classify-failure.js';
@@ -20,6 +21,13 @@ export function waitUntilReady(endpoint: Pick<Endpoint, 'client' | 'id'>, option
       clearTimeout(timer);
       client.off('ready', onReady);
       client.off('error', onError);
+      client.off('end', onEnd);
+    };
+    // Closed while we wait (close() during connect): settle now rather than hold a timer
+    // until the connect timeout.
+    const onEnd = (): void => {
+      cleanup();
+      reject(new ClientClosedError(options.name));
     };
     const onReady = (): void => {
       cleanup();
@@ -40,16 +48,54 @@ export function waitUntilReady(endpoint: Pick<Endpoint, 'client' | 'id'>, option
     }, timeoutMs);
     client.on('ready', onReady);
     client.on('error', onError);
-    if (client.status === 'wait') client.connect().catch(() => {});
+    client.on('end', onEnd);
+    if (client.status === 'end') onEnd();
+    // A connection made after close() refuses to connect: that is an answer too.
+    else if (client.status === 'wait') client.connect().catch((error: unknown) => isClientClosedError(error) && onEnd());
   });
 }
 
+/** How long a polite close waits for QUIT's reply before dropping the connection. */
+const QUIT_WAIT_MS = 500;
+
 /** Closes politely (QUIT) when connected, and disconnects at once otherwise. */
-export async function closeEndpoint(endpoint: Endpoint): Promise<void> {
+export function closeEndpoint(endpoint: Endpoint): Promise<void> {
+  // Once per endpoint: a swap giving up on a candidate and close() may both close it, and a
+  // second disconnect would start ioredis's 2 s socket timer again.
+  let closing = closings.get(endpoint);
+  if (!closing) closings.set(endpoint, (closing = closeOnce(endpoint)));
+  return closing;
+}
+
+const closings = new WeakMap<Endpoint, Promise<void>>();
+
+async function closeOnce(endpoint: Endpoint): Promise<void> {
   endpoint.close();
   const client = endpoint.client;
   if (client.status === 'ready') {
-    await Promise.race([client.quit().catch(() => {}), new Promise((r) => setTimeout(r, 500).unref())]);
+    // Bounded: a hung node never answers QUIT. The timer is cleared, not just unref'd, so
+    // nothing of ours is left pending once close() has resolved.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([client.quit().catch(() => {}), new Promise((r) => (timer = setTimeout(r, QUIT_WAIT_MS)))]);
+    clearTimeout(timer);
   }
   client.disconnect(false);
+  // ioredis ends the socket gracefully and keeps it (and a 2 s timer) until the server's FIN:
+  // a hung node never sends one. QUIT has been answered or given up on, so drop it now, and
+  // resolve once the handle is really closed: nothing of ours is open when close() resolves.
+  // The connector holds the socket before ioredis assigns it to `stream` (mid-connect).
+  const internals = client as unknown as { stream?: { destroy(): void }; connector?: { stream?: { destroy(): void } } };
+  internals.stream?.destroy();
+  internals.connector?.stream?.destroy();
+  if (client.status !== 'end') {
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      client.once('end', done);
+      timer = setTimeout(done, QUIT_WAIT_MS);
+    });
+  }
 }

@@ -129,10 +129,10 @@ describe('close() releases everything', { timeout: 120_000 }, () => {
         options('close-repl-swap'),
         async (client) => {
           await client.connect();
-          const before = dns.queryCount(names.primaryName);
+          const queries = dns.queryCount(names.primaryName);
           dns.setRecord(names.primaryName, [replica.host], 0);
           // The next resolution sees the new address and starts connecting to the hung node.
-          await waitFor(() => dns.queryCount(names.primaryName) >= before + 2, { timeoutMs: 3000, what: 'the swap to start' });
+          await waitFor(() => dns.queryCount(names.primaryName) >= queries + 2, { timeoutMs: 3000, what: 'the swap to start' });
         },
         async () => {
           dns.setRecord(names.primaryName, [primary.host], 0);

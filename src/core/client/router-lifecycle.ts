@@ -53,7 +53,7 @@ export function guardRouterLifecycle(router: CommandRouter, options: ResolvedOpt
   router.close = () => {
     closing ??= (async () => {
       factory.refuseNewConnections();
-      for (const fail of [...waiting]) fail(new ClientClosedError(options.name));
+      for (const fail of waiting) fail(new ClientClosedError(options.name));
       try {
         await innerClose();
       } finally {

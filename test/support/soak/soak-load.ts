@@ -4,7 +4,7 @@
  * the newest acknowledged value of every key, to read back at the end, and the failures with
  * their start time, to compare with the fault windows.
  */
-import type { ProbeClient } from '../load-probe.js';
+import { type ProbeClient, findLostWrites } from '../load-probe.js';
 
 export interface SoakFailure {
   /** performance.now() when the call was issued. */
@@ -82,14 +82,9 @@ export class SoakLoad {
     return this.pending.size;
   }
 
-  /** Keys whose value is older than the newest acknowledged write (a later unacknowledged one may have landed). */
-  async lostWrites(read: (key: string) => Promise<string | null>): Promise<string[]> {
-    const lost: string[] = [];
-    for (const [key, value] of this.acked) {
-      const found = Number(await read(key));
-      if (!(found >= value)) lost.push(`${key}: acknowledged ${value}, found ${found}`);
-    }
-    return lost;
+  /** Keys whose value is older than the newest acknowledged write. */
+  lostWrites(read: (key: string) => Promise<string | null>): Promise<string[]> {
+    return findLostWrites(this.acked, read);
   }
 
   get ackedKeys(): number {

@@ -1,5 +1,5 @@
 import type { Endpoint } from '../command/endpoint.js';
-import { ClientClosedError, isClientClosedError } from '../errors/client-closed.error.js';
+import { isClientClosedError } from '../errors/client-closed.error.js';
 import { ConnectFailedError } from '../errors/connect-failed.error.js';
 import type { ResolvedOptions } from '../options/validate-options.js';
 import { classifyFailure } from '../policy/classify-failure.js';
@@ -23,11 +23,11 @@ export function waitUntilReady(endpoint: Pick<Endpoint, 'client' | 'id'>, option
       client.off('error', onError);
       client.off('end', onEnd);
     };
-    // Closed while we wait (close() during connect): settle now rather than hold a timer
-    // until the connect timeout.
+    // Closed while we wait (close() during connect, or the endpoint retired by a topology
+    // change): settle now rather than hold a timer until the connect timeout.
     const onEnd = (): void => {
       cleanup();
-      reject(new ClientClosedError(options.name));
+      reject(new ConnectFailedError(options.name, `the connection to ${endpoint.id} was closed before it was ready`, 'connection'));
     };
     const onReady = (): void => {
       cleanup();
@@ -51,7 +51,13 @@ export function waitUntilReady(endpoint: Pick<Endpoint, 'client' | 'id'>, option
     client.on('end', onEnd);
     if (client.status === 'end') onEnd();
     // A connection made after close() refuses to connect: that is an answer too.
-    else if (client.status === 'wait') client.connect().catch((error: unknown) => isClientClosedError(error) && onEnd());
+    else if (client.status === 'wait') {
+      client.connect().catch((error: unknown) => {
+        if (!isClientClosedError(error)) return;
+        cleanup();
+        reject(error);
+      });
+    }
   });
 }
 

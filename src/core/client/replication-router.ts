@@ -6,7 +6,7 @@ import type { Endpoint } from '../command/endpoint.js';
 import { createResolver, type CancellableResolveFn } from '../dns/endpoint-resolver.js';
 import { ClientClosedError } from '../errors/client-closed.error.js';
 import { ConnectFailedError } from '../errors/connect-failed.error.js';
-import { DEFAULT_WATCHER_OPTIONS, type DnsView } from '../dns/endpoint-watcher.js';
+import { type DnsView, watcherOptionsFrom } from '../dns/endpoint-watcher.js';
 import { WatchedEndpoint } from '../dns/watched-endpoint.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { ReplicationOptions } from '../options/resilient-redis-options.js';
@@ -62,22 +62,9 @@ export class ReplicationRouter implements CommandRouter {
     private readonly factory: EndpointFactory,
     private readonly bus: EventBus,
   ) {
-    const dns = options.dns ?? {};
     this.resolve = createResolver(options.dns);
     this.trust = new FollowTrust(options, this.resolve);
-    const deps = {
-      factory,
-      bus,
-      options,
-      resolve: this.resolve,
-      watcherOptions: {
-        minIntervalMs: dns.minIntervalMs ?? DEFAULT_WATCHER_OPTIONS.minIntervalMs,
-        maxIntervalMs: dns.maxIntervalMs ?? DEFAULT_WATCHER_OPTIONS.maxIntervalMs,
-        fastPollMs: dns.fastPollMs ?? DEFAULT_WATCHER_OPTIONS.fastPollMs,
-        fastPollForMs: dns.fastPollForMs ?? DEFAULT_WATCHER_OPTIONS.fastPollForMs,
-      },
-      watchIps: dns.resolve !== undefined,
-    };
+    const deps = { factory, bus, options, resolve: this.resolve, watcherOptions: watcherOptionsFrom(options.dns), watchIps: options.dns?.resolve !== undefined };
     const { attemptTimeoutMs } = options.policy;
     this.primary = new WatchedEndpoint(
       {

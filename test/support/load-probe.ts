@@ -131,13 +131,8 @@ export class LoadProbe {
    * Verifies acknowledged writes: every key must hold a value at least as new as the last
    * acknowledged one (a later unacknowledged write may also have landed). Returns lost keys.
    */
-  async lostWrites(read: (key: string) => Promise<string | null>): Promise<string[]> {
-    const lost: string[] = [];
-    for (const [key, value] of this.acked) {
-      const now = Number(await read(key));
-      if (!(now >= value)) lost.push(`${key}: acked ${value}, found ${now}`);
-    }
-    return lost;
+  lostWrites(read: (key: string) => Promise<string | null>): Promise<string[]> {
+    return findLostWrites(this.acked, read);
   }
 
   get acknowledgedWrites(): number {
@@ -216,4 +211,18 @@ function recoveryLag(records: CallRecord[], from: number, sustainMs: number): nu
 
 function round(n: number): number {
   return Math.round(n * 10) / 10;
+}
+
+/**
+ * Reads back every key of `acked` (key -> newest acknowledged sequence number): a key holding an
+ * older value lost an acknowledged write (a newer unacknowledged one may have landed, which is
+ * fine). Returns one line per lost key.
+ */
+export async function findLostWrites(acked: ReadonlyMap<string, number>, read: (key: string) => Promise<string | null>): Promise<string[]> {
+  const lost: string[] = [];
+  for (const [key, value] of acked) {
+    const now = Number(await read(key));
+    if (!(now >= value)) lost.push(`${key}: acked ${value}, found ${now}`);
+  }
+  return lost;
 }

@@ -27,7 +27,13 @@ export class ClientRegistry {
     const dupes = names.filter((n, i) => names.indexOf(n) !== i);
     if (dupes.length) throw new InvalidOptionsError([`client names must be unique; repeated: ${[...new Set(dupes)].join(', ')}`]);
     const map = new Map<string, ResilientRedis>();
-    for (const o of list) map.set(o.name ?? DEFAULT_CLIENT_NAME, new ResilientRedis(o));
+    try {
+      for (const o of list) map.set(o.name ?? DEFAULT_CLIENT_NAME, new ResilientRedis(o));
+    } catch (error) {
+      // One bad client must not leave the ones built before it registered (metrics, timers).
+      for (const built of map.values()) built.disconnect();
+      throw error;
+    }
     this.clients = map;
     this.events$ = merge(...[...map.values()].map((c) => c.events$));
   }

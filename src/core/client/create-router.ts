@@ -7,9 +7,14 @@ import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import type { EndpointFactory } from '../endpoint/endpoint-factory.js';
 import { StandaloneRouter } from './standalone-router.js';
 import { ReplicationRouter } from './replication-router.js';
+import { guardRouterLifecycle } from './router-lifecycle.js';
 
-/** Picks the router for the configured mode. */
+/** Picks the router for the configured mode, with the lifecycle guarantees every mode shares. */
 export function createRouter(options: ResolvedOptions, factory: EndpointFactory, bus: EventBus): CommandRouter {
+  return guardRouterLifecycle(pickRouter(options, factory, bus), options, factory);
+}
+
+function pickRouter(options: ResolvedOptions, factory: EndpointFactory, bus: EventBus): CommandRouter {
   switch (options.mode) {
     case 'standalone':
       return new StandaloneRouter(options as ResolvedOptions & StandaloneOptions, factory);

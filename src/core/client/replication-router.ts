@@ -3,8 +3,10 @@ import { sleep } from '../command/retry-decision.js';
 import type { Subscription } from 'rxjs';
 import type { CommandRouter } from '../command/command-router.js';
 import type { Endpoint } from '../endpoint/endpoint.js';
-import { createResolver } from '../dns/endpoint-resolver.js';
-import { DEFAULT_WATCHER_OPTIONS, type DnsView } from '../dns/endpoint-watcher.js';
+import { createResolver, type CancellableResolveFn } from '../dns/endpoint-resolver.js';
+import { ClientClosedError } from '../errors/client-closed.error.js';
+import { ConnectFailedError } from '../errors/connect-failed.error.js';
+import { type DnsView, watcherOptionsFrom } from '../dns/endpoint-watcher.js';
 import { WatchedEndpoint } from '../dns/watched-endpoint.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { ReplicationOptions } from '../options/resilient-redis-options.js';
@@ -12,6 +14,7 @@ import type { ResolvedOptions } from '../options/validate-options.js';
 import type { FailureClass } from '../policy/failure-scenario.js';
 import type { EndpointFactory } from '../endpoint/endpoint-factory.js';
 import { waitUntilReady } from '../endpoint/endpoint-lifecycle.js';
+import { FollowTrust } from './follow-trust.js';
 import { failoverInProgress, openSideConnection, queryRole, waitForMasterRole } from './role-query.js';
 
 /** Timeouts on one endpoint within the window that count as evidence of a failover. */
@@ -50,26 +53,18 @@ export class ReplicationRouter implements CommandRouter {
   private readerAvoidUntil = 0;
   private closed = false;
   private readonly subscription: Subscription;
+  private readonly resolve: CancellableResolveFn;
+  /** Where a demoted primary may send us. */
+  private readonly trust: FollowTrust;
 
   constructor(
     private readonly options: ResolvedOptions & ReplicationOptions,
-    factory: EndpointFactory,
+    private readonly factory: EndpointFactory,
     private readonly bus: EventBus,
   ) {
-    const dns = options.dns ?? {};
-    const deps = {
-      factory,
-      bus,
-      options,
-      resolve: createResolver(options.dns),
-      watcherOptions: {
-        minIntervalMs: dns.minIntervalMs ?? DEFAULT_WATCHER_OPTIONS.minIntervalMs,
-        maxIntervalMs: dns.maxIntervalMs ?? DEFAULT_WATCHER_OPTIONS.maxIntervalMs,
-        fastPollMs: dns.fastPollMs ?? DEFAULT_WATCHER_OPTIONS.fastPollMs,
-        fastPollForMs: dns.fastPollForMs ?? DEFAULT_WATCHER_OPTIONS.fastPollForMs,
-      },
-      watchIps: dns.resolve !== undefined,
-    };
+    this.resolve = createResolver(options.dns);
+    this.trust = new FollowTrust(options, this.resolve);
+    const deps = { factory, bus, options, resolve: this.resolve, watcherOptions: watcherOptionsFrom(options.dns), watchIps: options.dns?.resolve !== undefined };
     const { attemptTimeoutMs } = options.policy;
     this.primary = new WatchedEndpoint(
       {
@@ -86,7 +81,11 @@ export class ReplicationRouter implements CommandRouter {
       this.reader = new WatchedEndpoint({ name: options.reader.host, port: options.reader.port, role: 'replica', purpose: 'reader' }, deps);
     }
     // A breaker opening is evidence that the name may have moved: re-resolve now.
+    const names = new Set(this.slots().map((s) => s.name));
     this.subscription = bus.events$.subscribe((event) => {
+      if (event.type === 'dns.resolved' && event.outcome === 'success' && names.has(event.name)) {
+        this.trust.noteResolved(event.addresses);
+      }
       if (event.type !== 'breaker.opened') return;
       for (const slot of this.slots()) if (slot.current?.id === event.node) slot.poke();
     });
@@ -121,7 +120,11 @@ export class ReplicationRouter implements CommandRouter {
 
   route(_command: Command, isRead: boolean): Endpoint {
     const primary = this.primary.current;
-    if (!primary) throw new Error('replication router used before start');
+    // Only reachable once the first resolution has finished without an endpoint: closed meanwhile.
+    if (!primary) {
+      if (this.closed) throw new ClientClosedError(this.options.name, _command.name);
+      throw new ConnectFailedError(this.options.name, `the primary endpoint ${this.options.primary.host} is not set up yet`, 'connection');
+    }
     if (isRead) {
       const reader = this.reader?.current;
       if (reader && this.readerUsable(reader)) return reader;
@@ -201,7 +204,7 @@ export class ReplicationRouter implements CommandRouter {
     const { attemptTimeoutMs } = this.options.policy;
     this.nextInspectAt = Date.now() + INSPECT_GAP_UNANSWERED_MS;
     this.inspecting = (async () => {
-      const side = await openSideConnection(this.options, endpoint, attemptTimeoutMs);
+      const side = await openSideConnection(this.factory, endpoint, attemptTimeoutMs);
       let inProgress = false;
       try {
         inProgress = await failoverInProgress(side, attemptTimeoutMs);
@@ -247,7 +250,10 @@ export class ReplicationRouter implements CommandRouter {
           return; // It cannot answer: the DNS watcher, already poked, takes over.
         }
         if (role.role === 'replica') {
-          if (role.masterPort > 0 && (await this.primary.switchTo(role.masterHost, role.masterPort, 'role-follow', FOLLOW_VERIFY_MS))) return;
+          const target = await this.trust.target(role.masterHost);
+          // An untrusted address is never connected to (it would get our AUTH): DNS takes over.
+          if (target === undefined) return;
+          if (await this.primary.switchTo(target, role.masterPort, 'role-follow', FOLLOW_VERIFY_MS)) return;
         } else if (cause === 'readonly' || role.role !== 'master' || !(await failoverInProgress(asker, attemptTimeoutMs))) {
           return; // Master again, or the hand-over was aborted: nothing to follow.
         }
@@ -273,17 +279,24 @@ export class ReplicationRouter implements CommandRouter {
   }
 
   async connect(): Promise<void> {
+    // One budget for the whole connect, DNS stage included: the readiness wait gets what the
+    // resolution left (the lifecycle guard bounds the resolution itself).
+    const until = performance.now() + this.options.policy.connectTimeoutMs;
     await this.start();
+    if (this.closed) throw new ClientClosedError(this.options.name);
+    const left = Math.max(1, Math.round(until - performance.now()));
     // A reader that is down must not keep the client from starting: reads fall back.
     const reader = this.reader?.current;
-    if (reader) waitUntilReady(reader, this.options).catch(noop);
+    if (reader) waitUntilReady(reader, this.options, left).catch(noop);
     const primary = this.primary.current;
-    if (primary) await waitUntilReady(primary, this.options);
+    if (!primary) throw new ConnectFailedError(this.options.name, `the primary endpoint ${this.options.primary.host} is not set up`, 'connection');
+    await waitUntilReady(primary, this.options, left);
   }
 
   async close(): Promise<void> {
     this.closed = true;
     this.subscription.unsubscribe();
+    this.resolve.cancel();
     await Promise.all(this.slots().map((s) => s.close()));
   }
 }

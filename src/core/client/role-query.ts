@@ -1,7 +1,6 @@
 import { Command, type Redis } from 'ioredis';
 import type { Endpoint } from '../endpoint/endpoint.js';
-import { createConnection } from '../connection/connection-factory.js';
-import type { ResolvedOptions } from '../options/validate-options.js';
+import type { EndpointFactory } from '../endpoint/endpoint-factory.js';
 
 export type NodeRoleReply =
   | { role: 'master' }
@@ -15,13 +14,23 @@ export type NodeRoleReply =
 export async function queryRole(client: Redis, timeoutMs: number): Promise<NodeRoleReply> {
   const command = new Command('role', [], { replyEncoding: 'utf8' });
   command.setTimeout(timeoutMs);
-  const reply = (await client.sendCommand(command)) as unknown[];
-  const kind = String(reply[0]);
+  return parseRoleReply(await client.sendCommand(command));
+}
+
+/**
+ * Reads a ROLE reply defensively: a proxy, a hostile or a broken server may answer anything.
+ * Only a well-formed replica reply (an IP or host name and a port from 1 to 65535) names a
+ * master; everything else is `unknown`, which no caller follows.
+ */
+export function parseRoleReply(reply: unknown): NodeRoleReply {
+  if (!Array.isArray(reply) || reply.length === 0) return { role: 'unknown' };
+  const kind = typeof reply[0] === 'string' || Buffer.isBuffer(reply[0]) ? String(reply[0]) : '';
   if (kind === 'master') return { role: 'master' };
-  if (kind === 'slave' || kind === 'replica') {
-    return { role: 'replica', masterHost: String(reply[1]), masterPort: Number(reply[2]) };
-  }
-  return { role: 'unknown' };
+  if (kind !== 'slave' && kind !== 'replica') return { role: 'unknown' };
+  const host = typeof reply[1] === 'string' || Buffer.isBuffer(reply[1]) ? String(reply[1]) : '';
+  const port = typeof reply[2] === 'number' || typeof reply[2] === 'string' ? Number(reply[2]) : Number.NaN;
+  if (!/^[A-Za-z0-9.:_-]{1,253}$/.test(host) || !Number.isInteger(port) || port < 1 || port > 65535) return { role: 'unknown' };
+  return { role: 'replica', masterHost: host, masterPort: port };
 }
 
 /**
@@ -58,7 +67,7 @@ export async function waitForMasterRole(client: Redis, timeoutMs: number, waitMs
       // A node that cannot answer ROLE is not a primary we can swap to.
       return false;
     }
-    if (performance.now() + intervalMs > until) return false;
+    if (performance.now() + intervalMs > until || client.status === 'end') return false;
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
@@ -70,15 +79,14 @@ export async function waitForMasterRole(client: Redis, timeoutMs: number, waitMs
  * writes on the endpoint's own connection would wait for them. Rejects on failure (a hung
  * host accepts the TCP connection but never answers the handshake).
  */
-export async function openSideConnection(options: ResolvedOptions, endpoint: Endpoint, timeoutMs: number): Promise<Redis> {
+export async function openSideConnection(factory: EndpointFactory, endpoint: Endpoint, timeoutMs: number): Promise<Redis> {
   const { host, port, tls } = endpoint.client.options;
-  const client = createConnection(options, {
+  // Through the factory, so that a close() while we wait here closes this connection too.
+  const client = factory.openSide({
     address: { host: host!, port: port! },
     servername: (tls as { servername?: string } | undefined)?.servername,
     purpose: 'probe',
   });
-  // Failures surface through connect(); an unhandled 'error' event would crash the process.
-  client.on('error', () => {});
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([

@@ -51,3 +51,14 @@ export function copyCommand(command: Command, args: readonly unknown[] = command
   copy.isReadOnly = command.isReadOnly;
   return copy;
 }
+
+/**
+ * Destroys a connection's socket now, and the one its connector holds before ioredis assigns
+ * it to `stream` (mid-connect): `disconnect()` ends gracefully and waits for the server's
+ * FIN, which a hung node never sends.
+ */
+export function destroySockets(client: Redis): void {
+  const internals = client as unknown as { stream?: { destroy(): void }; connector?: { stream?: { destroy(): void } } };
+  internals.stream?.destroy();
+  internals.connector?.stream?.destroy();
+}

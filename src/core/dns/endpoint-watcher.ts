@@ -1,4 +1,5 @@
 import type { EventBus } from '../events/event-bus.js';
+import type { DnsOptions } from '../options/resilient-redis-options.js';
 import type { ResolveFn, ResolvedAddress } from './endpoint-resolver.js';
 
 /** Timing of one watched name. Every field is in milliseconds. */
@@ -35,6 +36,16 @@ export const DEFAULT_WATCHER_OPTIONS: Readonly<WatcherOptions> = Object.freeze({
   fastPollMs: 250,
   fastPollForMs: 30_000,
 });
+
+/** The watcher timing for the user's `dns` options, defaults filled in. */
+export function watcherOptionsFrom(dns: DnsOptions | undefined): WatcherOptions {
+  return {
+    minIntervalMs: dns?.minIntervalMs ?? DEFAULT_WATCHER_OPTIONS.minIntervalMs,
+    maxIntervalMs: dns?.maxIntervalMs ?? DEFAULT_WATCHER_OPTIONS.maxIntervalMs,
+    fastPollMs: dns?.fastPollMs ?? DEFAULT_WATCHER_OPTIONS.fastPollMs,
+    fastPollForMs: dns?.fastPollForMs ?? DEFAULT_WATCHER_OPTIONS.fastPollForMs,
+  };
+}
 
 /** The watcher's current view of one name (part of the health snapshot). */
 export interface DnsView {

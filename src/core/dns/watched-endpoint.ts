@@ -79,7 +79,7 @@ export class WatchedEndpoint {
     // trying and moves to the resolved address once it has one.
     const host = (await this.watcher?.resolveNow()) ?? this.spec.name;
     if (this.closed) return;
-    this.install(this.create(host));
+    this.install(this.create(host, this.spec.port));
     this.current!.client.connect().catch(noop);
     this.watcher?.start();
   }
@@ -93,8 +93,9 @@ export class WatchedEndpoint {
     return this.watcher?.snapshot();
   }
 
-  private create(host: string): Endpoint {
-    const { name, port, role, purpose } = this.spec;
+  /** `port`: the configured one for the name, or the one a demoted primary's ROLE reply names. */
+  private create(host: string, port: number): Endpoint {
+    const { name, role, purpose } = this.spec;
     const servername = isIP(name) ? undefined : name;
     return this.deps.factory.create({ address: { host, port }, servername, purpose }, role, name);
   }
@@ -134,7 +135,7 @@ export class WatchedEndpoint {
     if (this.swap) return this.swap.then(() => this.current?.id === target);
     const { attemptTimeoutMs, connectTimeoutMs } = this.deps.options.policy;
     const swap = (async (): Promise<boolean> => {
-      const candidate = this.create(host);
+      const candidate = this.create(host, port);
       this.candidates.add(candidate);
       try {
         await waitUntilReady(candidate, this.deps.options, Math.min(connectTimeoutMs, attemptTimeoutMs * 2));

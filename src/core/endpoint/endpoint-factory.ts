@@ -1,19 +1,72 @@
+import type { Redis } from 'ioredis';
 import { createShardBreaker } from '../breaker/opossum-breaker.js';
 import { createConnection, type ConnectionSpec } from '../connection/connection-factory.js';
+import { ClientClosedError } from '../errors/client-closed.error.js';
 import { Endpoint, type EndpointRole } from './endpoint.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { ResolvedOptions } from '../options/validate-options.js';
 import { classifyFailure } from '../policy/classify-failure.js';
+import { closeEndpoint } from './endpoint-lifecycle.js';
 
 /**
  * Builds endpoints: a connection, its breaker, and the wiring from both to the event bus.
  * Every mode's router creates its endpoints here, so events look the same in every mode.
+ *
+ * It also owns every connection it made until that connection has ended, so that `closeAll()`
+ * is honest whatever the router was doing: a topology refresh, a DNS swap or a ROLE follow that
+ * finishes after `close()` gets an endpoint that can never connect, instead of a live socket
+ * that keeps the process up (issue 15).
  */
 export class EndpointFactory {
+  private readonly live = new Set<Endpoint>();
+  private readonly sides = new Set<Redis>();
+  private closed = false;
+
   constructor(
     private readonly options: ResolvedOptions,
     private readonly bus: EventBus,
   ) {}
+
+  /** Whether `closeAll()` has been called: nothing made from now on will connect. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /**
+   * A bare connection (no breaker, no events) for a short side query such as ROLE or INFO on a
+   * node whose own connection is stalled; closed by `closeAll()` if its user has not done so.
+   */
+  openSide(spec: ConnectionSpec): Redis {
+    const client = createConnection(this.options, spec);
+    // Failures surface through connect(); an unhandled 'error' event would crash the process.
+    client.on('error', () => {});
+    if (this.closed) return this.neverConnect(client);
+    this.sides.add(client);
+    client.once('end', () => this.sides.delete(client));
+    return client;
+  }
+
+  /** From now on, endpoints and side connections are made unable to connect. */
+  refuseNewConnections(): void {
+    this.closed = true;
+  }
+
+  /** Closes every endpoint and side connection still open, and refuses to connect new ones. */
+  async closeAll(): Promise<void> {
+    this.closed = true;
+    for (const side of this.sides) side.disconnect(false);
+    this.sides.clear();
+    const all = [...this.live];
+    this.live.clear();
+    await Promise.all(all.map((e) => closeEndpoint(e)));
+  }
+
+  /** Made after close: any connect (ours, or ioredis's own on a first command) fails at once. */
+  private neverConnect(client: Redis): Redis {
+    const refuse = (): Promise<void> => Promise.reject(new ClientClosedError(this.options.name));
+    client.connect = refuse;
+    return client;
+  }
 
   create(spec: ConnectionSpec, role: EndpointRole, label: string): Endpoint {
     const client = createConnection(this.options, spec);
@@ -86,6 +139,13 @@ export class EndpointFactory {
         bus.emit({ type: 'connection.restored', node });
       }
     });
+    if (this.closed) {
+      this.neverConnect(client);
+      created.close();
+    } else {
+      this.live.add(created);
+      client.once('end', () => this.live.delete(created));
+    }
     return created;
   }
 }

@@ -1,5 +1,6 @@
 import type { ErrorCode } from './error-codes.js';
 import type { FailureScenario } from './failure-scenario.js';
+import { redactCause } from './redact-cause.js';
 
 /**
  * Brand shared by every copy of this package loaded in one process (two versions in
@@ -36,7 +37,8 @@ export class ResilienceError extends Error {
     message: string,
     options: { cause?: unknown; target?: ErrorTarget; scenario?: FailureScenario } = {},
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // The cause is kept for diagnosis, minus what must never be shown (handshake credentials).
+    super(message, options.cause === undefined ? undefined : { cause: redactCause(options.cause) });
     this.name = new.target.name;
     this.code = code;
     this.client = options.target?.client;

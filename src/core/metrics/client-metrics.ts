@@ -1,6 +1,7 @@
 import type { Observable, Subscription } from 'rxjs';
 import type { ResilienceEvent } from '../events/resilience-event.js';
 import type { MetricsOptions } from '../options/resilient-redis-options.js';
+import { ClientSeries } from './client-series.js';
 import { getMetricsHub, type MetricsSource } from './metrics-hub.js';
 
 /**
@@ -11,40 +12,41 @@ import { getMetricsHub, type MetricsSource } from './metrics-hub.js';
 export function attachClientMetrics(source: MetricsSource, events$: Observable<ResilienceEvent>, options: MetricsOptions | undefined): () => void {
   if (options?.enabled === false) return () => {};
   const hub = getMetricsHub(options?.registry, options?.prefix);
-  hub.sources.add(source);
+  const series = new ClientSeries();
+  hub.attach(source, series);
   const client = source.client;
   const sub: Subscription = events$.subscribe((e) => {
     switch (e.type) {
       case 'breaker.opened':
-        hub.breakerTransitions.inc({ client, node: e.node, state: 'open' });
+        series.inc(hub.breakerTransitions, { client, node: e.node, state: 'open' });
         break;
       case 'breaker.half_opened':
-        hub.breakerTransitions.inc({ client, node: e.node, state: 'half-open' });
+        series.inc(hub.breakerTransitions, { client, node: e.node, state: 'half-open' });
         break;
       case 'breaker.closed':
-        hub.breakerTransitions.inc({ client, node: e.node, state: 'closed' });
+        series.inc(hub.breakerTransitions, { client, node: e.node, state: 'closed' });
         break;
       case 'command.retried':
-        hub.retries.inc({ client, scenario: e.scenario });
+        series.inc(hub.retries, { client, scenario: e.scenario });
         break;
       case 'topology.refreshed':
-        hub.topologyRefreshes.inc({ client, trigger: e.trigger, outcome: 'success' });
-        hub.topologyRefreshDuration.observe({ client }, e.durationMs / 1000);
+        series.inc(hub.topologyRefreshes, { client, trigger: e.trigger, outcome: 'success' });
+        series.observe(hub.topologyRefreshDuration, { client }, e.durationMs / 1000);
         break;
       case 'topology.refresh_failed':
-        hub.topologyRefreshes.inc({ client, trigger: e.trigger, outcome: 'failure' });
+        series.inc(hub.topologyRefreshes, { client, trigger: e.trigger, outcome: 'failure' });
         break;
       case 'dns.resolved':
-        hub.dnsResolutions.inc({ client, name: e.name, outcome: e.outcome });
+        series.inc(hub.dnsResolutions, { client, name: e.name, outcome: e.outcome });
         break;
       case 'endpoint.changed':
-        if (e.cause === 'dns') hub.dnsChanges.inc({ client, name: e.name });
+        if (e.cause === 'dns') series.inc(hub.dnsChanges, { client, name: e.name });
         break;
       case 'failover.detected':
-        hub.failovers.inc({ client, node: e.node });
+        series.inc(hub.failovers, { client, node: e.node });
         break;
       case 'failover.recovered':
-        hub.failoverDuration.observe({ client }, e.durationMs / 1000);
+        series.observe(hub.failoverDuration, { client }, e.durationMs / 1000);
         break;
       default:
         break;
@@ -52,6 +54,6 @@ export function attachClientMetrics(source: MetricsSource, events$: Observable<R
   });
   return () => {
     sub.unsubscribe();
-    hub.sources.delete(source);
+    hub.detach(source);
   };
 }

@@ -3,6 +3,8 @@ import { DURATION_BUCKETS_S, type EndpointStats } from '../endpoint/endpoint-sta
 import type { BreakerStateName } from '../events/resilience-event.js';
 import { DEFAULT_METRIC_PREFIX, METRICS, SLOW_EVENT_BUCKETS_S } from './metric-names.js';
 import { ScrapeTimeHistogram, registerOnce, type HistogramSample } from './scrape-histogram.js';
+import type { ClientSeries } from './client-series.js';
+import { RetiredNodeLedger } from './retired-node-ledger.js';
 
 /** What a client exposes to the scrape: a snapshot of its nodes' plain-number stats. */
 export interface MetricsSource {
@@ -22,6 +24,7 @@ const BREAKER_STATES: readonly BreakerStateName[] = ['closed', 'open', 'half-ope
  */
 export class MetricsHub {
   readonly sources = new Set<MetricsSource>();
+  private readonly accounts = new Map<MetricsSource, { ledger: RetiredNodeLedger; series: ClientSeries }>();
   readonly breakerTransitions: Counter<string>;
   readonly retries: Counter<string>;
   readonly topologyRefreshes: Counter<string>;
@@ -33,7 +36,7 @@ export class MetricsHub {
 
   constructor(registry: Registry, prefix: string) {
     const n = (key: keyof typeof METRICS): string => prefix + METRICS[key].name;
-    const hub = { sources: this.sources };
+    const hub = { sources: this.sources, counted: (src: MetricsSource) => this.countedNodes(src) };
     const counter = (key: keyof typeof METRICS, collect?: (this: Counter<string>) => void): Counter<string> =>
       registerOnce(registry, n(key), () => new Counter({ name: n(key), help: METRICS[key].help, labelNames: labels(key), registers: [], ...(collect ? { collect } : {}) }));
     const gauge = (key: keyof typeof METRICS, collect: (this: Gauge<string>) => void): Gauge<string> =>
@@ -44,7 +47,7 @@ export class MetricsHub {
     counter('commands', function () {
       this.reset();
       for (const src of hub.sources) {
-        for (const e of src.nodes()) {
+        for (const e of hub.counted(src)) {
           this.inc({ client: src.client, node: e.node, role: e.role, outcome: 'success', scenario: 'none' }, e.stats.ok);
           for (const [scenario, count] of e.stats.errors) {
             this.inc({ client: src.client, node: e.node, role: e.role, outcome: 'error', scenario }, count);
@@ -55,7 +58,7 @@ export class MetricsHub {
     registerOnce(registry, n('commandDuration'), () =>
       new ScrapeTimeHistogram(n('commandDuration'), METRICS.commandDuration.help, METRICS.commandDuration.labels, DURATION_BUCKETS_S, function* (): Iterable<HistogramSample> {
         for (const src of hub.sources) {
-          for (const e of src.nodes()) {
+          for (const e of hub.counted(src)) {
             yield { labels: { client: src.client, node: e.node, role: e.role }, counts: e.stats.buckets, sum: e.stats.durationSumS, count: e.stats.durationCount };
           }
         }
@@ -75,7 +78,7 @@ export class MetricsHub {
     });
     counter('queueOverflows', function () {
       this.reset();
-      for (const src of hub.sources) for (const e of src.nodes()) this.inc({ client: src.client, node: e.node }, e.stats.overflows);
+      for (const src of hub.sources) for (const e of hub.counted(src)) this.inc({ client: src.client, node: e.node }, e.stats.overflows);
     });
     gauge('inFlight', function () {
       this.reset();
@@ -93,6 +96,35 @@ export class MetricsHub {
     this.dnsChanges = counter('dnsChanges');
     this.failovers = counter('failovers');
     this.failoverDuration = histogram('failoverDuration');
+  }
+
+  /** Starts reading `source` at scrape time; `series` holds its event-driven series. */
+  attach(source: MetricsSource, series: ClientSeries): void {
+    this.sources.add(source);
+    this.accounts.set(source, { ledger: new RetiredNodeLedger(), series });
+  }
+
+  /**
+   * Stops reading `source` and removes its series: a closed client's metrics go away with it.
+   * Not while another client of the same name is attached: they share those series.
+   */
+  detach(source: MetricsSource): void {
+    const account = this.accounts.get(source);
+    this.sources.delete(source);
+    this.accounts.delete(source);
+    if (account && ![...this.sources].some((s) => s.client === source.client)) account.series.removeAll();
+  }
+
+  /**
+   * The nodes whose counts a counter reports: the live ones, plus the `retired` fold of those
+   * that went away, so that the totals never go down.
+   */
+  private countedNodes(source: MetricsSource): Array<{ node: string; role: string; stats: EndpointStats }> {
+    const live = [...source.nodes()];
+    const account = this.accounts.get(source);
+    if (!account) return live;
+    for (const node of account.ledger.update(live)) account.series.foldNode(node);
+    return [...live, ...account.ledger.nodes()];
   }
 }
 

@@ -18,17 +18,21 @@ export type TlsOptions = boolean | Pick<TlsConnectionOptions, 'ca' | 'cert' | 'k
 
 /** How names are resolved (replication endpoints, cluster configuration endpoint). */
 export interface DnsOptions {
-  /** DNS servers as `ip` or `ip:port`; default: the system resolver. */
+  /** DNS servers as `ip`, `ipv4:port` or `[ipv6]:port`, checked at construction; default: the system resolver. */
   servers?: string[];
   /** A custom resolver; overrides `servers`. Returns IPv4 addresses with their TTL in seconds. */
   resolve?: (hostname: string) => Promise<Array<{ address: string; ttl: number }>>;
-  /** Shortest re-resolve interval in milliseconds, whatever the TTL says. @default 1000 */
+  /**
+   * Shortest re-resolve interval in milliseconds, whatever the TTL says. At least 100: a
+   * record with a TTL of 0 must not turn every client into a resolver hammer. @default 1000
+   */
   minIntervalMs?: number;
-  /** Longest re-resolve interval in milliseconds, whatever the TTL says. @default 30000 */
+  /** Longest re-resolve interval in milliseconds, whatever the TTL says. At least 100. @default 30000 */
   maxIntervalMs?: number;
   /**
    * Re-resolve interval in milliseconds while there is evidence of a failover (READONLY,
-   * connection errors, repeated timeouts, a breaker opening). @default 250
+   * connection errors, repeated timeouts, a breaker opening). At least 50 (20 queries a second
+   * per name). @default 250
    */
   fastPollMs?: number;
   /** How long fast polling lasts after the evidence that started it, in milliseconds. @default 30000 */
@@ -104,14 +108,17 @@ export interface ClusterModeOptions extends CommonOptions {
   dns?: DnsOptions;
   /** Topology refresh settings. */
   topology?: {
-    /** Periodic refresh interval in milliseconds (jittered ±20 %). @default 5000 */
+    /**
+     * Periodic refresh interval in milliseconds (jittered ±20 %). At least 1000: each one is a
+     * full topology read from every client of the fleet. @default 5000
+     */
     refreshIntervalMs?: number;
     /**
      * Minimum gap between the starts of two topology refreshes, in milliseconds: the
      * refresh-storm bound. Whatever fires (a burst of MOVED, every call timing out, breakers
      * opening), one client starts at most one refresh per gap, with one in flight at a time;
      * while a shard is degraded it polls at exactly this gap, and while refreshes fail the gap
-     * doubles up to 2 s. @default 250
+     * doubles up to 2 s. At least 50. @default 250
      */
     minRefreshGapMs?: number;
     /** Timeouts on one node within `timeoutWindowMs` that trigger a refresh. @default 2 */

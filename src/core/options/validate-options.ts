@@ -1,5 +1,6 @@
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import type { BreakerOptions, PolicyOptions } from './policy-options.js';
+import { MAX_TIMER_MS, type NumberRule, checkAddress, checkKnownKeys, checkNumber, checkNumbers, describeValue, isDnsServerAddress, isObject, ms } from './option-checks.js';
 import { breakerPresets, policyPresets } from './presets.js';
 import type { Mode, NodeAddress, ResilientRedisOptions } from './resilient-redis-options.js';
 
@@ -26,20 +27,6 @@ const MODE_KEYS: Readonly<Record<Mode, readonly string[]>> = {
   cluster: ['nodes', 'readFrom', 'dns', 'topology'],
 };
 
-/**
- * The largest delay Node's timers accept (about 24.8 days). A larger one fires after 1 ms,
- * which would turn a generous deadline into an instant timeout.
- */
-const MAX_TIMER_MS = 2_147_483_647;
-
-interface NumberRule {
-  min: number;
-  max?: number;
-  integer?: boolean;
-}
-
-const ms = (min: number): NumberRule => ({ min, max: MAX_TIMER_MS });
-
 const POLICY_RULES: Record<keyof PolicyOptions, NumberRule> = {
   attemptTimeoutMs: ms(1),
   totalTimeoutMs: ms(1),
@@ -62,65 +49,24 @@ const BREAKER_RULES: Record<keyof BreakerOptions, NumberRule> = {
   resetTimeoutMs: ms(1),
 };
 
+// Floors on everything that drives a query to the servers: each query multiplies by every pod
+// of the fleet, and a 0 turns a trigger (a burst of MOVED, a TTL of 0) into a storm.
 const TOPOLOGY_RULES: Record<string, NumberRule> = {
-  refreshIntervalMs: ms(100),
-  minRefreshGapMs: ms(0),
+  refreshIntervalMs: ms(1000, 'each periodic refresh is a full topology read from every client of the fleet'),
+  minRefreshGapMs: ms(50, 'it is the refresh-storm bound: below it a burst of MOVED replies or timeouts floods the cluster with CLUSTER SLOTS'),
   timeoutsToRefresh: { min: 1, integer: true },
   timeoutWindowMs: ms(1),
 };
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function checkAddress(where: string, v: unknown, problems: string[]): void {
-  if (!isObject(v)) {
-    problems.push(`${where} must be an object { host, port }`);
-    return;
-  }
-  if (typeof v.host !== 'string' || v.host.length === 0) problems.push(`${where}.host must be a non-empty string`);
-  if (!Number.isInteger(v.port) || (v.port as number) < 1 || (v.port as number) > 65535) {
-    problems.push(`${where}.port must be an integer from 1 to 65535 (got ${JSON.stringify(v.port)})`);
-  }
-}
-
-function checkNumber(where: string, value: unknown, rule: NumberRule, problems: string[]): boolean {
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    problems.push(`${where} must be a finite number (got ${typeof value === 'number' ? String(value) : typeof value})`);
-    return false;
-  }
-  const before = problems.length;
-  if (rule.integer && !Number.isInteger(value)) problems.push(`${where} must be an integer (got ${value})`);
-  if (value < rule.min) problems.push(`${where} must be >= ${rule.min} (got ${value})`);
-  if (rule.max !== undefined && value > rule.max) problems.push(`${where} must be <= ${rule.max} (got ${value})`);
-  return problems.length === before;
-}
-
-/** Checks an object of numbers against `rules`; unknown keys are problems too (typos). */
-function checkNumbers<T extends object>(
-  where: string,
-  given: unknown,
-  defaults: Readonly<T>,
-  rules: Readonly<Record<string, NumberRule>>,
-  problems: string[],
-): T {
-  if (given === undefined) return { ...defaults };
-  if (!isObject(given)) {
-    problems.push(`${where} must be an object`);
-    return { ...defaults };
-  }
-  const out = { ...defaults } as Record<string, number>;
-  for (const [key, value] of Object.entries(given)) {
-    const rule = rules[key];
-    if (rule === undefined) {
-      problems.push(`${where}.${key} is not a known option (known: ${Object.keys(rules).join(', ')})`);
-      continue;
-    }
-    if (value === undefined) continue;
-    if (checkNumber(`${where}.${key}`, value, rule, problems)) out[key] = value as number;
-  }
-  return out as T;
-}
+const DNS_RULES: Record<string, NumberRule> = {
+  minIntervalMs: ms(100, 'a record with a TTL of 0 must not turn every client into a resolver hammer'),
+  maxIntervalMs: ms(100, 'a record with a TTL of 0 must not turn every client into a resolver hammer'),
+  fastPollMs: ms(50, 'fast polling runs for as long as failures do; more than 20 queries a second per name is load, not speed'),
+  fastPollForMs: ms(0),
+};
+const DNS_KEYS = ['servers', 'resolve', ...Object.keys(DNS_RULES)];
+const METRICS_KEYS = ['enabled', 'registry', 'prefix'];
+const TLS_KEYS = ['ca', 'cert', 'key', 'servername', 'rejectUnauthorized', 'minVersion'];
 
 function checkTopLevelKeys(options: Record<string, unknown>, mode: Mode | undefined, problems: string[]): void {
   for (const key of Object.keys(options)) {
@@ -147,26 +93,64 @@ function checkModeOptions(options: Record<string, unknown>, mode: Mode | undefin
       (options.nodes as NodeAddress[]).forEach((n, i) => checkAddress(`nodes[${i}]`, n, problems));
     }
     if (options.readFrom !== undefined && !['primary', 'replica-preferred'].includes(options.readFrom as string)) {
-      problems.push(`readFrom must be 'primary' or 'replica-preferred' (got ${JSON.stringify(options.readFrom)})`);
+      problems.push(`readFrom must be 'primary' or 'replica-preferred' (got ${describeValue(options.readFrom)})`);
     }
     if (options.topology !== undefined) checkNumbers('topology', options.topology, {}, TOPOLOGY_RULES, problems);
     if (options.db !== undefined && options.db !== 0) problems.push('db must be 0 in cluster mode');
   }
-  const dns = options.dns;
-  if (dns === undefined || (mode !== 'replication' && mode !== 'cluster')) return;
+  if (mode === 'replication' || mode === 'cluster') checkDnsOptions(options.dns, problems);
+}
+
+function checkDnsOptions(dns: unknown, problems: string[]): void {
+  if (dns === undefined) return;
   if (!isObject(dns)) {
     problems.push('dns must be an object');
     return;
   }
-  if (dns.servers !== undefined && (!Array.isArray(dns.servers) || dns.servers.some((s) => typeof s !== 'string'))) {
-    problems.push('dns.servers must be an array of "ip" or "ip:port" strings');
+  checkKnownKeys('dns', dns, DNS_KEYS, problems);
+  if (dns.servers !== undefined) {
+    if (!Array.isArray(dns.servers)) problems.push('dns.servers must be an array of "ip" or "ip:port" strings');
+    else {
+      dns.servers.forEach((server: unknown, i) => {
+        if (!isDnsServerAddress(server)) problems.push(`dns.servers[${i}] must be "ip", "ipv4:port" or "[ipv6]:port" (got ${describeValue(server)})`);
+      });
+    }
   }
   if (dns.resolve !== undefined && typeof dns.resolve !== 'function') problems.push('dns.resolve must be a function');
-  for (const key of ['minIntervalMs', 'maxIntervalMs', 'fastPollMs', 'fastPollForMs'] as const) {
-    if (dns[key] !== undefined) checkNumber(`dns.${key}`, dns[key], ms(0), problems);
+  for (const key of Object.keys(DNS_RULES)) {
+    if (dns[key] !== undefined) checkNumber(`dns.${key}`, dns[key], DNS_RULES[key]!, problems);
   }
   if (typeof dns.minIntervalMs === 'number' && typeof dns.maxIntervalMs === 'number' && dns.minIntervalMs > dns.maxIntervalMs) {
     problems.push('dns.minIntervalMs must not exceed dns.maxIntervalMs');
+  }
+}
+
+function checkTlsOptions(tls: unknown, problems: string[]): void {
+  if (tls === undefined || typeof tls === 'boolean') return;
+  if (!isObject(tls)) {
+    problems.push('tls must be true, false or a TLS options object');
+    return;
+  }
+  checkKnownKeys('tls', tls, TLS_KEYS, problems);
+  for (const key of ['servername', 'minVersion'] as const) {
+    if (tls[key] !== undefined && typeof tls[key] !== 'string') problems.push(`tls.${key} must be a string`);
+  }
+  if (tls.rejectUnauthorized !== undefined && typeof tls.rejectUnauthorized !== 'boolean') problems.push('tls.rejectUnauthorized must be a boolean');
+}
+
+function checkMetricsOptions(metrics: unknown, problems: string[]): void {
+  if (metrics === undefined) return;
+  if (!isObject(metrics)) {
+    problems.push('metrics must be an object');
+    return;
+  }
+  checkKnownKeys('metrics', metrics, METRICS_KEYS, problems);
+  if (metrics.enabled !== undefined && typeof metrics.enabled !== 'boolean') problems.push('metrics.enabled must be a boolean');
+  if (metrics.registry !== undefined && !(isObject(metrics.registry) && typeof metrics.registry.registerMetric === 'function')) {
+    problems.push('metrics.registry must be a prom-client Registry');
+  }
+  if (metrics.prefix !== undefined && (typeof metrics.prefix !== 'string' || !/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(metrics.prefix))) {
+    problems.push('metrics.prefix must be a valid Prometheus metric name prefix (letters, digits, "_" and ":")');
   }
 }
 
@@ -180,28 +164,14 @@ function checkCommonOptions(options: Record<string, unknown>, problems: string[]
   for (const key of ['required', 'allowPartialAvailability', 'enableAutoPipelining'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'boolean') problems.push(`${key} must be a boolean`);
   }
-  if (options.tls !== undefined && typeof options.tls !== 'boolean' && !isObject(options.tls)) {
-    problems.push('tls must be true, false or a TLS options object');
-  }
+  checkTlsOptions(options.tls, problems);
   if (options.logger !== undefined) {
     const l = options.logger as Record<string, unknown>;
     if (!isObject(l) || typeof l.log !== 'function' || typeof l.warn !== 'function' || typeof l.error !== 'function') {
       problems.push('logger must have log, warn and error methods (a Nest LoggerService works)');
     }
   }
-  const metrics = options.metrics;
-  if (metrics !== undefined) {
-    if (!isObject(metrics)) problems.push('metrics must be an object');
-    else {
-      if (metrics.enabled !== undefined && typeof metrics.enabled !== 'boolean') problems.push('metrics.enabled must be a boolean');
-      if (metrics.registry !== undefined && !(isObject(metrics.registry) && typeof metrics.registry.registerMetric === 'function')) {
-        problems.push('metrics.registry must be a prom-client Registry');
-      }
-      if (metrics.prefix !== undefined && (typeof metrics.prefix !== 'string' || !/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(metrics.prefix))) {
-        problems.push('metrics.prefix must be a valid Prometheus metric name prefix (letters, digits, "_" and ":")');
-      }
-    }
-  }
+  checkMetricsOptions(options.metrics, problems);
 }
 
 /**
@@ -215,7 +185,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   const validName = typeof name === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(name);
   if (!validName) problems.push('name must be 1-64 characters of letters, digits, "_", ".", ":" or "-"');
   const mode = MODES.includes(options.mode as Mode) ? (options.mode as Mode) : undefined;
-  if (mode === undefined) problems.push(`mode must be one of ${MODES.join(', ')} (got ${JSON.stringify(options.mode)})`);
+  if (mode === undefined) problems.push(`mode must be one of ${MODES.join(', ')} (got ${describeValue(options.mode)})`);
   checkTopLevelKeys(options, mode, problems);
   checkModeOptions(options, mode, problems);
   checkCommonOptions(options, problems);

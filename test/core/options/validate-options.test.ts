@@ -96,7 +96,7 @@ describe('resolveOptions', { timeout: 10_000 }, () => {
 
   test('an unknown mode does not hide the other problems', () => {
     const problems = problemsOf({ mode: 'sentinel', policy: { totalTimeoutMs: -1 }, keyPrefix: 7 });
-    assertExactly(problems, [/^mode must be one of standalone, replication, cluster \(got "sentinel"\)/, /^policy\.totalTimeoutMs must be >= 1/, /^keyPrefix must be a string/]);
+    assertExactly(problems, [/^mode must be one of standalone, replication, cluster \(got a string\)/, /^policy\.totalTimeoutMs must be >= 1/, /^keyPrefix must be a string/]);
   });
 
   test('a missing mode is reported', () => {
@@ -117,7 +117,7 @@ describe('resolveOptions', { timeout: 10_000 }, () => {
       /^nodes\[1\]\.port must be an integer/,
       /^readFrom must be 'primary' or 'replica-preferred'/,
       /^db must be 0 in cluster mode/,
-      /^topology\.refreshIntervalMs must be >= 100/,
+      /^topology\.refreshIntervalMs must be >= 1000 \(got 0\): each periodic refresh/,
       /^topology\.jitter is not a known option/,
       /^dns\.servers must be an array/,
       /^dns\.minIntervalMs must not exceed dns\.maxIntervalMs/,

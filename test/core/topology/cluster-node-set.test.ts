@@ -21,7 +21,14 @@ interface FakeEndpoint {
   retired: boolean;
   closed: boolean;
   fireReady(): void;
-  client: { options: { host: string; port: number }; status: string; on(event: string, fn: () => void): void; connect(): Promise<void>; disconnect(): void };
+  client: {
+    options: { host: string; port: number };
+    status: string;
+    on(event: string, fn: () => void): void;
+    once(event: string, fn: () => void): void;
+    connect(): Promise<void>;
+    disconnect(): void;
+  };
   retire(): void;
   close(): void;
 }
@@ -45,6 +52,8 @@ function fakeFactory(created: FakeEndpoint[]): EndpointFactory {
           options: { host: spec.address.host, port: spec.address.port },
           status: 'ready',
           on: (event, fn) => void (event === 'ready' && handlers.push(fn)),
+          // Closing waits for 'end': the fake ends at once.
+          once: (event, fn) => void (event === 'end' && setImmediate(fn)),
           connect: () => Promise.resolve(),
           disconnect: () => {},
         },

@@ -4,7 +4,7 @@ import type { ResilientRedis } from '../core/client/resilient-redis.js';
 import type { ResilienceEvent } from '../core/events/resilience-event.js';
 import type { ResilienceLogger } from '../core/events/resilience-logger.js';
 import type { MetricsOptions, ResilientRedisOptions } from '../core/options/resilient-redis-options.js';
-import { defaultClientName } from './http-translation.js';
+import { defaultClientName } from '../core/http/http-translation.js';
 
 /** Options of {@link createResilience}. */
 export interface ResilienceOptions {

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler } from 'express';
-import { unavailableResponse, type UnavailableResponseOptions } from './http-translation.js';
+import { unavailableResponse, type UnavailableResponseOptions } from '../core/http/http-translation.js';
 
 /** Options of {@link createErrorHandler}. */
 export type ErrorHandlerOptions = UnavailableResponseOptions;

@@ -3,7 +3,7 @@ import { authorizeHandler, type AuthorizeHook } from './authorize-hook.js';
 import type { ClientRegistry } from '../core/client/client-registry.js';
 import type { HealthReport } from '../core/health/health-model.js';
 import { withoutAddresses } from '../core/status/report-redaction.js';
-import { healthHttpStatus } from './http-translation.js';
+import { healthHttpStatus } from '../core/http/http-translation.js';
 
 /** Options of {@link createHealthRouter}. */
 export interface HealthRouterOptions {

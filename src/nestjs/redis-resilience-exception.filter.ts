@@ -1,6 +1,6 @@
 import { Catch, Inject, Optional, type ArgumentsHost, type HttpServer } from '@nestjs/common';
 import { BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
-import { unavailableResponse } from '../express/http-translation.js';
+import { unavailableResponse } from '../core/http/http-translation.js';
 import type { ExceptionFilterOptions } from './redis-resilience.options.js';
 
 /** Optional provider of `ExceptionFilterOptions` for the filter when Nest builds it (APP_FILTER). */

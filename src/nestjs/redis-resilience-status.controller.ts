@@ -25,7 +25,7 @@ import { assertControlGuarded, controlBreaker, CROSS_SITE_REFUSAL, isCrossSiteRe
 import { renderStatusPage } from '../core/status/status-page.js';
 import { shutdownSignal, statusMessages } from '../core/status/status-stream.js';
 import { buildStatusView, type StatusView } from '../core/status/status-view.js';
-import { healthHttpStatus } from '../express/http-translation.js';
+import { healthHttpStatus } from '../core/http/http-translation.js';
 import type { StatusControllerOptions } from './redis-resilience.options.js';
 
 type Guard = Type<CanActivate> | CanActivate;

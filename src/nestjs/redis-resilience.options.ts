@@ -1,7 +1,7 @@
 import type { CanActivate, Type } from '@nestjs/common';
 import type { ResilienceLogger } from '../core/events/resilience-logger.js';
 import type { MetricsOptions, ResilientRedisOptions } from '../core/options/resilient-redis-options.js';
-import type { UnavailableResponseOptions } from '../express/http-translation.js';
+import type { UnavailableResponseOptions } from '../core/http/http-translation.js';
 
 /** Options of `RedisResilienceModule.forRoot()` and of the `forRootAsync()` factory. */
 export interface RedisResilienceModuleOptions {

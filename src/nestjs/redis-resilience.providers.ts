@@ -2,7 +2,7 @@ import { Logger, type Provider } from '@nestjs/common';
 import { ClientRegistry, DEFAULT_CLIENT_NAME } from '../core/client/client-registry.js';
 import type { ResilientRedis } from '../core/client/resilient-redis.js';
 import type { ResilientRedisOptions } from '../core/options/resilient-redis-options.js';
-import { defaultClientName } from '../express/http-translation.js';
+import { defaultClientName } from '../core/http/http-translation.js';
 import type { RedisResilienceModuleOptions } from './redis-resilience.options.js';
 import { getResilientRedisToken } from './redis-resilience.tokens.js';
 

@@ -3,12 +3,12 @@
  * to 503 responses, and which client is "the default". Framework-free on purpose, so the
  * NestJS adapter uses it without loading express.
  */
-import type { ClientRegistry } from '../core/client/client-registry.js';
-import { DEFAULT_CLIENT_NAME } from '../core/client/client-registry.js';
-import { ErrorCodes, type ErrorCode } from '../core/errors/error-codes.js';
-import { isResilienceError } from '../core/errors/resilience.error.js';
-import { isCircuitOpenError } from '../core/errors/circuit-open.error.js';
-import type { HealthCheckStatus } from '../core/health/health-model.js';
+import type { ClientRegistry } from '../client/client-registry.js';
+import { DEFAULT_CLIENT_NAME } from '../client/client-registry.js';
+import { ErrorCodes, type ErrorCode } from '../errors/error-codes.js';
+import { isResilienceError } from '../errors/resilience.error.js';
+import { isCircuitOpenError } from '../errors/circuit-open.error.js';
+import type { HealthCheckStatus } from '../health/health-model.js';
 
 /**
  * Terminus's rule: `ok` and `degraded` are still serving (200); `error` and `shutting_down`

@@ -10,13 +10,16 @@ import type { EventBus } from '../events/event-bus.js';
 import type { ClusterModeOptions } from '../options/resilient-redis-options.js';
 import type { ResolvedOptions } from '../options/validate-options.js';
 import type { FailureClass, FailureScenario, Redirect } from '../policy/failure-scenario.js';
-import { isIpAddress, type ClusterTopology } from '../topology/cluster-topology.js';
+import { isIpAddress, nodeKeys, type ClusterTopology } from '../topology/cluster-topology.js';
 import { ClusterTopologyKeeper, refreshErrors } from '../topology/cluster-topology-keeper.js';
 import { ClusterNodeSet } from './cluster-node-set.js';
 import type { EndpointFactory } from './endpoint-factory.js';
 import { waitUntilReady } from './endpoint-lifecycle.js';
 
 type ClusterOptions = ResolvedOptions & ClusterModeOptions;
+
+/** Most endpoints MOVED/ASK replies may create beyond the slot map's nodes, until a refresh. */
+export const MAX_REDIRECT_NODES = 8;
 
 /** A replica that answered LOADING/MASTERDOWN gets no reads for this long. */
 const AVOID_REPLICA_MS = 1000;
@@ -100,7 +103,12 @@ export class ClusterRouter implements CommandRouter {
     if (known) return known;
     // A node we have not heard of: the slot map is behind.
     void this.keeper.trigger('unknown-node');
-    return isIpAddress(redirect.host) ? this.nodes.ensure({ host: redirect.host, port: redirect.port }) : undefined;
+    if (!isIpAddress(redirect.host)) return undefined;
+    // A server naming host after host must not make us open connection after connection: past
+    // the cap, the call waits for the refresh, which also retires the ones it does not list.
+    const mapped = this.topology ? nodeKeys(this.topology).size : 0;
+    if (this.nodes.all().length - mapped >= MAX_REDIRECT_NODES) return undefined;
+    return this.nodes.ensure({ host: redirect.host, port: redirect.port });
   }
 
   /** Slot of the command's keys; -1 for keyless commands. Multi-key commands must share one. */
@@ -180,9 +188,14 @@ export class ClusterRouter implements CommandRouter {
   onFailure(endpoint: Endpoint, failure: FailureClass): void {
     switch (failure.scenario) {
       case 'moved':
-      case 'ask':
-      case 'clusterdown':
         void this.keeper.trigger(failure.scenario);
+        break;
+      // ASK is a migration in progress: the map stays right until it ends, with a MOVED.
+      case 'ask':
+        break;
+      // Part of a failover episode: costs a full read only if it opens one.
+      case 'clusterdown':
+        this.keeper.evidence('clusterdown');
         break;
       case 'connection':
         this.keeper.evidence('connection');

@@ -27,6 +27,8 @@ export type TopologyTrigger =
   | 'breaker-opened'
   /** A replica of a failing shard answered ROLE with master: its promotion is adopted at once. */
   | 'replica-promoted'
+  /** The cheap CLUSTER INFO check saw the epoch grow, or the node or assigned-slot count move. */
+  | 'epoch-changed'
   | 'manual';
 
 export interface ClientReadyEvent extends EventBase { readonly type: 'client.ready' }

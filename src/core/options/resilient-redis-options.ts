@@ -104,14 +104,20 @@ export interface ClusterModeOptions extends CommonOptions {
   dns?: DnsOptions;
   /** Topology refresh settings. */
   topology?: {
-    /** Periodic refresh interval in milliseconds (jittered ±20 %). @default 5000 */
+    /**
+     * Periodic full read of the slot map (CLUSTER SLOTS), in milliseconds, jittered ±20 %.
+     * Between two reads a CLUSTER INFO on one node every 5 s (a few hundred bytes at any
+     * cluster size) catches a grown epoch or a node or slot count that moved, and MOVED does
+     * the rest: the default keeps a fleet under one full read per client per minute.
+     * @default 75000
+     */
     refreshIntervalMs?: number;
     /**
      * Minimum gap between the starts of two topology refreshes, in milliseconds: the
      * refresh-storm bound. Whatever fires (a burst of MOVED, every call timing out, breakers
-     * opening), one client starts at most one refresh per gap, with one in flight at a time;
-     * while a shard is degraded it polls at exactly this gap, and while refreshes fail the gap
-     * doubles up to 2 s. @default 250
+     * opening), one client starts at most one refresh per gap, with one in flight at a time,
+     * and while refreshes fail the gap doubles up to 2 s. A failover costs at most two full
+     * reads: the failing shard is followed by ROLE probes of its replicas instead. @default 250
      */
     minRefreshGapMs?: number;
     /** Timeouts on one node within `timeoutWindowMs` that trigger a refresh. @default 2 */

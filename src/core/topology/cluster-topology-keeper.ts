@@ -6,10 +6,13 @@ import type { EventBus } from '../events/event-bus.js';
 import type { TopologyTrigger } from '../events/resilience-event.js';
 import type { ClusterModeOptions } from '../options/resilient-redis-options.js';
 import type { ResolvedOptions } from '../options/validate-options.js';
-import { diffTopology, withPromotedReplica, type ClusterTopology } from './cluster-topology.js';
+import { diffTopology, nodeKeys, withPromotedReplica, type ClusterTopology } from './cluster-topology.js';
 import { ClusterTopologySource, type SeedView } from './cluster-topology-source.js';
 import { NoAnswerError } from './first-answer.js';
+import { ChangeWatch, layoutMayDiffer, type ClusterFingerprint } from './change-detector.js';
+import { FailoverEpisode } from './failover-episode.js';
 import { PromotionWatch, type WatchedReplica } from './promotion-watch.js';
+import { refuseTopology } from './topology-acceptance.js';
 import { TopologyRefresher } from './topology-refresher.js';
 
 /** Cluster topology refresh settings, all in milliseconds except `timeoutsToRefresh`. */
@@ -19,11 +22,20 @@ export interface ClusterTopologySettings {
   timeoutsToRefresh: number;
   timeoutWindowMs: number;
   maxRefreshBackoffMs: number;
+  changeCheckIntervalMs: number;
+  degradedChangeCheckIntervalMs: number;
+  episodeQuietMs: number;
+  confirmDelayMs: number;
 }
 
 /** Cluster refresh defaults; `ClusterModeOptions.topology` overrides the first four. */
 export const CLUSTER_TOPOLOGY_DEFAULTS: Readonly<ClusterTopologySettings> = Object.freeze({
-  refreshIntervalMs: 5000,
+  /**
+   * The periodic full read (CLUSTER SLOTS), jittered ±20 %: never sooner than 60 s after the
+   * last one, so a fleet's steady cost stays under one full read per client per minute.
+   * Changes between two full reads are caught by the cheap check below, and by MOVED.
+   */
+  refreshIntervalMs: 75_000,
   /** The refresh-storm bound: at most one refresh starts per 250 ms, per client. */
   minRefreshGapMs: 250,
   timeoutsToRefresh: 2,
@@ -33,29 +45,47 @@ export const CLUSTER_TOPOLOGY_DEFAULTS: Readonly<ClusterTopologySettings> = Obje
    * client adds to a cluster that is down and how long it takes to notice it is back.
    */
   maxRefreshBackoffMs: 2000,
+  /** CLUSTER INFO (a few hundred bytes, any cluster size) on one node, jittered ±20 %. */
+  changeCheckIntervalMs: 5000,
+  /** The same while a shard fails and no replica of it can be watched: the epoch shows its promotion. */
+  degradedChangeCheckIntervalMs: 1000,
+  /** Evidence this close to the previous piece belongs to the same failover episode. */
+  episodeQuietMs: 5000,
+  /**
+   * How long after adopting a promotion the confirming full read waits (jittered ±50 %): by
+   * then the winner has claimed its slots cluster-wide, and a fleet spreads its reads out.
+   */
+  confirmDelayMs: 1000,
 });
 
 /**
- * Keeps a cluster's slot map fresh and publishes it as an immutable snapshot:
- * - periodically (jittered), and on triggers: MOVED, ASK, CLUSTERDOWN, connection errors,
- *   N timeouts in a window on one node, an uncovered slot, an unknown node, a breaker opening;
- * - one refresh in flight, at most one started per `minRefreshGapMs` (the refresh-storm bound
- *   per client, whatever fires), with backoff while refreshes fail;
- * - every `minRefreshGapMs` while a shard is degraded, asking its replicas first; meanwhile the
- *   replicas of the failing shard are asked for their ROLE every 50 ms, and a promotion is
- *   adopted the moment one says master — so traffic follows a promotion within ~50 ms, without
- *   waiting for a MOVED that a hung primary never sends, and without touching healthy shards;
+ * Keeps a cluster's slot map fresh and publishes it as an immutable snapshot, within a fleet
+ * budget (every probe multiplies by the number of pods):
+ * - steady state: one full read (CLUSTER SLOTS) per `refreshIntervalMs`, and between them a
+ *   cheap CLUSTER INFO on one node every `changeCheckIntervalMs`; a grown epoch, a node count
+ *   or assigned-slot count that moved, or the cluster coming back to ok cost one full read;
+ * - on triggers: MOVED, an uncovered slot, an unknown node: one refresh in flight, at most one
+ *   started per `minRefreshGapMs`, with backoff while refreshes fail;
+ * - through a failover, at most two full reads however long it lasts (see
+ *   {@link FailoverEpisode}): one on the first evidence, one to confirm the promotion, which is
+ *   seen in between by ROLE probes of the failing shard's replicas (at most 4 per second per
+ *   client, jittered) and adopted the moment one says master;
  * - when every known node fails, the configuration endpoint is resolved again, so a cluster
  *   whose nodes all changed address is found without a restart.
  */
 export class ClusterTopologyKeeper {
   private topology: ClusterTopology | undefined;
+  private baseline: ClusterFingerprint | undefined;
   private readonly source: ClusterTopologySource;
   private readonly refresher: TopologyRefresher;
   private readonly promotions: PromotionWatch;
+  private readonly changes: ChangeWatch;
+  private readonly episode: FailoverEpisode;
+  private confirmTimer: NodeJS.Timeout | undefined;
   private readonly timeouts = new WeakMap<Endpoint, number[]>();
   private readonly subscription: Subscription;
   private lastFailure: unknown;
+  private stopped = false;
   readonly settings: Readonly<ClusterTopologySettings>;
 
   constructor(
@@ -68,7 +98,8 @@ export class ClusterTopologyKeeper {
   ) {
     const given = Object.fromEntries(Object.entries(options.topology ?? {}).filter(([, v]) => v !== undefined));
     this.settings = Object.freeze({ ...CLUSTER_TOPOLOGY_DEFAULTS, ...given });
-    this.source = new ClusterTopologySource(options, nodes, resolve, bus);
+    this.source = new ClusterTopologySource(options, nodes, resolve, bus, (next) => refuseTopology(this.topology, next));
+    this.episode = new FailoverEpisode(this.settings.episodeQuietMs);
     this.refresher = new TopologyRefresher(
       {
         intervalMs: this.settings.refreshIntervalMs,
@@ -76,9 +107,19 @@ export class ClusterTopologyKeeper {
         maxBackoffMs: Math.max(this.settings.minRefreshGapMs, this.settings.maxRefreshBackoffMs),
       },
       (trigger) => this.refreshOnce(trigger),
-      () => this.isDegraded(),
+      // Only the first read is retried on the gap; a degraded shard is followed by ROLE and
+      // CLUSTER INFO, not by polling the full map.
+      () => this.topology === undefined,
     );
-    this.promotions = new PromotionWatch(() => this.watchedReplicas(), (w) => this.adoptPromotion(w), options.policy.attemptTimeoutMs);
+    const attemptMs = options.policy.attemptTimeoutMs;
+    this.promotions = new PromotionWatch(() => this.watchedReplicas(), (w) => this.adoptPromotion(w), attemptMs);
+    this.changes = new ChangeWatch(
+      (e) => e.ready && e.breaker.state === 'closed' && !this.suspect(e),
+      () => this.nodes.refreshCandidates(this.degradedShards(), (e) => this.suspect(e)),
+      (f) => this.onFingerprint(f),
+      attemptMs,
+      () => (this.isDegraded() && !this.promotions.active ? this.settings.degradedChangeCheckIntervalMs : this.settings.changeCheckIntervalMs),
+    );
     this.subscription = bus.events$.subscribe((e) => {
       if (e.type === 'breaker.opened' && !e.forced) this.evidence('breaker-opened');
       else if (e.type === 'connection.lost' && this.nodes.primaries().some((p) => p.id === e.node)) this.evidence('connection');
@@ -100,10 +141,14 @@ export class ClusterTopologyKeeper {
     return this.refresher.current();
   }
 
-  /** A failure that hints at a failover: refresh, and watch the failing shard's replicas. */
+  /**
+   * A failure that hints at a failover: watch the failing shard's replicas, and read the full
+   * map only if this opens a failover episode (the budget: two full reads per failover).
+   */
   evidence(trigger: TopologyTrigger): void {
-    void this.refresher.trigger(trigger);
+    if (this.episode.admit(this.isDegraded())) void this.refresher.trigger(trigger);
     this.promotions.poke();
+    if (!this.promotions.active) this.changes.hurry();
   }
 
   /** Counts a timeout on `endpoint`; N of them within the window trigger a refresh. */
@@ -112,21 +157,30 @@ export class ClusterTopologyKeeper {
     const list = (this.timeouts.get(endpoint) ?? []).filter((t) => now - t < this.settings.timeoutWindowMs);
     list.push(now);
     this.timeouts.set(endpoint, list);
-    if (list.length >= this.settings.timeoutsToRefresh) void this.refresher.trigger('timeouts');
-    this.promotions.poke();
+    if (list.length >= this.settings.timeoutsToRefresh) this.evidence('timeouts');
+    else this.promotions.poke();
   }
 
   /** First refresh, and the periodic schedule (which keeps retrying if this one failed). */
   start(): Promise<boolean> {
     const first = this.refresher.trigger('initial');
     this.refresher.start();
+    this.changes.start();
     return first;
   }
 
   stop(): void {
+    this.stopped = true;
     this.subscription.unsubscribe();
     this.refresher.stop();
     this.promotions.stop();
+    this.changes.stop();
+    clearTimeout(this.confirmTimer);
+  }
+
+  /** Probes sent so far, for the bench: ROLE probes and CLUSTER INFO samples. */
+  probeCounts(): { role: number; info: number } {
+    return { role: this.promotions.probeCount, info: this.changes.sampleCount };
   }
 
   /** Why the last refresh failed, if it did. */
@@ -149,8 +203,25 @@ export class ClusterTopologyKeeper {
   }
 
   private isDegraded(): boolean {
-    if (!this.topology || this.topology.uncovered > 0) return true;
+    if (!this.topology) return true;
     return this.degradedShards().size > 0;
+  }
+
+  /**
+   * A cheap sample came in. A layout that may have moved costs a full read, except while a
+   * failover episode is being followed by ROLE: its promotion is adopted from there and then
+   * confirmed by one read, which takes a new baseline.
+   */
+  private onFingerprint(now: ClusterFingerprint): void {
+    const base = this.baseline;
+    if (!base) {
+      this.baseline = now;
+      return;
+    }
+    const backToOk = now.state === 'ok' && base.state !== 'ok';
+    if (!backToOk && !layoutMayDiffer(base, now)) return;
+    if (this.episode.active(this.isDegraded()) && (this.promotions.active || this.episode.confirmPending)) return;
+    void this.refresher.trigger('epoch-changed');
   }
 
   /** Timed out lately: maybe hung, so asked for the topology last. */
@@ -176,14 +247,28 @@ export class ClusterTopologyKeeper {
     const next = withPromotedReplica(this.topology, watched.shard, watched.replica.id);
     if (!next) return;
     this.apply(next, 'replica-promoted', 0);
-    void this.refresher.trigger('replica-promoted');
+    this.scheduleConfirm();
+  }
+
+  /** One full read, a little after the promotion, confirms the locally patched map. */
+  private scheduleConfirm(): void {
+    if (this.stopped || this.confirmTimer) return;
+    this.episode.beginConfirm();
+    const delay = this.settings.confirmDelayMs * (0.5 + Math.random());
+    this.confirmTimer = setTimeout(() => {
+      this.confirmTimer = undefined;
+      void this.refresher.trigger('replica-promoted').finally(() => this.episode.endConfirm());
+    }, delay).unref();
   }
 
   private async refreshOnce(trigger: TopologyTrigger): Promise<boolean> {
     const started = performance.now();
     try {
       const candidates = this.nodes.refreshCandidates(this.degradedShards(), (e) => this.suspect(e));
-      this.apply(await this.source.fetch(candidates), trigger, performance.now() - started);
+      const next = await this.source.fetch(candidates);
+      if (this.stopped) return false;
+      this.apply(next, trigger, performance.now() - started);
+      this.baseline = next.fingerprint ?? this.baseline;
       this.lastFailure = undefined;
       return true;
     } catch (error) {
@@ -195,13 +280,16 @@ export class ClusterTopologyKeeper {
 
   private apply(next: ClusterTopology, trigger: TopologyTrigger, durationMs: number): void {
     const diff = diffTopology(this.topology, next);
-    if (diff.changed) {
+    // Nodes beyond the map's own: endpoints a MOVED to a node we had not heard of created.
+    // An unchanged map that does not list them retires them too.
+    const strays = !diff.changed && this.nodes.all().length > nodeKeys(next).size;
+    if (diff.changed || strays) {
       for (const { node, since } of this.nodes.sync(next)) {
         this.bus.emit({ type: 'failover.recovered', node, durationMs: Date.now() - since });
       }
     }
     this.topology = next;
-    if (diff.changed) this.onChanged();
+    if (diff.changed || strays) this.onChanged();
     if (this.degradedShards().size > 0) this.promotions.poke();
     this.bus.emit({
       type: 'topology.refreshed',

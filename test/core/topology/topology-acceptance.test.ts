@@ -13,6 +13,9 @@ function even(shards: number, offset = 0): unknown[][] {
   return Array.from({ length: shards }, (_, i) => [i * size, Math.min(SLOT_COUNT - 1, (i + 1) * size - 1), node(offset + 2 * i), node(offset + 2 * i + 1)]);
 }
 
+/** Replicas enough for three shards to exceed the first-answer cap. */
+const manyReplicas = (shard: number): unknown[] => Array.from({ length: MAX_INITIAL_NODES / 3 }, (_, i) => node(1000 + shard * 1000 + i));
+
 describe('refuseTopology', () => {
   const current = parseClusterSlots(even(3), SOURCE);
 
@@ -35,7 +38,6 @@ describe('refuseTopology', () => {
     assert.match(refuseTopology(current, grown) ?? '', new RegExp(`more than the ${MAX_NEW_NODES_PER_ANSWER} one answer may add`));
     const fewMore = parseClusterSlots(even(10), SOURCE);
     assert.equal(refuseTopology(current, fewMore), undefined);
-    const manyReplicas = (shard: number): unknown[] => Array.from({ length: MAX_INITIAL_NODES / 3 }, (_, i) => node(1000 + shard * 1000 + i));
     const huge = parseClusterSlots(even(3).map((r, i) => [...(r as unknown[]), ...manyReplicas(i)]), SOURCE);
     assert.match(refuseTopology(undefined, huge) ?? '', /more than the 1200 a cluster may have/);
     assert.equal(refuseTopology(undefined, parseClusterSlots(even(500), SOURCE)), undefined);

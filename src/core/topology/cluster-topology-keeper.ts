@@ -14,49 +14,10 @@ import { FailoverEpisode } from './failover-episode.js';
 import { PromotionWatch, type WatchedReplica } from './promotion-watch.js';
 import { refuseTopology } from './topology-acceptance.js';
 import { TopologyRefresher } from './topology-refresher.js';
+import { CLUSTER_TOPOLOGY_DEFAULTS, type ClusterTopologySettings } from './cluster-topology-settings.js';
 
-/** Cluster topology refresh settings, all in milliseconds except `timeoutsToRefresh`. */
-export interface ClusterTopologySettings {
-  refreshIntervalMs: number;
-  minRefreshGapMs: number;
-  timeoutsToRefresh: number;
-  timeoutWindowMs: number;
-  maxRefreshBackoffMs: number;
-  changeCheckIntervalMs: number;
-  degradedChangeCheckIntervalMs: number;
-  episodeQuietMs: number;
-  confirmDelayMs: number;
-}
-
-/** Cluster refresh defaults; `ClusterModeOptions.topology` overrides the first four. */
-export const CLUSTER_TOPOLOGY_DEFAULTS: Readonly<ClusterTopologySettings> = Object.freeze({
-  /**
-   * The periodic full read (CLUSTER SLOTS), jittered ±20 %: never sooner than 60 s after the
-   * last one, so a fleet's steady cost stays under one full read per client per minute.
-   * Changes between two full reads are caught by the cheap check below, and by MOVED.
-   */
-  refreshIntervalMs: 75_000,
-  /** The refresh-storm bound: at most one refresh starts per 250 ms, per client. */
-  minRefreshGapMs: 250,
-  timeoutsToRefresh: 2,
-  timeoutWindowMs: 1000,
-  /**
-   * Longest gap between refreshes while they fail (every node down). Bounds both the load a
-   * client adds to a cluster that is down and how long it takes to notice it is back.
-   */
-  maxRefreshBackoffMs: 2000,
-  /** CLUSTER INFO (a few hundred bytes, any cluster size) on one node, jittered ±20 %. */
-  changeCheckIntervalMs: 5000,
-  /** The same while a shard fails and no replica of it can be watched: the epoch shows its promotion. */
-  degradedChangeCheckIntervalMs: 1000,
-  /** Evidence this close to the previous piece belongs to the same failover episode. */
-  episodeQuietMs: 5000,
-  /**
-   * How long after adopting a promotion the confirming full read waits (jittered ±50 %): by
-   * then the winner has claimed its slots cluster-wide, and a fleet spreads its reads out.
-   */
-  confirmDelayMs: 1000,
-});
+/** First gap between full reads while the cluster knows more nodes than our map lists, ms. */
+const MISSING_NODES_FIRST_GAP_MS = 5000;
 
 /**
  * Keeps a cluster's slot map fresh and publishes it as an immutable snapshot, within a fleet
@@ -86,6 +47,8 @@ export class ClusterTopologyKeeper {
   private readonly subscription: Subscription;
   private lastFailure: unknown;
   private stopped = false;
+  private missingGapMs = MISSING_NODES_FIRST_GAP_MS;
+  private nextMissingReadAt = 0;
   readonly settings: Readonly<ClusterTopologySettings>;
 
   constructor(
@@ -218,9 +181,20 @@ export class ClusterTopologyKeeper {
       this.baseline = now;
       return;
     }
-    const backToOk = now.state === 'ok' && base.state !== 'ok';
-    if (!backToOk && !layoutMayDiffer(base, now)) return;
+    const changed = (now.state === 'ok' && base.state !== 'ok') || layoutMayDiffer(base, now);
+    // The cluster knows nodes our map lacks: a replica that has not synced yet, or a failed
+    // node coming back (CLUSTER SLOTS leaves both out). Nothing else in CLUSTER INFO shows it
+    // when they join, so ask again, at a gap that doubles while the count stays apart.
+    const missing = this.topology !== undefined && now.knownNodes > nodeKeys(this.topology).size;
+    if (!missing) this.missingGapMs = MISSING_NODES_FIRST_GAP_MS;
+    if (!changed && !missing) return;
     if (this.episode.active(this.isDegraded()) && (this.promotions.active || this.episode.confirmPending)) return;
+    if (!changed) {
+      const t = performance.now();
+      if (t < this.nextMissingReadAt) return;
+      this.nextMissingReadAt = t + this.missingGapMs;
+      this.missingGapMs = Math.min(this.settings.refreshIntervalMs, this.missingGapMs * 2);
+    }
     void this.refresher.trigger('epoch-changed');
   }
 

@@ -38,6 +38,8 @@ export interface RefreshBudgetResult {
   failoverRolePerClient: number;
   /** ROLE probes per client per second, from the fault to the promotion (budget: ≤ 4). */
   rolePerClientPerS: number;
+  /** ROLE calls of the bench's own promotion poll, taken out of the figures above. */
+  labRoleCalls: number;
   /** Which nodes got the ROLE probes: the failing shard's replica only, ideally. */
   roleCallsOnOtherNodes: number;
   /** Client routing lag behind the promotion, ms. */
@@ -50,6 +52,8 @@ export interface RefreshBudgetResult {
   /** Server-side cost of one call, µs (commandstats usec_per_call). */
   usecPerSlots: number;
   usecPerInfo: number;
+  /** Full reads the clients started in the failover window, by trigger. */
+  failoverReadsByTrigger: Record<string, number>;
 }
 
 /** Each client calls each shard once per this period. */
@@ -94,12 +98,17 @@ export async function runRefreshStorm(lab: Lab, options: StormOptions): Promise<
   const cluster: ClusterLab = await lab.cluster({ nodeTimeoutMs: options.nodeTimeoutMs });
   let faultAt = Number.POSITIVE_INFINITY;
   const routedAt: Array<number | undefined> = [];
+  const byTrigger: Record<string, number> = {};
+  let windowOpen = false;
   const clients: ResilientRedis[] = [];
   for (let i = 0; i < options.clients; i++) {
     const client = createResilientRedis({ name: `storm-${i}`, mode: 'cluster', nodes: cluster.seeds(), logger: silentLogger, metrics: { enabled: false } });
     routedAt.push(undefined);
     client.events$.subscribe((e) => {
       if (e.type === 'topology.refreshed' && e.promoted.length > 0 && performance.now() >= faultAt) routedAt[i] ??= performance.now();
+      // A promotion adopted from ROLE is a local patch, not a read.
+      const read = (e.type === 'topology.refreshed' && e.trigger !== 'replica-promoted') || e.type === 'topology.refresh_failed';
+      if (read && windowOpen) byTrigger[e.trigger] = (byTrigger[e.trigger] ?? 0) + 1;
     });
     clients.push(client);
     lab.defer(() => withTimeout(client.close(), 10_000, 'closing a storm client').catch(() => client.disconnect()));
@@ -144,11 +153,20 @@ export async function runRefreshStorm(lab: Lab, options: StormOptions): Promise<
     const steadyMin = (performance.now() - steadyStart) / 60_000;
 
     faultAt = performance.now();
+    windowOpen = true;
     options.log(`  SIGSTOP ${victim.address}; waiting for ${replica.address} to be promoted`);
     await victim.pause();
     let promotedAt: number;
+    let labRoleCalls = 0;
     try {
-      promotedAt = (await cluster.waitForPromotion(replica, 60_000)).monoMs;
+      // Polled here rather than with the lab's helper, to take our own ROLE calls out of the count.
+      promotedAt = await waitFor(
+        async () => {
+          labRoleCalls++;
+          return (await replica.role()).role === 'master' ? performance.now() : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 20, what: `${replica.address} to report master` },
+      );
       await waitFor(() => routedAt.every((t) => t !== undefined), { timeoutMs: 15_000, what: 'every client to route to the promoted replica' }).catch(() =>
         options.log(`  only ${routedAt.filter((t) => t !== undefined).length} of ${clients.length} clients routed to it within 15 s`),
       );
@@ -161,6 +179,7 @@ export async function runRefreshStorm(lab: Lab, options: StormOptions): Promise<
     await cluster.waitForStable(30_000);
     await delay(1000);
     const s2 = await countersOf(cluster.nodes);
+    windowOpen = false;
     const lags = routedAt.filter((t): t is number => t !== undefined).map((t) => t - promotedAt).sort((a, b) => a - b);
     const replicaIndex = cluster.nodes.indexOf(replica);
     const slotsCalls = delta(s0, s2, 'slots');
@@ -175,9 +194,10 @@ export async function runRefreshStorm(lab: Lab, options: StormOptions): Promise<
       promotionS: round(watchS),
       failoverFullReadsPerClient: round(delta(s1, s2, 'slots') / options.clients),
       failoverInfoPerClient: round(delta(s1, s2, 'info') / options.clients),
-      failoverRolePerClient: round(delta(s1, s2, 'role') / options.clients),
-      rolePerClientPerS: round(delta(s1, sMid, 'role') / options.clients / Math.max(0.001, watchS)),
+      failoverRolePerClient: round((delta(s1, s2, 'role') - labRoleCalls) / options.clients),
+      rolePerClientPerS: round((delta(s1, sMid, 'role') - labRoleCalls) / options.clients / Math.max(0.001, watchS)),
       roleCallsOnOtherNodes: delta(s1, s2, 'role', (i) => i !== replicaIndex),
+      labRoleCalls,
       routeLagP50Ms: percentile(lags, 50) === undefined ? undefined : Math.round(percentile(lags, 50)!),
       routeLagP99Ms: percentile(lags, 99) === undefined ? undefined : Math.round(percentile(lags, 99)!),
       routeLagMaxMs: lags.length > 0 ? Math.round(lags.at(-1)!) : undefined,
@@ -186,6 +206,7 @@ export async function runRefreshStorm(lab: Lab, options: StormOptions): Promise<
       victimErrors,
       usecPerSlots: round(delta(s0, s2, 'slotsUsec') / Math.max(1, slotsCalls), 1),
       usecPerInfo: round(delta(s0, s2, 'infoUsec') / Math.max(1, infoCalls), 1),
+      failoverReadsByTrigger: byTrigger,
     };
   } finally {
     clearInterval(load);
@@ -199,6 +220,7 @@ export function formatRefreshBudget(r: RefreshBudgetResult): string[] {
     `  cluster-node-timeout ${r.nodeTimeoutMs} ms, ${r.clients} clients; promotion ${r.promotionS} s after the fault, window ${r.windowS} s`,
     `    steady (${r.steadyS} s): ${r.steadyFullReadsPerClientPerMin} full reads/client/min (${within(r.steadyFullReadsPerClientPerMin <= 1)} ≤ 1), ${r.steadyInfoPerClientPerMin} CLUSTER INFO/client/min`,
     `    failover: ${r.failoverFullReadsPerClient} full reads/client (${within(r.failoverFullReadsPerClient <= 2)} ≤ 2), ${r.failoverInfoPerClient} CLUSTER INFO/client, ${r.failoverRolePerClient} ROLE/client`,
+    `    full reads the clients started in the window, by trigger: ${Object.entries(r.failoverReadsByTrigger).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `    ROLE probes until the promotion: ${r.rolePerClientPerS}/client/s (${within(r.rolePerClientPerS <= 4)} ≤ 4); ${r.roleCallsOnOtherNodes} went to nodes other than the failing shard's replica`,
     `    routed to the promoted replica: ${r.clientsRouted}/${r.clients} clients, lag behind the promotion p50 ${r.routeLagP50Ms} ms, p99 ${r.routeLagP99Ms} ms (${within((r.routeLagP99Ms ?? Infinity) <= 250)} ≤ 250), max ${r.routeLagMaxMs} ms`,
     `    failed calls after the fault: ${r.victimErrors} on the hung shard, ${r.healthyErrors} on healthy shards; server cost: CLUSTER SLOTS ${r.usecPerSlots} µs, CLUSTER INFO ${r.usecPerInfo} µs per call`,

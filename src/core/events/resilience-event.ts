@@ -29,6 +29,8 @@ export type TopologyTrigger =
   | 'replica-promoted'
   /** The cheap CLUSTER INFO check saw the epoch grow, or the node or assigned-slot count move. */
   | 'epoch-changed'
+  /** The one full read that confirms a promotion adopted from ROLE. */
+  | 'promotion-confirm'
   | 'manual';
 
 export interface ClientReadyEvent extends EventBase { readonly type: 'client.ready' }

@@ -231,7 +231,7 @@ export class ClusterTopologyKeeper {
     const delay = this.settings.confirmDelayMs * (0.5 + Math.random());
     this.confirmTimer = setTimeout(() => {
       this.confirmTimer = undefined;
-      void this.refresher.trigger('replica-promoted').finally(() => this.episode.endConfirm());
+      void this.refresher.trigger('promotion-confirm').finally(() => this.episode.endConfirm());
     }, delay).unref();
   }
 

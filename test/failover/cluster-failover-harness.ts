@@ -47,6 +47,8 @@ export interface FaultRun {
    * again (minus 100 ms), the share that succeeded: what holding calls through a failover buys.
    */
   readonly successShareBeforeServed: (windowMs: number) => number;
+  /** Reads (GET) of the failed shard, issued after the fault, that failed, by error. */
+  readonly failedShardReadErrors: Record<string, number>;
 }
 
 /** A probe client that remembers when each write was acknowledged. */
@@ -128,6 +130,7 @@ export async function runShardFault(plan: ShardFaultPlan): Promise<FaultRun> {
       lost,
       serverOutageMs: Math.round(servedAt.monoMs - faultAt.monoMs),
       followedAfterMs: followedAt === undefined ? undefined : Math.round(followedAt - servedAt.monoMs),
+      failedShardReadErrors: countBy(probe.records.filter((r) => r.group === 'failed' && r.op === 'get' && !r.ok && r.start >= faultAt!.monoMs).map((r) => r.error ?? '?')),
       successShareBeforeServed: (windowMs) => {
         const calls = probe.records.filter((r) => r.group === 'failed' && r.start >= servedAt.monoMs - windowMs && r.start <= servedAt.monoMs - 100);
         return calls.length === 0 ? Number.NaN : calls.filter((r) => r.ok).length / calls.length;
@@ -137,6 +140,12 @@ export async function runShardFault(plan: ShardFaultPlan): Promise<FaultRun> {
     subscription?.unsubscribe();
     await probe.stop(0);
   }
+}
+
+function countBy(items: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const item of items) out[item] = (out[item] ?? 0) + 1;
+  return out;
 }
 
 async function classifyLost(probe: LoadProbe, ackedAt: Map<string, number>, cluster: ClusterLab, faultAt: number): Promise<LostWrites> {

@@ -10,7 +10,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Cluster } from 'ioredis';
-import { createResilientRedis, type ResilientRedis, silentLogger } from '../../src/index.js';
+import type { ReadFrom } from '../../src/core/options/resilient-redis-options.js';
+import { createResilientRedis, type ResilienceEvent, type ResilientRedis, silentLogger } from '../../src/index.js';
 import { type ClusterLab, type RedisNode, createLab, faults } from '../support/lab.js';
 import { allocatePort, releaseClusterPort } from '../support/ports.js';
 import {
@@ -85,7 +86,7 @@ describe('cluster: one shard fails under load', { timeout: 240_000 }, () => {
     await warmCluster(cluster);
   });
 
-  async function resilientClient(name: string, policy: { holdDuringFailoverMs?: number } = {}): Promise<ResilientRedis> {
+  async function resilientClient(name: string, policy: { holdDuringFailoverMs?: number } = {}, readFrom?: ReadFrom): Promise<ResilientRedis> {
     const client = createResilientRedis({
       name,
       mode: 'cluster',
@@ -94,6 +95,7 @@ describe('cluster: one shard fails under load', { timeout: 240_000 }, () => {
       logger: silentLogger,
       metrics: { enabled: false },
       policy,
+      ...(readFrom ? { readFrom } : {}),
     });
     lab.defer(() => client.close());
     await client.connect();
@@ -177,6 +179,27 @@ describe('cluster: one shard fails under load', { timeout: 240_000 }, () => {
     assert.ok(fast <= 0.2, `failing fast, they fail (share ${fast})`);
     await client.close();
   });
+
+  for (const [fault, plan, victimIndex] of [['SIGSTOP', sigstop, 0], ['SIGKILL', sigkill, 1]] as const) {
+    test(`${fault} of a primary with readFrom 'primary-preferred': its reads go to the replica, through the promotion`, { timeout: 60_000 }, async () => {
+      const client = await resilientClient(`preferred-${fault}`, {}, 'primary-preferred');
+      const replicaReads: ResilienceEvent[] = [];
+      client.events$.subscribe((e) => void ((e.type === 'replica_reads.started' || e.type === 'replica_reads.ended') && replicaReads.push(e)));
+      const run = await runShardFault({ scenario: `${fault} primary, primary-preferred`, cluster, client, clientKind: 'resilient', events$: client.events$, victimIndex, ...plan() });
+      runs.push(run);
+      console.log(JSON.stringify(run), JSON.stringify(replicaReads));
+      assert.deepEqual(run.failedShardReadErrors, {}, `${fault}: reads of the failed shard failed`);
+      assertRecovered(run);
+      assertHealthyUntouched(run);
+      assertBounded(run);
+      assertNoLoss(run, fault === 'SIGKILL');
+      // One event when the shard's reads moved, one when its new primary took them: not one per read.
+      assert.deepEqual(replicaReads.map((e) => e.type), ['replica_reads.started', 'replica_reads.ended']);
+      const ended = replicaReads[1]!;
+      assert.ok(ended.type === 'replica_reads.ended' && ended.reads > 10, `many reads in one episode: ${JSON.stringify(ended)}`);
+      await client.close();
+    });
+  }
 
   test('CLUSTER FAILOVER on a replica (planned)', { timeout: 60_000 }, async () => {
     const client = await resilientClient('planned');

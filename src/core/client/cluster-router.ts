@@ -12,6 +12,7 @@ import type { ResolvedOptions } from '../options/validate-options.js';
 import type { FailureClass, FailureScenario, Redirect } from '../policy/failure-scenario.js';
 import { isIpAddress, nodeKeys, type ClusterTopology } from '../topology/cluster-topology.js';
 import { ClusterTopologyKeeper, refreshErrors } from '../topology/cluster-topology-keeper.js';
+import { ReplicaReadEpisodes } from '../topology/replica-read-episodes.js';
 import { ClusterNodeSet } from './cluster-node-set.js';
 import type { EndpointFactory } from './endpoint-factory.js';
 import { waitUntilReady } from './endpoint-lifecycle.js';
@@ -41,6 +42,7 @@ export class ClusterRouter implements CommandRouter {
   private roundRobin = 0;
   /** Settles at the next change of the slot layout (a promotion, a node added or removed). */
   private layoutChanged = deferred();
+  private readonly replicaReads: ReplicaReadEpisodes;
 
   constructor(
     private readonly options: ClusterOptions,
@@ -49,6 +51,7 @@ export class ClusterRouter implements CommandRouter {
   ) {
     const seedName = options.nodes.find((n) => !isIpAddress(n.host))?.host;
     this.nodes = new ClusterNodeSet(factory, options, seedName);
+    this.replicaReads = new ReplicaReadEpisodes(bus);
     this.keeper = new ClusterTopologyKeeper(options, this.nodes, createResolver(options.dns), bus, () => {
       this.slotOverride.clear();
       const changed = this.layoutChanged;
@@ -93,7 +96,27 @@ export class ClusterRouter implements CommandRouter {
       const replica = this.healthyReplica(shard);
       if (replica) return replica;
     }
-    return this.nodes.primaryOf(shard)!;
+    const primary = this.nodes.primaryOf(shard)!;
+    if (isRead && this.options.readFrom === 'primary-preferred') return this.primaryPreferred(shard, primary, previous);
+    return primary;
+  }
+
+  /**
+   * The primary while it is up; a replica while its breaker is open, its connection is down,
+   * or it just failed this read (timed out, refused): the replica holds the same data, behind
+   * by the replication lag. The replica keeps its connection when it is promoted, so these
+   * reads ride through the promotion too.
+   */
+  private primaryPreferred(shard: number, primary: Endpoint, previous: FailureClass | undefined): Endpoint {
+    const down = !primary.ready || primary.breaker.state === 'open' || (previous !== undefined && previous.countsAgainstBreaker && previous.scenario !== 'clusterdown');
+    if (!down) {
+      this.replicaReads.served(primary.label);
+      return primary;
+    }
+    const replica = this.healthyReplica(shard);
+    if (!replica) return primary;
+    this.replicaReads.rerouted(primary.label, primary, replica);
+    return replica;
   }
 
   /** The node a MOVED/ASK names; undefined for a hostname we cannot map yet (refresh first). */
@@ -160,7 +183,7 @@ export class ClusterRouter implements CommandRouter {
       const primary = this.nodes.primaryOf(shard);
       return primary && primary.breaker.state !== 'open' ? primary : undefined;
     }
-    return this.options.readFrom === 'replica-preferred' ? this.healthyReplica(shard) : undefined;
+    return this.options.readFrom === 'primary' ? undefined : this.healthyReplica(shard);
   }
 
   prepare(endpoint: Endpoint, _command: Command, previous: FailureClass | undefined): undefined {

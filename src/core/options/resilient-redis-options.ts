@@ -93,7 +93,16 @@ export interface ReplicationOptions extends CommonOptions {
   dns?: DnsOptions;
 }
 
-export type ReadFrom = 'primary' | 'replica-preferred';
+/**
+ * Where cluster reads go:
+ * - `primary`: always the shard's primary (reads see every acknowledged write);
+ * - `replica-preferred`: a healthy replica, else the primary;
+ * - `primary-preferred` (MongoDB's name): the primary, and while its breaker is open or its
+ *   connection is down, the shard's replicas. Those reads may be behind by the replication lag
+ *   (unknowable per read); with `cluster-require-full-coverage yes` the replica answers
+ *   CLUSTERDOWN too once the primary is marked failed, so they only help until then.
+ */
+export type ReadFrom = 'primary' | 'replica-preferred' | 'primary-preferred';
 
 export interface ClusterModeOptions extends CommonOptions {
   mode: 'cluster';

@@ -1,0 +1,39 @@
+import type { Endpoint } from '../command/endpoint.js';
+import type { EventBus } from '../events/event-bus.js';
+
+interface Episode {
+  readonly primary: string;
+  readonly startedAt: number;
+  reads: number;
+}
+
+/**
+ * `readFrom: 'primary-preferred'`: tracks, per shard, the stretch of time its reads go to a
+ * replica because the primary is down, and emits one event when it starts and one when it
+ * ends, never one per read (a busy shard would flood `events$`).
+ */
+export class ReplicaReadEpisodes {
+  private readonly open = new Map<string, Episode>();
+
+  constructor(private readonly bus: EventBus) {}
+
+  /** A read of shard `label` went to `replica` because `primary` is down. */
+  rerouted(label: string, primary: Endpoint, replica: Endpoint): void {
+    const episode = this.open.get(label);
+    if (episode) {
+      episode.reads++;
+      return;
+    }
+    this.open.set(label, { primary: primary.id, startedAt: performance.now(), reads: 1 });
+    this.bus.emit({ type: 'replica_reads.started', node: primary.id, replica: replica.id });
+  }
+
+  /** A read of shard `label` went to its primary again (the old one back, or the promoted replica). */
+  served(label: string): void {
+    if (this.open.size === 0) return;
+    const episode = this.open.get(label);
+    if (!episode) return;
+    this.open.delete(label);
+    this.bus.emit({ type: 'replica_reads.ended', node: episode.primary, reads: episode.reads, durationMs: Math.round(performance.now() - episode.startedAt) });
+  }
+}

@@ -1,7 +1,6 @@
 import type { ChainableCommander, Command } from 'ioredis';
-import CommanderModule from 'ioredis/built/utils/Commander.js';
+import { Commander } from '../connection/ioredis-internals.js';
 
-const Commander = CommanderModule.default;
 
 /** Result shape of `exec()`, as ioredis returns it. */
 export type PipelineResult = Array<[error: Error | null, result: unknown]>;

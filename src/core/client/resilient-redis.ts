@@ -1,9 +1,8 @@
 import type { ChainableCommander, Command } from 'ioredis';
-import CommanderModule from 'ioredis/built/utils/Commander.js';
 import type { Observable } from 'rxjs';
 import { CommandExecutor } from '../command/command-executor.js';
 import type { CommandRouter } from '../command/command-router.js';
-import { runPipeline, type PipelineResult } from '../command/pipeline-executor.js';
+import type { PipelineResult } from '../command/command-executor.js';
 import { ClientClosedError } from '../errors/client-closed.error.js';
 import { EventBus } from '../events/event-bus.js';
 import type { ResilienceEvent } from '../events/resilience-event.js';
@@ -17,8 +16,8 @@ import { createRouter } from './create-router.js';
 import { attachClientMetrics } from '../metrics/client-metrics.js';
 import { EventEmitter } from 'node:events';
 import { Subscriber, SUBSCRIBER_COMMANDS } from './subscriber.js';
+import { Commander } from '../connection/ioredis-internals.js';
 
-const Commander = CommanderModule.default;
 
 // ResilientRedis is an EventEmitter too (pub/sub 'message' events), as ioredis's Redis is.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
@@ -160,7 +159,7 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
         }
         // Connections are lazy: a batch as the first call must start them, as sendCommand does.
         if (this.state === 'wait') this.connect().catch(() => {});
-        return runPipeline({ clientName: this.name, policy: this.resolved.policy, router: this.router, bus: this.bus }, queued, tx);
+        return this.executor.executeBatch(queued, tx);
       },
     };
     const p = createPipeline(runner, transaction);
@@ -222,6 +221,9 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
       clearTimeout(this.backgroundConnect);
       this.closing = (async () => {
         await this.executor.drain(this.resolved.policy.closeDrainMs);
+        // Calls still in flight past the drain fail as closed, not as whatever the closing
+        // connections and disposed breakers make of them.
+        this.executor.close();
         this.subscriber?.close();
         await this.router.close();
         this.detachMetrics();
@@ -241,6 +243,7 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
   /** Closes at once without draining (ioredis compatibility). */
   disconnect(): void {
     this.state = 'closing';
+    this.executor.close();
     this.subscriber?.close();
     void this.router.close();
     this.detachMetrics();

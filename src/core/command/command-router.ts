@@ -41,6 +41,13 @@ export interface CommandRouter {
    * expected to rescue it.
    */
   failoverInProgress?(endpoint: Endpoint): Promise<void> | undefined;
+  /**
+   * Evidence that a retry after `failure` on `endpoint` can now succeed (a success on that
+   * node, a promotion seen, a topology that shows the slot served). A retry waiting out its
+   * backoff is released as soon as it resolves: waiters follow the server, not their own
+   * timers (DESIGN §10). Undefined: the backoff alone decides.
+   */
+  readySignal?(endpoint: Endpoint, failure: FailureClass): Promise<void> | undefined;
   /** Every endpoint currently in use. */
   endpoints(): readonly Endpoint[];
   connect(): Promise<void>;

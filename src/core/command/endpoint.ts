@@ -7,8 +7,16 @@ import { QueueFullError } from '../errors/queue-full.error.js';
 import { EndpointStats } from './endpoint-stats.js';
 import { AttemptTimer } from './attempt-timer.js';
 import { Command } from 'ioredis';
+import { rejectUnanswered } from '../connection/ioredis-internals.js';
+import { BlockingPool } from './blocking-pool.js';
 
 export type EndpointRole = 'primary' | 'replica';
+
+/**
+ * Dedicated connections for blocking commands per node. Each holds one blocked call; past
+ * this many, further blocking calls wait for one to free up (within their deadline).
+ */
+const MAX_BLOCKING_CONNECTIONS = 16;
 
 interface Waiter {
   resolve(): void;
@@ -71,6 +79,8 @@ export class Endpoint {
   /** Set while the wait queue overflows, so the overflow is reported once per episode. */
   overflowing = false;
   private readonly timer: AttemptTimer;
+  private blockingPool: BlockingPool | undefined;
+  private epoch = 0;
   /** Write coalescing: the socket is corked until the end of the current tick. */
   private corked = false;
   private readonly uncork = (): void => {
@@ -96,7 +106,10 @@ export class Endpoint {
   ) {
     this.timer = new AttemptTimer(timerTickMs);
     this.id = `${client.options.host}:${client.options.port}`;
-    client.on('ready', () => this.flushWaiters());
+    client.on('ready', () => {
+      this.epoch++;
+      this.flushWaiters();
+    });
     client.on('close', () => rejectUnanswered(client));
     client.on('error', (error: unknown) => this.onConnectionError(error));
   }
@@ -126,6 +139,45 @@ export class Endpoint {
 
   get ready(): boolean {
     return this.client.status === 'ready';
+  }
+
+  /**
+   * Counts the connection's (re)connects: state a connection holds (a WATCH) is gone once it
+   * changes.
+   */
+  get connectionEpoch(): number {
+    return this.epoch;
+  }
+
+  /** Connected and its breaker closed: a call may be sent straight away (the fast lane). */
+  get acceptsTraffic(): boolean {
+    return this.client.status === 'ready' && this.breaker.isClosed;
+  }
+
+  /**
+   * Counts an overflow of the wait queue; true for the first one of an episode (the queue
+   * drains when the node is ready again), so that it is reported once.
+   */
+  noteOverflow(): boolean {
+    if (this.overflowing) return false;
+    this.overflowing = true;
+    return true;
+  }
+
+  /**
+   * Sends a blocking command on a dedicated connection of its own (see blocking-pool.ts).
+   * Rejects with `AttemptFailure`, as `send` does; a refusal to lease is our own, never the
+   * node's fault.
+   */
+  sendBlocking(command: Command, timeoutMs: number, deadline: number, connectTimeoutMs: number): Promise<unknown> {
+    if (this.closed) return Promise.reject(ownRefusal(this.retired ? 'retired' : 'closed'));
+    this.blockingPool ??= new BlockingPool(this.client, MAX_BLOCKING_CONNECTIONS, this.maxQueueLength);
+    if (timeoutMs > 0) command.setTimeout(timeoutMs);
+    return this.blockingPool.send(command, deadline, connectTimeoutMs).catch((error: unknown) => {
+      if (error === 'deadline' || error === 'closed') throw ownRefusal(error);
+      if (error === 'full') throw new AttemptFailure(new QueueFullError({ client: this.clientName, node: this.id }, this.maxQueueLength), OWN_REFUSAL);
+      throw sentFailure(error);
+    });
   }
 
   /**
@@ -244,6 +296,7 @@ export class Endpoint {
     this.retired = true;
     this.closed = true;
     this.rejectWaiters('retired');
+    this.blockingPool?.close(false);
   }
 
   /** Rejects every waiter and disposes of the breaker. In-flight commands settle with their own errors. */
@@ -251,6 +304,7 @@ export class Endpoint {
     if (!this.closed) this.rejectWaiters('closed');
     this.closed = true;
     this.timer.stop();
+    this.blockingPool?.close(true);
     this.breaker.dispose();
   }
 
@@ -260,31 +314,6 @@ export class Endpoint {
       w.reject(new WaitExpired(reason));
     }
   }
-}
-
-interface QueuedCommand {
-  readonly command: Command;
-}
-
-/** The part of ioredis's internals `rejectUnanswered` needs (a denque of queued commands). */
-interface UnansweredQueue {
-  readonly length: number;
-  shift(): QueuedCommand | undefined;
-}
-
-/**
- * ioredis keeps the commands written on a socket that closed (`prevCommandQueue`) so that it
- * can resend them after the reconnect. We turn that resend off, because it runs INCR twice
- * when the first one was applied but its reply was lost. With it off, ioredis drops that
- * queue on the next 'ready' without settling the commands in it: a BLPOP 0 in flight would
- * hang forever, and every other call would sit until its attempt timer fired and be reported
- * as a timeout. Called on the 'close' event, which ioredis emits after it saved the queue:
- * each such command is rejected at once as written-but-unanswered (outcome unknown).
- */
-function rejectUnanswered(client: Redis): void {
-  const queue = (client as unknown as { prevCommandQueue?: UnansweredQueue | null }).prevCommandQueue;
-  if (!queue) return;
-  for (let item = queue.shift(); item; item = queue.shift()) item.command.reject(new Error('Connection is closed.'));
 }
 
 /** A failure of an attempt that was handed to ioredis, classified once, here. */

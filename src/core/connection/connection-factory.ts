@@ -69,3 +69,12 @@ export function createConnection(options: ResolvedOptions, spec: ConnectionSpec)
 function isIp(host: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(':');
 }
+
+/**
+ * Another connection to the same node with the same settings as `base` (a blocking command's
+ * own connection), tagged with `purpose` for CLIENT LIST.
+ */
+export function createDedicatedConnection(base: Redis, purpose: string): Redis {
+  const name = base.options.connectionName;
+  return base.duplicate({ connectionName: name ? `${name}:${purpose}` : undefined, lazyConnect: true });
+}

@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Command } from 'ioredis';
-import { cloneCommand } from '../../../src/core/command/clone-command.js';
+import { copyCommand as cloneCommand } from '../../../src/core/connection/ioredis-internals.js';
 
-describe('cloneCommand', { timeout: 5000 }, () => {
+describe('copyCommand', { timeout: 5000 }, () => {
   test('keeps prefixed keys as they are, and the other arguments', () => {
     const original = new Command('set', ['k', 'v', 'EX', 10], { keyPrefix: 'app:' });
     const copy = cloneCommand(original);

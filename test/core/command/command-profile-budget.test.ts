@@ -3,14 +3,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Command } from 'ioredis';
-import { budgetFor } from '../../../src/core/command/deadline-policy.js';
+import { profileCommand } from '../../../src/core/command/command-profile.js';
 import { policyPresets } from '../../../src/index.js';
 
 const policy = { ...policyPresets.standalone, attemptTimeoutMs: 300, totalTimeoutMs: 1200, blockingGraceMs: 1000 };
-const budget = (name: string, ...args: (string | number)[]) => budgetFor(new Command(name, args), policy);
+const budget = (name: string, ...args: (string | number)[]) => ({ ...profileCommand(new Command(name, args), policy).budget });
 const ordinary = { attemptMs: 300, totalMs: 1200 };
 
-describe('budgetFor', { timeout: 5000 }, () => {
+describe('the command profile: budget', { timeout: 5000 }, () => {
   test('ordinary commands: the attempt timeout and the total deadline', () => {
     assert.deepEqual(budget('get', 'k'), ordinary);
     assert.deepEqual(budget('incr', 'k'), ordinary);

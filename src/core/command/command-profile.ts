@@ -1,0 +1,126 @@
+import type { Command } from 'ioredis';
+import type { PolicyOptions } from '../options/policy-options.js';
+import { getCommandSafety, getPipelineSafety, isReadCommand } from '../policy/command-safety.js';
+import { blockingTimeoutMs, isBlockingName } from './blocking-timeout.js';
+
+/** The time budget of one call. */
+export interface CallBudget {
+  /** ms for each attempt, or 0 for "no client timeout" (BLPOP 0). */
+  readonly attemptMs: number;
+  /** ms for the whole call, or Infinity. */
+  readonly totalMs: number;
+}
+
+/**
+ * Everything the command path needs to know about a call, derived once when it enters:
+ * nothing downstream looks at the command's name or arguments again to decide.
+ */
+export interface CommandProfile {
+  /** For errors and events: the command's name, or `multi` / `pipeline` for a batch. */
+  readonly label: string;
+  /** Routed like a read (a replica or reader may serve it). */
+  readonly isRead: boolean;
+  /**
+   * Whether it may be sent again when its outcome is unknown (a timeout, a reset after it was
+   * written): reads and idempotent writes. A batch takes its least safe command; a watched
+   * transaction is never safe (see watch-state.ts).
+   */
+  readonly safeWhenUnknown: boolean;
+  /** Blocks on the server this time (BLPOP 3, XREAD BLOCK 100): a dedicated connection. */
+  readonly blocking: boolean;
+  readonly budget: CallBudget;
+  /** A script (EVAL, EVALSHA, FCALL…): its own error replies are its answer. */
+  readonly script: boolean;
+}
+
+const SCRIPTS: ReadonlySet<string> = new Set(['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro']);
+
+/** Budgets shared by every plain call of one policy: the fast lane allocates none. */
+const plainBudgets = new WeakMap<Readonly<PolicyOptions>, CallBudget>();
+
+function plainBudget(policy: Readonly<PolicyOptions>): CallBudget {
+  let budget = plainBudgets.get(policy);
+  if (!budget) {
+    budget = Object.freeze({ attemptMs: policy.attemptTimeoutMs, totalMs: policy.totalTimeoutMs });
+    plainBudgets.set(policy, budget);
+  }
+  return budget;
+}
+
+/**
+ * The budget of a blocking call: the server-side block time plus a grace period, and none at
+ * all when it blocks forever by request (a client deadline would cut a healthy wait short
+ * and lose the popped element to a late reply). A command of the blocking family that does
+ * not block this time (XREAD without BLOCK) gets the plain budget.
+ */
+function blockingBudget(blockMs: number | undefined, policy: Readonly<PolicyOptions>): CallBudget | undefined {
+  if (blockMs === undefined) return undefined;
+  if (blockMs === 0) return { attemptMs: 0, totalMs: Infinity };
+  const total = blockMs + policy.blockingGraceMs;
+  return { attemptMs: total, totalMs: total };
+}
+
+class SingleProfile implements CommandProfile {
+  private safe: boolean | undefined;
+  readonly script: boolean;
+  readonly budget: CallBudget;
+  readonly blocking: boolean;
+
+  constructor(
+    readonly label: string,
+    private readonly args: readonly unknown[],
+    readonly isRead: boolean,
+    name: string,
+    policy: Readonly<PolicyOptions>,
+  ) {
+    const blocking = isBlockingName(name) ? blockingBudget(blockingTimeoutMs(name, args), policy) : undefined;
+    this.blocking = blocking !== undefined;
+    this.budget = blocking ?? plainBudget(policy);
+    this.script = SCRIPTS.has(name);
+  }
+
+  /** Computed on the first failure only: a successful call never needs it. */
+  get safeWhenUnknown(): boolean {
+    this.safe ??= getCommandSafety(this.label, this.args) !== 'unsafe';
+    return this.safe;
+  }
+}
+
+/** The profile of one command. `name` is matched case-insensitively everywhere. */
+export function profileCommand(command: Command, policy: Readonly<PolicyOptions>): CommandProfile {
+  const name = lowerName(command.name);
+  return new SingleProfile(name, command.args, isReadCommand(name, command.args), name, policy);
+}
+
+/**
+ * The profile of a pipeline or transaction: a read only if every command is one, safe when
+ * the outcome is unknown only if every command is (MULTI/EXEC framing aside), and never safe
+ * when the transaction is watched: re-sent, EXEC would run without its WATCH.
+ */
+export function profileBatch(
+  commands: readonly Command[],
+  transaction: boolean,
+  watched: boolean,
+  policy: Readonly<PolicyOptions>,
+): CommandProfile {
+  const named = commands.map((c) => ({ name: lowerName(c.name), args: c.args }));
+  const attemptMs = policy.attemptTimeoutMs * Math.max(1, Math.ceil(commands.length / 1000));
+  return Object.freeze({
+    label: transaction ? 'multi' : 'pipeline',
+    isRead: named.every((c) => isReadCommand(c.name, c.args)),
+    safeWhenUnknown: !watched && getPipelineSafety(named) !== 'unsafe',
+    blocking: false,
+    // A big batch takes longer to write and answer: one attempt timeout per 1000 commands.
+    budget: { attemptMs, totalMs: Math.max(policy.totalTimeoutMs, attemptMs) },
+    script: named.some((c) => SCRIPTS.has(c.name)),
+  });
+}
+
+/** ioredis's own methods send lower-case names; `call('GET')` and friends may not. */
+export function lowerName(name: string): string {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 65 && c <= 90) return name.toLowerCase();
+  }
+  return name;
+}

@@ -1,0 +1,53 @@
+// The one file that reaches into ioredis's internals. Checked against ioredis 6.0.0: when
+// ioredis changes, this is the file to read again (test/architecture checks no other file
+// touches these names).
+import type { Redis } from 'ioredis';
+import { Command } from 'ioredis';
+import CommanderModule from 'ioredis/built/utils/Commander.js';
+
+/**
+ * ioredis's command-method mixin (every Redis command as a method, with ioredis's typings).
+ * Not exported from the package root, so it is imported by path.
+ */
+export const Commander = CommanderModule.default;
+
+interface QueuedCommand {
+  readonly command: Command;
+}
+
+/** The part of ioredis's internals `rejectUnanswered` needs (a denque of queued commands). */
+interface UnansweredQueue {
+  readonly length: number;
+  shift(): QueuedCommand | undefined;
+}
+
+/**
+ * ioredis keeps the commands written on a socket that closed (`prevCommandQueue`) so that it
+ * can resend them after the reconnect. We turn that resend off, because it runs INCR twice
+ * when the first one was applied but its reply was lost. With it off, ioredis drops that
+ * queue on the next 'ready' without settling the commands in it: a BLPOP 0 in flight would
+ * hang forever, and every other call would sit until its attempt timer fired and be reported
+ * as a timeout. Called on the 'close' event, which ioredis emits after it saved the queue:
+ * each such command is rejected at once as written-but-unanswered (outcome unknown).
+ */
+export function rejectUnanswered(client: Redis): void {
+  const queue = (client as unknown as { prevCommandQueue?: UnansweredQueue | null }).prevCommandQueue;
+  if (!queue) return;
+  for (let item = queue.shift(); item; item = queue.shift()) item.command.reject(new Error('Connection is closed.'));
+}
+
+interface CommandInternals {
+  replyEncoding?: BufferEncoding | null;
+}
+
+/**
+ * A fresh copy of `command` for another attempt (an ioredis Command settles once and arms its
+ * timeout timer once), optionally with other arguments. Arguments are already key-prefixed
+ * and transformed, so the copy gets no key prefix again.
+ */
+export function copyCommand(command: Command, args: readonly unknown[] = command.args): Command {
+  const encoding = (command as unknown as CommandInternals).replyEncoding;
+  const copy = new Command(command.name, args as never[], { replyEncoding: encoding ?? null });
+  copy.isReadOnly = command.isReadOnly;
+  return copy;
+}

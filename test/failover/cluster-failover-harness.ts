@@ -47,6 +47,12 @@ export interface FaultRun {
    * again (minus 100 ms), the share that succeeded: what holding calls through a failover buys.
    */
   readonly successShareBeforeServed: (windowMs: number) => number;
+  /**
+   * With `watchRefusal`: when a healthy primary refused queries (cluster_state not ok, polled
+   * with CLUSTER INFO), and how long after it accepted again the healthy-shard calls that had
+   * waited it out finished: the client's excess over the servers' own window, ms.
+   */
+  readonly refusal?: { readonly fromMs: number; readonly untilMs: number; readonly waited: number; readonly excessP99Ms: number; readonly excessMaxMs: number } | undefined;
   /** Reads (GET) of the failed shard, issued after the fault, that failed, by error. */
   readonly failedShardReadErrors: Record<string, number>;
 }
@@ -91,6 +97,37 @@ export interface ShardFaultPlan {
   readonly afterMs?: number;
   /** How long to wait for calls in flight when the load stops. */
   readonly settleMs?: number;
+  /** Poll CLUSTER INFO on a healthy primary to time the servers' own refusal window. */
+  readonly watchRefusal?: boolean;
+}
+
+/** `cluster_state` of `node` sampled back to back until stopped: the servers' own view. */
+function watchClusterState(node: RedisNode): { stop(): Promise<Array<{ at: number; ok: boolean }>> } {
+  const samples: Array<{ at: number; ok: boolean }> = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const at = performance.now();
+      const info = String(await node.command('CLUSTER', 'INFO').catch(() => ''));
+      samples.push({ at, ok: info.includes('cluster_state:ok') });
+      await sleep(2);
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return samples;
+    },
+  };
+}
+
+/** The first not-ok stretch in `samples`: from its first sample to the first ok one after it. */
+function refusalWindow(samples: ReadonlyArray<{ at: number; ok: boolean }>): { fromMs: number; untilMs: number } | undefined {
+  const from = samples.findIndex((s) => !s.ok);
+  if (from < 0) return undefined;
+  const until = samples.findIndex((s, i) => i > from && s.ok);
+  return until < 0 ? undefined : { fromMs: samples[from]!.at, untilMs: samples[until]!.at };
 }
 
 /** Runs steady load on every shard, injects one primary fault, and measures. */
@@ -110,6 +147,7 @@ export async function runShardFault(plan: ShardFaultPlan): Promise<FaultRun> {
   });
   const probe = new LoadProbe({ client: tracked.client, groups, ratePerGroup: RATE_PER_SHARD, deadlineMs: DEADLINE_MS });
   probe.start();
+  const stateWatch = plan.watchRefusal ? watchClusterState(primaries.find((p) => p !== victim)!) : undefined;
   let faultAt: Moment | undefined;
   try {
     await sleep(plan.warmupMs ?? 1000);
@@ -118,6 +156,10 @@ export async function runShardFault(plan: ShardFaultPlan): Promise<FaultRun> {
     await sleep(plan.afterMs ?? 3000);
     const hung = await probe.stop(plan.settleMs ?? 2500);
     const reports = probe.report(faultAt.monoMs, servedAt.monoMs);
+    const window = stateWatch ? refusalWindow(await stateWatch.stop()) : undefined;
+    const excess = window
+      ? probe.records.filter((r) => r.group !== 'failed' && r.ok && r.start < window.untilMs && r.end > window.untilMs).map((r) => r.end - window.untilMs).sort((x, y) => x - y)
+      : [];
     await plan.restore(victim);
     await cluster.waitForStable(30_000);
     const lost = await classifyLost(probe, tracked.ackedAt, cluster, faultAt.monoMs);
@@ -130,6 +172,13 @@ export async function runShardFault(plan: ShardFaultPlan): Promise<FaultRun> {
       lost,
       serverOutageMs: Math.round(servedAt.monoMs - faultAt.monoMs),
       followedAfterMs: followedAt === undefined ? undefined : Math.round(followedAt - servedAt.monoMs),
+      refusal: window && {
+        fromMs: Math.round(window.fromMs - faultAt.monoMs),
+        untilMs: Math.round(window.untilMs - faultAt.monoMs),
+        waited: excess.length,
+        excessP99Ms: Math.round(excess[Math.max(0, Math.ceil(excess.length * 0.99) - 1)] ?? 0),
+        excessMaxMs: Math.round(excess.at(-1) ?? 0),
+      },
       failedShardReadErrors: countBy(probe.records.filter((r) => r.group === 'failed' && r.op === 'get' && !r.ok && r.start >= faultAt!.monoMs).map((r) => r.error ?? '?')),
       successShareBeforeServed: (windowMs) => {
         const calls = probe.records.filter((r) => r.group === 'failed' && r.start >= servedAt.monoMs - windowMs && r.start <= servedAt.monoMs - 100);
@@ -138,6 +187,7 @@ export async function runShardFault(plan: ShardFaultPlan): Promise<FaultRun> {
     };
   } finally {
     subscription?.unsubscribe();
+    await stateWatch?.stop();
     await probe.stop(0);
   }
 }

@@ -12,6 +12,8 @@ import type { ResolvedOptions } from '../options/validate-options.js';
 import type { FailureClass, FailureScenario, Redirect } from '../policy/failure-scenario.js';
 import { isIpAddress, nodeKeys, type ClusterTopology } from '../topology/cluster-topology.js';
 import { ClusterTopologyKeeper, refreshErrors } from '../topology/cluster-topology-keeper.js';
+import { ReadyEvidence } from '../topology/ready-evidence.js';
+import { ReplicaPicker } from '../topology/replica-picker.js';
 import { ReplicaReadEpisodes } from '../topology/replica-read-episodes.js';
 import { ClusterNodeSet } from './cluster-node-set.js';
 import type { EndpointFactory } from './endpoint-factory.js';
@@ -22,8 +24,6 @@ type ClusterOptions = ResolvedOptions & ClusterModeOptions;
 /** Most endpoints MOVED/ASK replies may create beyond the slot map's nodes, until a refresh. */
 export const MAX_REDIRECT_NODES = 8;
 
-/** A replica that answered LOADING/MASTERDOWN gets no reads for this long. */
-const AVOID_REPLICA_MS = 1000;
 
 /**
  * Cluster mode: routes each command to the shard that owns its slot in the current topology
@@ -37,12 +37,13 @@ export class ClusterRouter implements CommandRouter {
   private readonly keeper: ClusterTopologyKeeper;
   /** Slots moved by a MOVED reply since the topology last changed. */
   private readonly slotOverride = new Map<number, Endpoint>();
-  private readonly avoidUntil = new WeakMap<Endpoint, number>();
+  private readonly replicas: ReplicaPicker;
   private initial: Promise<boolean> | undefined;
   private roundRobin = 0;
   /** Settles at the next change of the slot layout (a promotion, a node added or removed). */
   private layoutChanged = deferred();
   private readonly replicaReads: ReplicaReadEpisodes;
+  private readonly evidence: ReadyEvidence;
 
   constructor(
     private readonly options: ClusterOptions,
@@ -52,6 +53,8 @@ export class ClusterRouter implements CommandRouter {
     const seedName = options.nodes.find((n) => !isIpAddress(n.host))?.host;
     this.nodes = new ClusterNodeSet(factory, options, seedName);
     this.replicaReads = new ReplicaReadEpisodes(bus);
+    this.replicas = new ReplicaPicker(this.nodes);
+    this.evidence = new ReadyEvidence(options.policy.totalTimeoutMs);
     this.keeper = new ClusterTopologyKeeper(options, this.nodes, createResolver(options.dns), bus, () => {
       this.slotOverride.clear();
       const changed = this.layoutChanged;
@@ -70,7 +73,29 @@ export class ClusterRouter implements CommandRouter {
     const shard = this.nodes.shardOf(endpoint);
     // Only a primary with replicas gets rescued by a promotion; anything else would wait in vain.
     if (shard < 0 || this.nodes.primaryOf(shard) !== endpoint || this.nodes.replicasOf(shard).length === 0) return undefined;
-    return this.layoutChanged.promise;
+    // Released by the promotion, or by the primary itself serving again (a hung host that
+    // resumed before its replica won): whichever the servers show first.
+    return Promise.race([this.layoutChanged.promise, this.evidence.next([endpoint])]);
+  }
+
+  /**
+   * Evidence that a retry after `failure` on `endpoint` can succeed: a success on that node (a
+   * newer call got through), its connection back, or the slot map changing (a promotion
+   * adopted). CLUSTERDOWN ends for every node at once when the vote ends, so the first call
+   * that gets through releases every call waiting it out.
+   */
+  readySignal(endpoint: Endpoint, failure: FailureClass): Promise<void> | undefined {
+    switch (failure.scenario) {
+      case 'clusterdown':
+      case 'connection':
+      case 'timeout':
+      case 'loading':
+      case 'masterdown':
+      case 'tryagain':
+        return Promise.race([this.layoutChanged.promise, this.evidence.next([endpoint])]);
+      default:
+        return undefined;
+    }
   }
 
   route(command: Command, isRead: boolean, previous: FailureClass | undefined): Endpoint {
@@ -93,7 +118,7 @@ export class ClusterRouter implements CommandRouter {
     }
     // A retry of a read goes to the primary: the replica may be what just failed it.
     if (isRead && !previous && this.options.readFrom === 'replica-preferred') {
-      const replica = this.healthyReplica(shard);
+      const replica = this.replicas.pick(shard);
       if (replica) return replica;
     }
     const primary = this.nodes.primaryOf(shard)!;
@@ -110,10 +135,10 @@ export class ClusterRouter implements CommandRouter {
   private primaryPreferred(shard: number, primary: Endpoint, previous: FailureClass | undefined): Endpoint {
     const down = !primary.ready || primary.breaker.state === 'open' || (previous !== undefined && previous.countsAgainstBreaker && previous.scenario !== 'clusterdown');
     if (!down) {
-      this.replicaReads.served(primary.label);
+      this.replicaReads.served(primary.label, primary);
       return primary;
     }
-    const replica = this.healthyReplica(shard);
+    const replica = this.replicas.pick(shard);
     if (!replica) return primary;
     this.replicaReads.rerouted(primary.label, primary, replica);
     return replica;
@@ -164,17 +189,6 @@ export class ClusterRouter implements CommandRouter {
     return pool[this.roundRobin++ % pool.length]!;
   }
 
-  /** A replica of `shard` that is connected, not behind an open breaker, and not LOADING. */
-  private healthyReplica(shard: number): Endpoint | undefined {
-    const replicas = this.nodes.replicasOf(shard);
-    const now = performance.now();
-    for (let i = 0; i < replicas.length; i++) {
-      const r = replicas[(this.roundRobin++ + i) % replicas.length]!;
-      if (r.ready && r.breaker.state !== 'open' && (this.avoidUntil.get(r) ?? 0) <= now) return r;
-    }
-    return undefined;
-  }
-
   fallback(from: Endpoint, _command: Command, isRead: boolean): Endpoint | undefined {
     if (!isRead) return undefined;
     const shard = this.nodes.shardOf(from);
@@ -183,7 +197,7 @@ export class ClusterRouter implements CommandRouter {
       const primary = this.nodes.primaryOf(shard);
       return primary && primary.breaker.state !== 'open' ? primary : undefined;
     }
-    return this.options.readFrom === 'primary' ? undefined : this.healthyReplica(shard);
+    return this.options.readFrom === 'primary' ? undefined : this.replicas.pick(shard);
   }
 
   prepare(endpoint: Endpoint, _command: Command, previous: FailureClass | undefined): undefined {
@@ -228,7 +242,7 @@ export class ClusterRouter implements CommandRouter {
         break;
       case 'loading':
       case 'masterdown':
-        this.avoidUntil.set(endpoint, performance.now() + AVOID_REPLICA_MS);
+        this.replicas.avoid(endpoint);
         break;
       default:
         break;
@@ -273,6 +287,7 @@ export class ClusterRouter implements CommandRouter {
 
   async close(): Promise<void> {
     this.keeper.stop();
+    this.evidence.stop();
     await this.nodes.closeAll();
   }
 }

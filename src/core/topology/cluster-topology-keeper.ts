@@ -43,6 +43,12 @@ export class ClusterTopologyKeeper {
   private readonly changes: ChangeWatch;
   private readonly episode: FailoverEpisode;
   private confirmTimer: NodeJS.Timeout | undefined;
+  /**
+   * The replica whose promotion was adopted: asked first by the confirming read, because it
+   * bumped the epoch itself, so its answer is the newest (a node gossip has not reached yet
+   * would hand the change detector an old baseline, and cost one more read).
+   */
+  private confirmFrom: Endpoint | undefined;
   private readonly timeouts = new WeakMap<Endpoint, number[]>();
   private readonly subscription: Subscription;
   private lastFailure: unknown;
@@ -221,6 +227,7 @@ export class ClusterTopologyKeeper {
     const next = withPromotedReplica(this.topology, watched.shard, watched.replica.id);
     if (!next) return;
     this.apply(next, 'replica-promoted', 0);
+    this.confirmFrom = watched.replica;
     this.scheduleConfirm();
   }
 
@@ -238,7 +245,10 @@ export class ClusterTopologyKeeper {
   private async refreshOnce(trigger: TopologyTrigger): Promise<boolean> {
     const started = performance.now();
     try {
-      const candidates = this.nodes.refreshCandidates(this.degradedShards(), (e) => this.suspect(e));
+      let candidates = this.nodes.refreshCandidates(this.degradedShards(), (e) => this.suspect(e));
+      const first = trigger === 'promotion-confirm' ? this.confirmFrom : undefined;
+      if (first && candidates.includes(first)) candidates = [first, ...candidates.filter((e) => e !== first)];
+      if (trigger === 'promotion-confirm') this.confirmFrom = undefined;
       const next = await this.source.fetch(candidates);
       if (this.stopped) return false;
       this.apply(next, trigger, performance.now() - started);

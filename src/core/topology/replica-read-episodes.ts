@@ -3,6 +3,8 @@ import type { EventBus } from '../events/event-bus.js';
 
 interface Episode {
   readonly primary: string;
+  readonly endpoint: Endpoint;
+  readonly okAtStart: number;
   readonly startedAt: number;
   reads: number;
 }
@@ -24,15 +26,19 @@ export class ReplicaReadEpisodes {
       episode.reads++;
       return;
     }
-    this.open.set(label, { primary: primary.id, startedAt: performance.now(), reads: 1 });
+    this.open.set(label, { primary: primary.id, endpoint: primary, okAtStart: primary.stats.ok, startedAt: performance.now(), reads: 1 });
     this.bus.emit({ type: 'replica_reads.started', node: primary.id, replica: replica.id });
   }
 
-  /** A read of shard `label` went to its primary again (the old one back, or the promoted replica). */
-  served(label: string): void {
+  /**
+   * A read of shard `label` goes to `primary` again. The episode ends once that is a new
+   * primary (the promoted replica) or the old one has served since: a hung primary still
+   * looks up until its breaker opens, and a read sent to it then proves nothing.
+   */
+  served(label: string, primary: Endpoint): void {
     if (this.open.size === 0) return;
     const episode = this.open.get(label);
-    if (!episode) return;
+    if (!episode || (episode.endpoint === primary && primary.stats.ok <= episode.okAtStart)) return;
     this.open.delete(label);
     this.bus.emit({ type: 'replica_reads.ended', node: episode.primary, reads: episode.reads, durationMs: Math.round(performance.now() - episode.startedAt) });
   }

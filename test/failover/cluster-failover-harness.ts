@@ -48,11 +48,12 @@ export interface FaultRun {
    */
   readonly successShareBeforeServed: (windowMs: number) => number;
   /**
-   * With `watchRefusal`: when a healthy primary refused queries (cluster_state not ok, polled
-   * with CLUSTER INFO), and how long after it accepted again the healthy-shard calls that had
-   * waited it out finished: the client's excess over the servers' own window, ms.
+   * With `watchRefusal`: when the healthy primaries refused queries (cluster_state not ok,
+   * polled with CLUSTER INFO on each), and how long after its own node accepted again each
+   * healthy-shard call that had waited it out finished: the client's excess over the servers'
+   * own window, ms. `nodesApartMs`: how far apart the nodes turned ok.
    */
-  readonly refusal?: { readonly fromMs: number; readonly untilMs: number; readonly waited: number; readonly excessP99Ms: number; readonly excessMaxMs: number } | undefined;
+  readonly refusal?: { readonly fromMs: number; readonly untilMs: number; readonly waited: number; readonly excessP99Ms: number; readonly excessMaxMs: number; readonly nodesApartMs: number } | undefined;
   /** Reads (GET) of the failed shard, issued after the fault, that failed, by error. */
   readonly failedShardReadErrors: Record<string, number>;
 }
@@ -110,7 +111,8 @@ function watchClusterState(node: RedisNode): { stop(): Promise<Array<{ at: numbe
       const at = performance.now();
       const info = String(await node.command('CLUSTER', 'INFO').catch(() => ''));
       samples.push({ at, ok: info.includes('cluster_state:ok') });
-      await sleep(2);
+      // Every few ms, not back to back: the pollers share the process with the client measured.
+      await sleep(5);
     }
   })();
   return {
@@ -122,12 +124,15 @@ function watchClusterState(node: RedisNode): { stop(): Promise<Array<{ at: numbe
   };
 }
 
-/** The first not-ok stretch in `samples`: from its first sample to the first ok one after it. */
+/**
+ * The first not-ok stretch in `samples`. It ends between the last refusing sample and the first
+ * accepting one: the midpoint of the two, so the poll interval biases the excess neither way.
+ */
 function refusalWindow(samples: ReadonlyArray<{ at: number; ok: boolean }>): { fromMs: number; untilMs: number } | undefined {
   const from = samples.findIndex((s) => !s.ok);
   if (from < 0) return undefined;
   const until = samples.findIndex((s, i) => i > from && s.ok);
-  return until < 0 ? undefined : { fromMs: samples[from]!.at, untilMs: samples[until]!.at };
+  return until < 0 ? undefined : { fromMs: samples[from]!.at, untilMs: (samples[until - 1]!.at + samples[until]!.at) / 2 };
 }
 
 /** Runs steady load on every shard, injects one primary fault, and measures. */
@@ -147,7 +152,9 @@ export async function runShardFault(plan: ShardFaultPlan): Promise<FaultRun> {
   });
   const probe = new LoadProbe({ client: tracked.client, groups, ratePerGroup: RATE_PER_SHARD, deadlineMs: DEADLINE_MS });
   probe.start();
-  const stateWatch = plan.watchRefusal ? watchClusterState(primaries.find((p) => p !== victim)!) : undefined;
+  // Each healthy shard's own primary: nodes learn the promotion a few ms apart, and a call is
+  // refused by the node it goes to.
+  const stateWatches = plan.watchRefusal ? primaries.filter((p) => p !== victim).map((p) => ({ group: `healthy-${p.label}`, watch: watchClusterState(p) })) : [];
   let faultAt: Moment | undefined;
   try {
     await sleep(plan.warmupMs ?? 1000);
@@ -156,10 +163,17 @@ export async function runShardFault(plan: ShardFaultPlan): Promise<FaultRun> {
     await sleep(plan.afterMs ?? 3000);
     const hung = await probe.stop(plan.settleMs ?? 2500);
     const reports = probe.report(faultAt.monoMs, servedAt.monoMs);
-    const window = stateWatch ? refusalWindow(await stateWatch.stop()) : undefined;
-    const excess = window
-      ? probe.records.filter((r) => r.group !== 'failed' && r.ok && r.start < window.untilMs && r.end > window.untilMs).map((r) => r.end - window.untilMs).sort((x, y) => x - y)
-      : [];
+    const windows = new Map<string, { fromMs: number; untilMs: number }>();
+    for (const { group, watch } of stateWatches) {
+      const w = refusalWindow(await watch.stop());
+      if (w) windows.set(group, w);
+    }
+    const window = windows.size === 0 ? undefined : { fromMs: Math.min(...[...windows.values()].map((w) => w.fromMs)), untilMs: Math.max(...[...windows.values()].map((w) => w.untilMs)) };
+    const until = (group: string): number => windows.get(group)?.untilMs ?? Number.NaN;
+    const excess = probe.records
+      .filter((r) => r.ok && r.start < until(r.group) && r.end > until(r.group))
+      .map((r) => r.end - until(r.group))
+      .sort((x, y) => x - y);
     await plan.restore(victim);
     await cluster.waitForStable(30_000);
     const lost = await classifyLost(probe, tracked.ackedAt, cluster, faultAt.monoMs);
@@ -178,6 +192,7 @@ export async function runShardFault(plan: ShardFaultPlan): Promise<FaultRun> {
         waited: excess.length,
         excessP99Ms: Math.round(excess[Math.max(0, Math.ceil(excess.length * 0.99) - 1)] ?? 0),
         excessMaxMs: Math.round(excess.at(-1) ?? 0),
+        nodesApartMs: Math.round(Math.max(...[...windows.values()].map((w) => w.untilMs)) - Math.min(...[...windows.values()].map((w) => w.untilMs))),
       },
       failedShardReadErrors: countBy(probe.records.filter((r) => r.group === 'failed' && r.op === 'get' && !r.ok && r.start >= faultAt!.monoMs).map((r) => r.error ?? '?')),
       successShareBeforeServed: (windowMs) => {
@@ -187,7 +202,7 @@ export async function runShardFault(plan: ShardFaultPlan): Promise<FaultRun> {
     };
   } finally {
     subscription?.unsubscribe();
-    await stateWatch?.stop();
+    for (const { watch } of stateWatches) await watch.stop();
     await probe.stop(0);
   }
 }

@@ -86,12 +86,16 @@ export class ClusterRouter implements CommandRouter {
    */
   readySignal(endpoint: Endpoint, failure: FailureClass): Promise<void> | undefined {
     switch (failure.scenario) {
+      // The vote ends for every node at once, but each node turns ok on its own a few ms after
+      // the winner: a promotion seen is no proof this node serves yet, and a call released on
+      // it would only burn an attempt. A success on this node is.
       case 'clusterdown':
+      case 'tryagain':
+        return this.evidence.next([endpoint]);
       case 'connection':
       case 'timeout':
       case 'loading':
       case 'masterdown':
-      case 'tryagain':
         return Promise.race([this.layoutChanged.promise, this.evidence.next([endpoint])]);
       default:
         return undefined;
@@ -197,7 +201,8 @@ export class ClusterRouter implements CommandRouter {
       const primary = this.nodes.primaryOf(shard);
       return primary && primary.breaker.state !== 'open' ? primary : undefined;
     }
-    return this.options.readFrom === 'primary' ? undefined : this.replicas.pick(shard);
+    const replicaReads = this.options.readFrom === 'replica-preferred' || this.options.readFrom === 'primary-preferred';
+    return replicaReads ? this.replicas.pick(shard) : undefined;
   }
 
   prepare(endpoint: Endpoint, _command: Command, previous: FailureClass | undefined): undefined {

@@ -1,5 +1,6 @@
 import { Command } from 'ioredis';
 import type { Endpoint } from '../command/endpoint.js';
+import { systemWatchClock, type WatchClock } from './watch-clock.js';
 
 /**
  * The few `CLUSTER INFO` fields that move when the slot map may have: a failover or a
@@ -52,19 +53,6 @@ export async function readFingerprint(endpoint: Endpoint, timeoutMs: number): Pr
   return parseClusterInfo(await endpoint.client.sendCommand(command));
 }
 
-/** Timers and randomness for {@link ChangeWatch}, injectable for tests. */
-export interface ChangeWatchClock {
-  setTimer(run: () => void, ms: number): unknown;
-  clearTimer(handle: unknown): void;
-  random(): number;
-}
-
-const systemClock: ChangeWatchClock = {
-  setTimer: (run, ms) => setTimeout(run, ms).unref(),
-  clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
-  random: Math.random,
-};
-
 /**
  * Samples one node's fingerprint every `intervalMs()` (±20 %, so a fleet spreads out) and hands
  * it over; the keeper decides whether it is worth a full read. Sticks to one node while it
@@ -85,7 +73,9 @@ export class ChangeWatch {
     private readonly onSample: (fingerprint: ClusterFingerprint) => void,
     private readonly timeoutMs: number,
     private readonly intervalMs: () => number,
-    private readonly clock: ChangeWatchClock = systemClock,
+    /** No node can be asked: the keeper falls back to a full refresh, which resolves the seeds. */
+    private readonly onNoNode: () => void = () => {},
+    private readonly clock: WatchClock = systemWatchClock,
   ) {}
 
   start(): void {
@@ -121,7 +111,10 @@ export class ChangeWatch {
     if (this.busy) return;
     if (!this.node || !this.usable(this.node)) this.node = this.candidates().find((e) => this.usable(e));
     const node = this.node;
-    if (!node) return;
+    if (!node) {
+      this.onNoNode();
+      return;
+    }
     this.busy = true;
     this.samples++;
     readFingerprint(node, this.timeoutMs).then(

@@ -88,6 +88,9 @@ export class ClusterTopologyKeeper {
       (f) => this.onFingerprint(f),
       attemptMs,
       () => (this.isDegraded() && !this.promotions.active ? this.settings.degradedChangeCheckIntervalMs : this.settings.changeCheckIntervalMs),
+      // Every known node is down (a cluster replaced wholesale): only a refresh, which resolves
+      // the configuration endpoint again, can find it; the refresher's backoff paces it.
+      () => void this.refresher.trigger('connection'),
     );
     this.subscription = bus.events$.subscribe((e) => {
       if (e.type === 'breaker.opened' && !e.forced) this.evidence('breaker-opened');
@@ -115,7 +118,10 @@ export class ClusterTopologyKeeper {
    * map only if this opens a failover episode (the budget: two full reads per failover).
    */
   evidence(trigger: TopologyTrigger): void {
-    if (this.episode.admit(this.isDegraded())) void this.refresher.trigger(trigger);
+    const opens = this.episode.admit(this.isDegraded());
+    // With no node left to ask for CLUSTER INFO or ROLE, only refreshes (which fall back to
+    // the seeds) can find the cluster again.
+    if (opens || !this.nodes.all().some((e) => e.ready)) void this.refresher.trigger(trigger);
     this.promotions.poke();
     if (!this.promotions.active) this.changes.hurry();
   }

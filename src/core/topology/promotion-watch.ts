@@ -1,5 +1,8 @@
 import { Command } from 'ioredis';
 import type { Endpoint } from '../command/endpoint.js';
+import { systemWatchClock, type WatchClock } from './watch-clock.js';
+
+export type { WatchClock } from './watch-clock.js';
 
 /** A replica worth watching: its shard's primary is failing. */
 export interface WatchedReplica {
@@ -17,19 +20,6 @@ export const PROMOTION_POLL_MS = 250;
 
 /** Each gap is drawn from ±this fraction of the mean, so clients that started in step drift apart. */
 const GAP_JITTER = 0.1;
-
-/** Timers and randomness, injectable so the schedule can be tested without waiting. */
-export interface WatchClock {
-  setTimer(run: () => void, ms: number): unknown;
-  clearTimer(handle: unknown): void;
-  random(): number;
-}
-
-const systemWatchClock: WatchClock = {
-  setTimer: (run, ms) => setTimeout(run, ms).unref(),
-  clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
-  random: Math.random,
-};
 
 /**
  * Watches the replicas of failing shards and reports the moment one of them says it is master.

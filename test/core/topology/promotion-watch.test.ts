@@ -3,38 +3,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Command } from 'ioredis';
 import type { Endpoint } from '../../../src/core/command/endpoint.js';
-import { PROMOTION_POLL_MS, PromotionWatch, type WatchClock, type WatchedReplica } from '../../../src/core/topology/promotion-watch.js';
+import { PROMOTION_POLL_MS, PromotionWatch, type WatchedReplica } from '../../../src/core/topology/promotion-watch.js';
+import { FakeClock } from './fake-clock.js';
 
-class Clock implements WatchClock {
-  time = 0;
-  timers: Array<{ at: number; run: () => void }> = [];
-  constructor(private readonly values: () => number) {}
-  setTimer(run: () => void, ms: number): unknown {
-    const t = { at: this.time + ms, run };
-    this.timers.push(t);
-    return t;
-  }
-  clearTimer(handle: unknown): void {
-    this.timers = this.timers.filter((t) => t !== handle);
-  }
-  random(): number {
-    return this.values();
-  }
-  async advance(ms: number): Promise<void> {
-    const end = this.time + ms;
-    for (;;) {
-      await Promise.resolve();
-      const due = this.timers.filter((t) => t.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.timers = this.timers.filter((t) => t !== due);
-      this.time = due.at;
-      due.run();
-    }
-    this.time = end;
-  }
-}
-
-function replica(name: string, asked: Array<{ name: string; at: number }>, clock: Clock, reply: () => unknown): Endpoint {
+function replica(name: string, asked: Array<{ name: string; at: number }>, clock: FakeClock, reply: () => unknown): Endpoint {
   return {
     id: name,
     ready: true,
@@ -51,7 +23,7 @@ function replica(name: string, asked: Array<{ name: string; at: number }>, clock
 
 describe('PromotionWatch', () => {
   it('asks one replica per tick in turn, at most 4 per second, and reports the one that says master', async () => {
-    const clock = new Clock(() => 0.5);
+    const clock = new FakeClock(() => 0.5);
     const asked: Array<{ name: string; at: number }> = [];
     let promotedAt = Number.POSITIVE_INFINITY;
     const role = (): unknown => [clock.time >= promotedAt ? 'master' : 'slave'];
@@ -73,7 +45,7 @@ describe('PromotionWatch', () => {
   it('starts at a random part of a gap, so clients poked together do not probe in step', async () => {
     const starts: number[] = [];
     for (const r of [0.05, 0.5, 0.95]) {
-      const clock = new Clock(() => r);
+      const clock = new FakeClock(() => r);
       const asked: Array<{ name: string; at: number }> = [];
       const w = new PromotionWatch(() => [{ shard: 0, replica: replica('r', asked, clock, () => ['slave']) }], () => {}, 1000, PROMOTION_POLL_MS, clock);
       w.poke();
@@ -85,10 +57,10 @@ describe('PromotionWatch', () => {
   });
 
   it('stays idle while no shard is failing', async () => {
-    const clock = new Clock(() => 0.5);
+    const clock = new FakeClock(() => 0.5);
     const w = new PromotionWatch(() => [], () => {}, 1000, PROMOTION_POLL_MS, clock);
     w.poke();
     assert.equal(w.active, false);
-    assert.equal(clock.timers.length, 0);
+    assert.equal(clock.pendingDelay(), undefined);
   });
 });

@@ -198,11 +198,19 @@ export class ClusterTopologyKeeper {
     // node coming back (CLUSTER SLOTS leaves both out). Nothing else in CLUSTER INFO shows it
     // when they join, so ask again, at a gap that doubles while the count stays apart.
     const missing = this.topology !== undefined && now.knownNodes > nodeKeys(this.topology).size;
-    if (!missing) this.missingGapMs = MISSING_NODES_FIRST_GAP_MS;
+    if (!missing) {
+      this.missingGapMs = MISSING_NODES_FIRST_GAP_MS;
+      this.nextMissingReadAt = 0;
+    }
     if (!changed && !missing) return;
-    if (this.episode.active(this.isDegraded()) && (this.promotions.active || this.episode.confirmPending)) return;
+    const inEpisode = this.episode.active(this.isDegraded());
+    if (inEpisode && (this.promotions.active || this.episode.confirmPending)) return;
     if (!changed) {
+      // The old primary of a failover rejoins as a replica soon after it: counted once the
+      // episode is over, and one gap after the count was first seen apart.
       const t = performance.now();
+      if (inEpisode) return;
+      if (this.nextMissingReadAt === 0) this.nextMissingReadAt = t + this.missingGapMs;
       if (t < this.nextMissingReadAt) return;
       this.nextMissingReadAt = t + this.missingGapMs;
       this.missingGapMs = Math.min(this.settings.refreshIntervalMs, this.missingGapMs * 2);

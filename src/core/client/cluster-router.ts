@@ -21,6 +21,9 @@ import { waitUntilReady } from './endpoint-lifecycle.js';
 
 type ClusterOptions = ResolvedOptions & ClusterModeOptions;
 
+/** How long a retry after TRYAGAIN waits for a migration to move on, at most, ms. */
+const TRYAGAIN_WAIT_MS = 250;
+
 /** Most endpoints MOVED/ASK replies may create beyond the slot map's nodes, until a refresh. */
 export const MAX_REDIRECT_NODES = 8;
 
@@ -42,6 +45,8 @@ export class ClusterRouter implements CommandRouter {
   private roundRobin = 0;
   /** Settles at the next change of the slot layout (a promotion, a node added or removed). */
   private layoutChanged = deferred();
+  /** Settles at the next MOVED: a migration has moved a slot on. */
+  private slotMoved = deferred();
   private readonly replicaReads: ReplicaReadEpisodes;
   private readonly evidence: ReadyEvidence;
 
@@ -82,7 +87,8 @@ export class ClusterRouter implements CommandRouter {
    * Evidence that a retry after `failure` on `endpoint` can succeed: a success on that node (a
    * newer call got through), its connection back, or the slot map changing (a promotion
    * adopted). CLUSTERDOWN ends for every node at once when the vote ends, so the first call
-   * that gets through releases every call waiting it out.
+   * that gets through releases every call waiting it out. TRYAGAIN is left to the backoff: other
+   * calls succeed on that node all through a migration, which says nothing about this slot.
    */
   readySignal(endpoint: Endpoint, failure: FailureClass): Promise<void> | undefined {
     switch (failure.scenario) {
@@ -90,7 +96,6 @@ export class ClusterRouter implements CommandRouter {
       // the winner: a promotion seen is no proof this node serves yet, and a call released on
       // it would only burn an attempt. A success on this node is.
       case 'clusterdown':
-      case 'tryagain':
         return this.evidence.next([endpoint]);
       case 'connection':
       case 'timeout':
@@ -215,6 +220,10 @@ export class ClusterRouter implements CommandRouter {
   pending(previous: FailureClass | undefined): Promise<void> | undefined {
     if (!this.topology) return (this.initial ?? this.keeper.trigger('initial')).then(() => undefined);
     if (!previous) return undefined;
+    // TRYAGAIN: the keys of a multi-key call sit on both sides of a slot being migrated. Only
+    // the migration moving on can help, so the retry waits for it (a MOVED, the slot assigned)
+    // for a while, instead of spending the call's few attempts within one short backoff.
+    if (previous.scenario === 'tryagain') return within(this.slotMoved.promise, TRYAGAIN_WAIT_MS);
     const redirect = previous.redirect;
     const unknownName = redirect !== undefined && redirect.host !== '' && !isIpAddress(redirect.host) && !this.nodes.find(redirect.host, redirect.port);
     // CLUSTERDOWN is not waited on: a refresh cannot end a failover vote, only time can, and
@@ -229,9 +238,13 @@ export class ClusterRouter implements CommandRouter {
 
   onFailure(endpoint: Endpoint, failure: FailureClass): void {
     switch (failure.scenario) {
-      case 'moved':
+      case 'moved': {
         void this.keeper.trigger(failure.scenario);
+        const moved = this.slotMoved;
+        this.slotMoved = deferred();
+        moved.resolve();
         break;
+      }
       // ASK is a migration in progress: the map stays right until it ends, with a MOVED.
       case 'ask':
         break;

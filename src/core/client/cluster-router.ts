@@ -15,6 +15,7 @@ import { ClusterTopologyKeeper, refreshErrors } from '../topology/cluster-topolo
 import { ReadyEvidence } from '../topology/ready-evidence.js';
 import { ReplicaPicker } from '../topology/replica-picker.js';
 import { ReplicaReadEpisodes } from '../topology/replica-read-episodes.js';
+import { deferred, within } from '../topology/deferred.js';
 import { ClusterNodeSet } from './cluster-node-set.js';
 import type { EndpointFactory } from './endpoint-factory.js';
 import { waitUntilReady } from './endpoint-lifecycle.js';
@@ -316,22 +317,4 @@ function fatalScenario(failure: unknown): FailureScenario {
     if (isResilienceError(e) && (e.scenario === 'auth' || e.scenario === 'config')) return e.scenario;
   }
   return 'connection';
-}
-
-/** Resolves when `work` settles or after `ms`, whichever comes first; never rejects. */
-function within(work: Promise<unknown>, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    const done = (): void => {
-      clearTimeout(timer);
-      resolve();
-    };
-    work.then(done, done);
-  });
-}
-
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
 }

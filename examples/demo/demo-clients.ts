@@ -10,6 +10,8 @@ import { withTimeout } from '../../test/support/lab.js';
 
 export const OURS = 'redis-resilience';
 export const PLAIN = 'ioredis';
+/** redis-resilience with the opt-ins that trade fail-fast for riding a failover out. */
+export const OPT_IN = 'resilience opt-in';
 
 /** One event from either client, for timeline.json. */
 export interface LoggedEvent {

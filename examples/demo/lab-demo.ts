@@ -4,7 +4,7 @@
  */
 import type { ResilientRedis } from '../../src/index.js';
 import { createLab, errorText, waitFor } from '../../test/support/lab.js';
-import { OURS, PLAIN, createOurs, createPlainCluster, createPlainRedis, plainReady } from './demo-clients.js';
+import { OPT_IN, OURS, PLAIN, createOurs, createPlainCluster, createPlainRedis, plainReady } from './demo-clients.js';
 import type { DemoArgs } from './demo-args.js';
 import type { ScenarioResult } from './demo-report.js';
 import { DemoSession, ensureRedisServer, finishReport, installSignalTeardown } from './demo-session.js';
@@ -51,6 +51,12 @@ export async function runLabDemo(args: DemoArgs): Promise<number> {
     say(`  replication: ${pair.primaryName} -> ${pair.primary.address} (primary), ${pair.readerName} -> ${pair.replica.address}; DNS ${dns.server}, TTL 15 s`);
 
     const oursCluster = createOurs({ name: 'demo-cluster', mode: 'cluster', nodes: cluster.seeds() }, session);
+    // The opt-ins beside the default: reads from the shard's replica while its primary is down,
+    // and calls to that shard held for the promotion (bounded by their deadline).
+    const optInCluster = createOurs(
+      { name: 'demo-cluster-opt-in', mode: 'cluster', nodes: cluster.seeds(), readFrom: 'primary-preferred', policy: { holdDuringFailoverMs: CLUSTER_DEADLINE_MS } },
+      session,
+    );
     const plainCluster = createPlainCluster(cluster.seeds(), session);
     const oursRepl = createOurs(
       {
@@ -65,19 +71,24 @@ export async function runLabDemo(args: DemoArgs): Promise<number> {
     const plainRepl = createPlainRedis({ host: pair.primary.host, port: pair.primary.port }, session);
     closers.push(
       () => closeOurs(oursCluster),
+      () => closeOurs(optInCluster),
       () => closeOurs(oursRepl),
       async () => plainCluster.disconnect(),
       async () => plainRepl.disconnect(),
     );
-    await Promise.all([oursCluster.connect(), oursRepl.connect(), plainReady(plainCluster), plainReady(plainRepl)]);
+    await Promise.all([oursCluster.connect(), optInCluster.connect(), oursRepl.connect(), plainReady(plainCluster), plainReady(plainRepl)]);
     // A freshly formed Redis 7 cluster leaves replicas out of CLUSTER SLOTS until they have
     // replicated something; a long-running app would know them. One write per shard, then wait
     // (bounded) until redis-resilience's periodic refresh has seen every node.
     say('waiting until redis-resilience knows every cluster node, replicas included (a new cluster lists replicas once they have replicated a write)...');
     await Promise.all((await cluster.primaries()).map(async (p) => p.command('SET', await cluster.keyForNode(p, 'warm-up'), '1')));
-    await waitFor(() => oursCluster.health().nodes.length >= cluster.nodes.length, { timeoutMs: 20_000, what: 'redis-resilience to see every cluster node' });
+    await waitFor(() => [oursCluster, optInCluster].every((c) => c.health().nodes.length >= cluster.nodes.length), {
+      timeoutMs: 20_000,
+      what: 'redis-resilience to see every cluster node',
+    });
     say(`clients (both with default resilience settings; redis-resilience also has metrics on a prom-client Registry and events$ subscribed):`);
     say(`  cluster:     ${OURS} createResilientRedis({ mode: 'cluster', nodes: seeds })  vs  ${PLAIN} new Cluster(seeds)`);
+    say(`               and ${OPT_IN}: the same with readFrom: 'primary-preferred' and policy.holdDuringFailoverMs: ${CLUSTER_DEADLINE_MS}`);
     say(`  replication: ${OURS} createResilientRedis({ mode: 'replication', primary: ${pair.primaryName}, reader: ${pair.readerName}, dns: lab DNS })`);
     say(`               vs  ${PLAIN} new Redis({ host: '${pair.primary.host}', port: ${pair.primary.port} }): plain ioredis cannot use the lab's DNS server,`);
     say(`               so it is connected to ${pair.primary.host}, the address ${pair.primaryName} pointed to before the fault`);
@@ -86,6 +97,7 @@ export async function runLabDemo(args: DemoArgs): Promise<number> {
 
     const clusterClients: DemoClient[] = [
       { label: OURS, client: oursCluster, keyPrefix: 'rr' },
+      { label: OPT_IN, client: optInCluster, keyPrefix: 'ro' },
       { label: PLAIN, client: plainCluster, keyPrefix: 'io' },
     ];
     const replClients: DemoClient[] = [
@@ -116,6 +128,7 @@ export async function runLabDemo(args: DemoArgs): Promise<number> {
         replication: { primaryName: pair.primaryName, readerName: pair.readerName, dnsTtlS: 15, plainIoredisConnectedTo: pair.primary.address },
         clients: {
           [OURS]: 'createResilientRedis with default policy and breaker presets, metrics on a prom-client Registry, events$ subscribed',
+          [OPT_IN]: `cluster only: the same with readFrom 'primary-preferred' and policy.holdDuringFailoverMs ${CLUSTER_DEADLINE_MS}`,
           [PLAIN]: 'new Cluster(seeds) / new Redis({ host, port }), default options',
         },
         deadlineMs: { cluster: CLUSTER_DEADLINE_MS, replication: REPLICATION_DEADLINE_MS },

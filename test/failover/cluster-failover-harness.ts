@@ -47,6 +47,15 @@ export interface FaultRun {
    * again (minus 100 ms), the share that succeeded: what holding calls through a failover buys.
    */
   readonly successShareBeforeServed: (windowMs: number) => number;
+  /**
+   * With `watchRefusal`: when the healthy primaries refused queries (cluster_state not ok,
+   * polled with CLUSTER INFO on each), and how long after its own node accepted again each
+   * healthy-shard call that had waited it out finished: the client's excess over the servers'
+   * own window, ms. `nodesApartMs`: how far apart the nodes turned ok.
+   */
+  readonly refusal?: { readonly fromMs: number; readonly untilMs: number; readonly waited: number; readonly excessP99Ms: number; readonly excessMaxMs: number; readonly nodesApartMs: number } | undefined;
+  /** Reads (GET) of the failed shard, issued after the fault, that failed, by error. */
+  readonly failedShardReadErrors: Record<string, number>;
 }
 
 /** A probe client that remembers when each write was acknowledged. */
@@ -89,6 +98,41 @@ export interface ShardFaultPlan {
   readonly afterMs?: number;
   /** How long to wait for calls in flight when the load stops. */
   readonly settleMs?: number;
+  /** Poll CLUSTER INFO on a healthy primary to time the servers' own refusal window. */
+  readonly watchRefusal?: boolean;
+}
+
+/** `cluster_state` of `node` sampled back to back until stopped: the servers' own view. */
+function watchClusterState(node: RedisNode): { stop(): Promise<Array<{ at: number; ok: boolean }>> } {
+  const samples: Array<{ at: number; ok: boolean }> = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const at = performance.now();
+      const info = String(await node.command('CLUSTER', 'INFO').catch(() => ''));
+      samples.push({ at, ok: info.includes('cluster_state:ok') });
+      // Every few ms, not back to back: the pollers share the process with the client measured.
+      await sleep(5);
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return samples;
+    },
+  };
+}
+
+/**
+ * The first not-ok stretch in `samples`. It ends between the last refusing sample and the first
+ * accepting one: the midpoint of the two, so the poll interval biases the excess neither way.
+ */
+function refusalWindow(samples: ReadonlyArray<{ at: number; ok: boolean }>): { fromMs: number; untilMs: number } | undefined {
+  const from = samples.findIndex((s) => !s.ok);
+  if (from < 0) return undefined;
+  const until = samples.findIndex((s, i) => i > from && s.ok);
+  return until < 0 ? undefined : { fromMs: samples[from]!.at, untilMs: (samples[until - 1]!.at + samples[until]!.at) / 2 };
 }
 
 /** Runs steady load on every shard, injects one primary fault, and measures. */
@@ -108,6 +152,9 @@ export async function runShardFault(plan: ShardFaultPlan): Promise<FaultRun> {
   });
   const probe = new LoadProbe({ client: tracked.client, groups, ratePerGroup: RATE_PER_SHARD, deadlineMs: DEADLINE_MS });
   probe.start();
+  // Each healthy shard's own primary: nodes learn the promotion a few ms apart, and a call is
+  // refused by the node it goes to.
+  const stateWatches = plan.watchRefusal ? primaries.filter((p) => p !== victim).map((p) => ({ group: `healthy-${p.label}`, watch: watchClusterState(p) })) : [];
   let faultAt: Moment | undefined;
   try {
     await sleep(plan.warmupMs ?? 1000);
@@ -116,6 +163,17 @@ export async function runShardFault(plan: ShardFaultPlan): Promise<FaultRun> {
     await sleep(plan.afterMs ?? 3000);
     const hung = await probe.stop(plan.settleMs ?? 2500);
     const reports = probe.report(faultAt.monoMs, servedAt.monoMs);
+    const windows = new Map<string, { fromMs: number; untilMs: number }>();
+    for (const { group, watch } of stateWatches) {
+      const w = refusalWindow(await watch.stop());
+      if (w) windows.set(group, w);
+    }
+    const window = windows.size === 0 ? undefined : { fromMs: Math.min(...[...windows.values()].map((w) => w.fromMs)), untilMs: Math.max(...[...windows.values()].map((w) => w.untilMs)) };
+    const until = (group: string): number => windows.get(group)?.untilMs ?? Number.NaN;
+    const excess = probe.records
+      .filter((r) => r.ok && r.start < until(r.group) && r.end > until(r.group))
+      .map((r) => r.end - until(r.group))
+      .sort((x, y) => x - y);
     await plan.restore(victim);
     await cluster.waitForStable(30_000);
     const lost = await classifyLost(probe, tracked.ackedAt, cluster, faultAt.monoMs);
@@ -128,6 +186,15 @@ export async function runShardFault(plan: ShardFaultPlan): Promise<FaultRun> {
       lost,
       serverOutageMs: Math.round(servedAt.monoMs - faultAt.monoMs),
       followedAfterMs: followedAt === undefined ? undefined : Math.round(followedAt - servedAt.monoMs),
+      refusal: window && {
+        fromMs: Math.round(window.fromMs - faultAt.monoMs),
+        untilMs: Math.round(window.untilMs - faultAt.monoMs),
+        waited: excess.length,
+        excessP99Ms: Math.round(excess[Math.max(0, Math.ceil(excess.length * 0.99) - 1)] ?? 0),
+        excessMaxMs: Math.round(excess.at(-1) ?? 0),
+        nodesApartMs: Math.round(Math.max(...[...windows.values()].map((w) => w.untilMs)) - Math.min(...[...windows.values()].map((w) => w.untilMs))),
+      },
+      failedShardReadErrors: countBy(probe.records.filter((r) => r.group === 'failed' && r.op === 'get' && !r.ok && r.start >= faultAt!.monoMs).map((r) => r.error ?? '?')),
       successShareBeforeServed: (windowMs) => {
         const calls = probe.records.filter((r) => r.group === 'failed' && r.start >= servedAt.monoMs - windowMs && r.start <= servedAt.monoMs - 100);
         return calls.length === 0 ? Number.NaN : calls.filter((r) => r.ok).length / calls.length;
@@ -135,8 +202,15 @@ export async function runShardFault(plan: ShardFaultPlan): Promise<FaultRun> {
     };
   } finally {
     subscription?.unsubscribe();
+    for (const { watch } of stateWatches) await watch.stop();
     await probe.stop(0);
   }
+}
+
+function countBy(items: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const item of items) out[item] = (out[item] ?? 0) + 1;
+  return out;
 }
 
 async function classifyLost(probe: LoadProbe, ackedAt: Map<string, number>, cluster: ClusterLab, faultAt: number): Promise<LostWrites> {

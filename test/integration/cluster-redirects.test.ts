@@ -38,7 +38,7 @@ describe('cluster redirects and topology changes', { timeout: 90_000 }, () => {
 
   const refreshedBy = (trigger: string): boolean => events.some((e) => e.type === 'topology.refreshed' && e.trigger === trigger);
 
-  test('ASK during a migration is followed with ASKING; MOVED after it is followed and refreshes the map', { timeout: 20_000 }, async () => {
+  test('ASK during a migration is followed with ASKING and costs no refresh; MOVED after it is followed and refreshes the map', { timeout: 20_000 }, async () => {
     const [source, target, third] = (await cluster.primaries()) as [RedisNode, RedisNode, RedisNode];
     const key = await cluster.keyForNode(source, 'migrating');
     const slot = slotOfKey(key);
@@ -49,7 +49,8 @@ describe('cluster redirects and topology changes', { timeout: 90_000 }, () => {
     const admin = await target.admin();
     assert.deepEqual(await admin.pipeline().call('ASKING').call('GET', key).exec(), [[null, 'OK'], [null, 'moved-in']]);
     assert.equal(await redis.get(key), 'moved-in');
-    await waitFor(() => refreshedBy('ask'), { timeoutMs: 2000, what: 'a refresh triggered by ASK' });
+    // ASK leaves the map right until the migration ends (then MOVED says so): no full read.
+    assert.equal(refreshedBy('ask'), false, 'ASK costs no topology read');
 
     await assignSlot(slot, target, [source, third]);
     // The client's map still says "source": it answers MOVED, the client follows at once.
@@ -87,12 +88,16 @@ describe('cluster redirects and topology changes', { timeout: 90_000 }, () => {
     assert.equal(await redis.set(key, 'on-the-new-node'), 'OK');
     assert.equal(await newcomer.command('GET', key), 'on-the-new-node');
     assert.ok(redis.router.endpoints().some((e) => e.id === newcomer.address), 'an endpoint for the new node');
-    assert.equal(redis.router.endpoints().length, known + 1);
+    // The change detector (CLUSTER INFO: a node joined, the epoch grew) may have found it
+    // before the MOVED did; either way it is one endpoint more than the three primaries.
+    assert.ok(known === 3 || known === 4, `${known} endpoints before the write`);
+    assert.equal(redis.router.endpoints().length, 4);
     // The MOVED and the unknown node it names trigger one refresh between them (triggers that
-    // arrive while one is queued join it), so either may be the recorded trigger.
+    // arrive while one is queued join it), so either may be the recorded trigger, unless the
+    // change detector's read came first.
     await waitFor(
-      () => events.some((e) => e.type === 'topology.refreshed' && (e.trigger === 'unknown-node' || e.trigger === 'moved') && e.added.includes(newcomer.address)),
-      { timeoutMs: 2000, what: 'a refresh, triggered by the redirect, that adds the new node' },
+      () => events.some((e) => e.type === 'topology.refreshed' && ['unknown-node', 'moved', 'epoch-changed'].includes(e.trigger) && e.added.includes(newcomer.address)),
+      { timeoutMs: 2000, what: 'a refresh, triggered by the redirect or the change detector, that adds the new node' },
     );
     const endpoint = redis.router.endpoints().find((e) => e.id === newcomer.address)!;
     assert.equal(endpoint.breaker.state, 'closed');

@@ -10,16 +10,24 @@ import type { EventBus } from '../events/event-bus.js';
 import type { ClusterModeOptions } from '../options/resilient-redis-options.js';
 import type { ResolvedOptions } from '../options/validate-options.js';
 import type { FailureClass, FailureScenario, Redirect } from '../policy/failure-scenario.js';
-import { isIpAddress, type ClusterTopology } from '../topology/cluster-topology.js';
+import { isIpAddress, nodeKeys, type ClusterTopology } from '../topology/cluster-topology.js';
 import { ClusterTopologyKeeper, refreshErrors } from '../topology/cluster-topology-keeper.js';
+import { ReadyEvidence } from '../topology/ready-evidence.js';
+import { ReplicaPicker } from '../topology/replica-picker.js';
+import { ReplicaReadEpisodes } from '../topology/replica-read-episodes.js';
+import { deferred, within } from '../topology/deferred.js';
 import { ClusterNodeSet } from '../topology/cluster-node-set.js';
 import type { EndpointFactory } from '../endpoint/endpoint-factory.js';
 import { waitUntilReady } from '../endpoint/endpoint-lifecycle.js';
 
 type ClusterOptions = ResolvedOptions & ClusterModeOptions;
 
-/** A replica that answered LOADING/MASTERDOWN gets no reads for this long. */
-const AVOID_REPLICA_MS = 1000;
+/** How long a retry after TRYAGAIN waits for a migration to move on, at most, ms. */
+const TRYAGAIN_WAIT_MS = 250;
+
+/** Most endpoints MOVED/ASK replies may create beyond the slot map's nodes, until a refresh. */
+export const MAX_REDIRECT_NODES = 8;
+
 
 /**
  * Cluster mode: routes each command to the shard that owns its slot in the current topology
@@ -33,11 +41,15 @@ export class ClusterRouter implements CommandRouter {
   private readonly keeper: ClusterTopologyKeeper;
   /** Slots moved by a MOVED reply since the topology last changed. */
   private readonly slotOverride = new Map<number, Endpoint>();
-  private readonly avoidUntil = new WeakMap<Endpoint, number>();
+  private readonly replicas: ReplicaPicker;
   private initial: Promise<boolean> | undefined;
   private roundRobin = 0;
   /** Settles at the next change of the slot layout (a promotion, a node added or removed). */
   private layoutChanged = deferred();
+  /** Settles at the next MOVED: a migration has moved a slot on. */
+  private slotMoved = deferred();
+  private readonly replicaReads: ReplicaReadEpisodes;
+  private readonly evidence: ReadyEvidence;
 
   constructor(
     private readonly options: ClusterOptions,
@@ -46,6 +58,9 @@ export class ClusterRouter implements CommandRouter {
   ) {
     const seedName = options.nodes.find((n) => !isIpAddress(n.host))?.host;
     this.nodes = new ClusterNodeSet(factory, options, seedName);
+    this.replicaReads = new ReplicaReadEpisodes(bus);
+    this.replicas = new ReplicaPicker(this.nodes);
+    this.evidence = new ReadyEvidence(options.policy.totalTimeoutMs);
     this.keeper = new ClusterTopologyKeeper(options, this.nodes, createResolver(options.dns), bus, () => {
       this.slotOverride.clear();
       const changed = this.layoutChanged;
@@ -64,7 +79,33 @@ export class ClusterRouter implements CommandRouter {
     const shard = this.nodes.shardOf(endpoint);
     // Only a primary with replicas gets rescued by a promotion; anything else would wait in vain.
     if (shard < 0 || this.nodes.primaryOf(shard) !== endpoint || this.nodes.replicasOf(shard).length === 0) return undefined;
-    return this.layoutChanged.promise;
+    // Released by the promotion, or by the primary itself serving again (a hung host that
+    // resumed before its replica won): whichever the servers show first.
+    return Promise.race([this.layoutChanged.promise, this.evidence.next([endpoint])]);
+  }
+
+  /**
+   * Evidence that a retry after `failure` on `endpoint` can succeed: a success on that node (a
+   * newer call got through), its connection back, or the slot map changing (a promotion
+   * adopted). CLUSTERDOWN ends for every node at once when the vote ends, so the first call
+   * that gets through releases every call waiting it out. TRYAGAIN is left to the backoff: other
+   * calls succeed on that node all through a migration, which says nothing about this slot.
+   */
+  readySignal(endpoint: Endpoint, failure: FailureClass): Promise<void> | undefined {
+    switch (failure.scenario) {
+      // The vote ends for every node at once, but each node turns ok on its own a few ms after
+      // the winner: a promotion seen is no proof this node serves yet, and a call released on
+      // it would only burn an attempt. A success on this node is.
+      case 'clusterdown':
+        return this.evidence.next([endpoint]);
+      case 'connection':
+      case 'timeout':
+      case 'loading':
+      case 'masterdown':
+        return Promise.race([this.layoutChanged.promise, this.evidence.next([endpoint])]);
+      default:
+        return undefined;
+    }
   }
 
   route(command: Command, isRead: boolean, previous: FailureClass | undefined): Endpoint {
@@ -87,10 +128,30 @@ export class ClusterRouter implements CommandRouter {
     }
     // A retry of a read goes to the primary: the replica may be what just failed it.
     if (isRead && !previous && this.options.readFrom === 'replica-preferred') {
-      const replica = this.healthyReplica(shard);
+      const replica = this.replicas.pick(shard);
       if (replica) return replica;
     }
-    return this.nodes.primaryOf(shard)!;
+    const primary = this.nodes.primaryOf(shard)!;
+    if (isRead && this.options.readFrom === 'primary-preferred') return this.primaryPreferred(shard, primary, previous);
+    return primary;
+  }
+
+  /**
+   * The primary while it is up; a replica while its breaker is open, its connection is down,
+   * or it just failed this read (timed out, refused): the replica holds the same data, behind
+   * by the replication lag. The replica keeps its connection when it is promoted, so these
+   * reads ride through the promotion too.
+   */
+  private primaryPreferred(shard: number, primary: Endpoint, previous: FailureClass | undefined): Endpoint {
+    const down = !primary.ready || primary.breaker.state === 'open' || (previous !== undefined && previous.countsAgainstBreaker && previous.scenario !== 'clusterdown');
+    if (!down) {
+      this.replicaReads.served(primary.label, primary);
+      return primary;
+    }
+    const replica = this.replicas.pick(shard);
+    if (!replica) return primary;
+    this.replicaReads.rerouted(primary.label, primary, replica);
+    return replica;
   }
 
   /** The node a MOVED/ASK names; undefined for a hostname we cannot map yet (refresh first). */
@@ -100,7 +161,12 @@ export class ClusterRouter implements CommandRouter {
     if (known) return known;
     // A node we have not heard of: the slot map is behind.
     void this.keeper.trigger('unknown-node');
-    return isIpAddress(redirect.host) ? this.nodes.ensure({ host: redirect.host, port: redirect.port }) : undefined;
+    if (!isIpAddress(redirect.host)) return undefined;
+    // A server naming host after host must not make us open connection after connection: past
+    // the cap, the call waits for the refresh, which also retires the ones it does not list.
+    const mapped = this.topology ? nodeKeys(this.topology).size : 0;
+    if (this.nodes.all().length - mapped >= MAX_REDIRECT_NODES) return undefined;
+    return this.nodes.ensure({ host: redirect.host, port: redirect.port });
   }
 
   /** Slot of the command's keys; -1 for keyless commands. Multi-key commands must share one. */
@@ -133,17 +199,6 @@ export class ClusterRouter implements CommandRouter {
     return pool[this.roundRobin++ % pool.length]!;
   }
 
-  /** A replica of `shard` that is connected, not behind an open breaker, and not LOADING. */
-  private healthyReplica(shard: number): Endpoint | undefined {
-    const replicas = this.nodes.replicasOf(shard);
-    const now = performance.now();
-    for (let i = 0; i < replicas.length; i++) {
-      const r = replicas[(this.roundRobin++ + i) % replicas.length]!;
-      if (r.ready && r.breaker.state !== 'open' && (this.avoidUntil.get(r) ?? 0) <= now) return r;
-    }
-    return undefined;
-  }
-
   fallback(from: Endpoint, _command: Command, isRead: boolean): Endpoint | undefined {
     if (!isRead) return undefined;
     const shard = this.nodes.shardOf(from);
@@ -152,7 +207,8 @@ export class ClusterRouter implements CommandRouter {
       const primary = this.nodes.primaryOf(shard);
       return primary && primary.breaker.state !== 'open' ? primary : undefined;
     }
-    return this.options.readFrom === 'replica-preferred' ? this.healthyReplica(shard) : undefined;
+    const replicaReads = this.options.readFrom === 'replica-preferred' || this.options.readFrom === 'primary-preferred';
+    return replicaReads ? this.replicas.pick(shard) : undefined;
   }
 
   prepare(endpoint: Endpoint, _command: Command, previous: FailureClass | undefined): undefined {
@@ -165,6 +221,10 @@ export class ClusterRouter implements CommandRouter {
   pending(previous: FailureClass | undefined): Promise<void> | undefined {
     if (!this.topology) return (this.initial ?? this.keeper.trigger('initial')).then(() => undefined);
     if (!previous) return undefined;
+    // TRYAGAIN: the keys of a multi-key call sit on both sides of a slot being migrated. Only
+    // the migration moving on can help, so the retry waits for it (a MOVED, the slot assigned)
+    // for a while, instead of spending the call's few attempts within one short backoff.
+    if (previous.scenario === 'tryagain') return within(this.slotMoved.promise, TRYAGAIN_WAIT_MS);
     const redirect = previous.redirect;
     const unknownName = redirect !== undefined && redirect.host !== '' && !isIpAddress(redirect.host) && !this.nodes.find(redirect.host, redirect.port);
     // CLUSTERDOWN is not waited on: a refresh cannot end a failover vote, only time can, and
@@ -179,10 +239,19 @@ export class ClusterRouter implements CommandRouter {
 
   onFailure(endpoint: Endpoint, failure: FailureClass): void {
     switch (failure.scenario) {
-      case 'moved':
-      case 'ask':
-      case 'clusterdown':
+      case 'moved': {
         void this.keeper.trigger(failure.scenario);
+        const moved = this.slotMoved;
+        this.slotMoved = deferred();
+        moved.resolve();
+        break;
+      }
+      // ASK is a migration in progress: the map stays right until it ends, with a MOVED.
+      case 'ask':
+        break;
+      // Part of a failover episode: costs a full read only if it opens one.
+      case 'clusterdown':
+        this.keeper.evidence('clusterdown');
         break;
       case 'connection':
         this.keeper.evidence('connection');
@@ -192,7 +261,7 @@ export class ClusterRouter implements CommandRouter {
         break;
       case 'loading':
       case 'masterdown':
-        this.avoidUntil.set(endpoint, performance.now() + AVOID_REPLICA_MS);
+        this.replicas.avoid(endpoint);
         break;
       default:
         break;
@@ -237,6 +306,7 @@ export class ClusterRouter implements CommandRouter {
 
   async close(): Promise<void> {
     this.keeper.stop();
+    this.evidence.stop();
     await this.nodes.closeAll();
   }
 }
@@ -247,22 +317,4 @@ function fatalScenario(failure: unknown): FailureScenario {
     if (isResilienceError(e) && (e.scenario === 'auth' || e.scenario === 'config')) return e.scenario;
   }
   return 'connection';
-}
-
-/** Resolves when `work` settles or after `ms`, whichever comes first; never rejects. */
-function within(work: Promise<unknown>, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    const done = (): void => {
-      clearTimeout(timer);
-      resolve();
-    };
-    work.then(done, done);
-  });
-}
-
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
 }

@@ -27,6 +27,10 @@ export type TopologyTrigger =
   | 'breaker-opened'
   /** A replica of a failing shard answered ROLE with master: its promotion is adopted at once. */
   | 'replica-promoted'
+  /** The cheap CLUSTER INFO check saw the epoch grow, or the node or assigned-slot count move. */
+  | 'epoch-changed'
+  /** The one full read that confirms a promotion adopted from ROLE. */
+  | 'promotion-confirm'
   | 'manual';
 
 export interface ClientReadyEvent extends EventBase { readonly type: 'client.ready' }
@@ -83,6 +87,21 @@ export interface DnsResolvedEvent extends EventBase {
   readonly ttlSeconds: number | undefined;
 }
 export interface FailoverDetectedEvent extends EventBase { readonly type: 'failover.detected'; readonly node: string }
+/** `readFrom: 'primary-preferred'`: a shard's reads moved to its replicas while its primary is down. */
+export interface ReplicaReadsStartedEvent extends EventBase {
+  readonly type: 'replica_reads.started';
+  /** The primary that is down. */
+  readonly node: string;
+  readonly replica: string;
+}
+/** The primary (or the replica promoted in its place) takes the shard's reads again. */
+export interface ReplicaReadsEndedEvent extends EventBase {
+  readonly type: 'replica_reads.ended';
+  readonly node: string;
+  /** Reads routed to a replica in the episode. */
+  readonly reads: number;
+  readonly durationMs: number;
+}
 export interface FailoverRecoveredEvent extends EventBase {
   readonly type: 'failover.recovered';
   readonly node: string;
@@ -124,7 +143,9 @@ export type ResilienceEvent =
   | DnsResolvedEvent
   | FailoverDetectedEvent
   | FailoverRecoveredEvent
-  | PubSubResubscribedEvent;
+  | PubSubResubscribedEvent
+  | ReplicaReadsStartedEvent
+  | ReplicaReadsEndedEvent;
 
 export type ResilienceEventType = ResilienceEvent['type'];
 

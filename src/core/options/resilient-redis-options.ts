@@ -97,7 +97,16 @@ export interface ReplicationOptions extends CommonOptions {
   dns?: DnsOptions;
 }
 
-export type ReadFrom = 'primary' | 'replica-preferred';
+/**
+ * Where cluster reads go:
+ * - `primary`: always the shard's primary (reads see every acknowledged write);
+ * - `replica-preferred`: a healthy replica, else the primary;
+ * - `primary-preferred` (MongoDB's name): the primary, and while its breaker is open or its
+ *   connection is down, the shard's replicas. Those reads may be behind by the replication lag
+ *   (unknowable per read); with `cluster-require-full-coverage yes` the replica answers
+ *   CLUSTERDOWN too once the primary is marked failed, so they only help until then.
+ */
+export type ReadFrom = 'primary' | 'replica-preferred' | 'primary-preferred';
 
 export interface ClusterModeOptions extends CommonOptions {
   mode: 'cluster';
@@ -109,16 +118,20 @@ export interface ClusterModeOptions extends CommonOptions {
   /** Topology refresh settings. */
   topology?: {
     /**
-     * Periodic refresh interval in milliseconds (jittered ±20 %). At least 1000: each one is a
-     * full topology read from every client of the fleet. @default 5000
+     * Periodic full read of the slot map (CLUSTER SLOTS), in milliseconds, jittered ±20 %.
+     * Between two reads a CLUSTER INFO on one node every 10 s (a few hundred bytes at any
+     * cluster size) catches a grown epoch or a node or slot count that moved, and MOVED does
+     * the rest: the default keeps a fleet under one full read per client per minute. At least
+     * 1000. @default 75000
      */
     refreshIntervalMs?: number;
     /**
      * Minimum gap between the starts of two topology refreshes, in milliseconds: the
      * refresh-storm bound. Whatever fires (a burst of MOVED, every call timing out, breakers
-     * opening), one client starts at most one refresh per gap, with one in flight at a time;
-     * while a shard is degraded it polls at exactly this gap, and while refreshes fail the gap
-     * doubles up to 2 s. At least 50. @default 250
+     * opening), one client starts at most one refresh per gap, with one in flight at a time,
+     * and while refreshes fail the gap doubles up to 2 s. A failover costs at most two full
+     * reads: the failing shard is followed by ROLE probes of its replicas instead. At least
+     * 50. @default 250
      */
     minRefreshGapMs?: number;
     /** Timeouts on one node within `timeoutWindowMs` that trigger a refresh. @default 2 */

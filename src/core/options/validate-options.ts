@@ -92,8 +92,8 @@ function checkModeOptions(options: Record<string, unknown>, mode: Mode | undefin
     } else {
       (options.nodes as NodeAddress[]).forEach((n, i) => checkAddress(`nodes[${i}]`, n, problems));
     }
-    if (options.readFrom !== undefined && !['primary', 'replica-preferred'].includes(options.readFrom as string)) {
-      problems.push(`readFrom must be 'primary' or 'replica-preferred' (got ${describeValue(options.readFrom)})`);
+    if (options.readFrom !== undefined && !['primary', 'replica-preferred', 'primary-preferred'].includes(options.readFrom as string)) {
+      problems.push(`readFrom must be 'primary', 'replica-preferred' or 'primary-preferred' (got ${describeValue(options.readFrom)})`);
     }
     if (options.topology !== undefined) checkNumbers('topology', options.topology, {}, TOPOLOGY_RULES, problems);
     if (options.db !== undefined && options.db !== 0) problems.push('db must be 0 in cluster mode');

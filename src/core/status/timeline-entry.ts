@@ -76,6 +76,10 @@ function describe(e: ResilienceEvent, scrub: AddressScrubber): string {
       return `failover detected on ${node}`;
     case 'failover.recovered':
       return `failover on ${node} recovered after ${e.durationMs} ms`;
+    case 'replica_reads.started':
+      return `reads of ${node} go to its replica ${scrub.node(e.replica) ?? ''} (replication lag applies)`;
+    case 'replica_reads.ended':
+      return `reads of ${node} back on the primary after ${plural(e.reads, 'replica read')} in ${e.durationMs} ms`;
     case 'pubsub.resubscribed':
       return `${e.family === 'sharded' ? 'sharded ' : ''}subscriptions (${e.subscriptions}) moved to ${node} after a ${e.gapMs} ms gap`;
   }

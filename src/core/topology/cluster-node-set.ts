@@ -51,7 +51,7 @@ export class ClusterNodeSet {
           // Every connection sends READONLY when replicas serve reads: a node created as a
           // seed or a primary may become a replica after a failover, and READONLY is a no-op
           // on a primary.
-          readOnly: this.options.readFrom === 'replica-preferred',
+          readOnly: this.options.readFrom === 'replica-preferred' || this.options.readFrom === 'primary-preferred',
           purpose: 'cluster',
         },
         'primary',

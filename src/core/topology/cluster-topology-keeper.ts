@@ -6,56 +6,55 @@ import type { EventBus } from '../events/event-bus.js';
 import type { TopologyTrigger } from '../events/resilience-event.js';
 import type { ClusterModeOptions } from '../options/resilient-redis-options.js';
 import type { ResolvedOptions } from '../options/validate-options.js';
-import { diffTopology, withPromotedReplica, type ClusterTopology } from './cluster-topology.js';
+import { diffTopology, nodeKeys, withPromotedReplica, type ClusterTopology } from './cluster-topology.js';
 import { ClusterTopologySource, type SeedView } from './cluster-topology-source.js';
 import { NoAnswerError } from './first-answer.js';
+import { ChangeWatch, layoutMayDiffer, type ClusterFingerprint } from './change-detector.js';
+import { FailoverEpisode } from './failover-episode.js';
 import { PromotionWatch, type WatchedReplica } from './promotion-watch.js';
+import { refuseTopology } from './topology-acceptance.js';
 import { TopologyRefresher } from './topology-refresher.js';
+import { CLUSTER_TOPOLOGY_DEFAULTS, type ClusterTopologySettings } from './cluster-topology-settings.js';
 
-/** Cluster topology refresh settings, all in milliseconds except `timeoutsToRefresh`. */
-export interface ClusterTopologySettings {
-  refreshIntervalMs: number;
-  minRefreshGapMs: number;
-  timeoutsToRefresh: number;
-  timeoutWindowMs: number;
-  maxRefreshBackoffMs: number;
-}
-
-/** Cluster refresh defaults; `ClusterModeOptions.topology` overrides the first four. */
-export const CLUSTER_TOPOLOGY_DEFAULTS: Readonly<ClusterTopologySettings> = Object.freeze({
-  refreshIntervalMs: 5000,
-  /** The refresh-storm bound: at most one refresh starts per 250 ms, per client. */
-  minRefreshGapMs: 250,
-  timeoutsToRefresh: 2,
-  timeoutWindowMs: 1000,
-  /**
-   * Longest gap between refreshes while they fail (every node down). Bounds both the load a
-   * client adds to a cluster that is down and how long it takes to notice it is back.
-   */
-  maxRefreshBackoffMs: 2000,
-});
+/** First gap between full reads while the cluster knows more nodes than our map lists, ms. */
+const MISSING_NODES_FIRST_GAP_MS = 5000;
 
 /**
- * Keeps a cluster's slot map fresh and publishes it as an immutable snapshot:
- * - periodically (jittered), and on triggers: MOVED, ASK, CLUSTERDOWN, connection errors,
- *   N timeouts in a window on one node, an uncovered slot, an unknown node, a breaker opening;
- * - one refresh in flight, at most one started per `minRefreshGapMs` (the refresh-storm bound
- *   per client, whatever fires), with backoff while refreshes fail;
- * - every `minRefreshGapMs` while a shard is degraded, asking its replicas first; meanwhile the
- *   replicas of the failing shard are asked for their ROLE every 50 ms, and a promotion is
- *   adopted the moment one says master — so traffic follows a promotion within ~50 ms, without
- *   waiting for a MOVED that a hung primary never sends, and without touching healthy shards;
+ * Keeps a cluster's slot map fresh and publishes it as an immutable snapshot, within a fleet
+ * budget (every probe multiplies by the number of pods):
+ * - steady state: one full read (CLUSTER SLOTS) per `refreshIntervalMs`, and between them a
+ *   cheap CLUSTER INFO on one node every `changeCheckIntervalMs`; a grown epoch, a node count
+ *   or assigned-slot count that moved, or the cluster coming back to ok cost one full read;
+ * - on triggers: MOVED, an uncovered slot, an unknown node: one refresh in flight, at most one
+ *   started per `minRefreshGapMs`, with backoff while refreshes fail;
+ * - through a failover, at most two full reads however long it lasts (see
+ *   {@link FailoverEpisode}): one on the first evidence, one to confirm the promotion, which is
+ *   seen in between by ROLE probes of the failing shard's replicas (at most 4 per second per
+ *   client, jittered) and adopted the moment one says master;
  * - when every known node fails, the configuration endpoint is resolved again, so a cluster
  *   whose nodes all changed address is found without a restart.
  */
 export class ClusterTopologyKeeper {
   private topology: ClusterTopology | undefined;
+  private baseline: ClusterFingerprint | undefined;
   private readonly source: ClusterTopologySource;
   private readonly refresher: TopologyRefresher;
   private readonly promotions: PromotionWatch;
+  private readonly changes: ChangeWatch;
+  private readonly episode: FailoverEpisode;
+  private confirmTimer: NodeJS.Timeout | undefined;
+  /**
+   * The replica whose promotion was adopted: asked first by the confirming read, because it
+   * bumped the epoch itself, so its answer is the newest (a node gossip has not reached yet
+   * would hand the change detector an old baseline, and cost one more read).
+   */
+  private confirmFrom: Endpoint | undefined;
   private readonly timeouts = new WeakMap<Endpoint, number[]>();
   private readonly subscription: Subscription;
   private lastFailure: unknown;
+  private stopped = false;
+  private missingGapMs = MISSING_NODES_FIRST_GAP_MS;
+  private nextMissingReadAt = 0;
   readonly settings: Readonly<ClusterTopologySettings>;
 
   constructor(
@@ -68,7 +67,8 @@ export class ClusterTopologyKeeper {
   ) {
     const given = Object.fromEntries(Object.entries(options.topology ?? {}).filter(([, v]) => v !== undefined));
     this.settings = Object.freeze({ ...CLUSTER_TOPOLOGY_DEFAULTS, ...given });
-    this.source = new ClusterTopologySource(options, nodes, resolve, bus);
+    this.source = new ClusterTopologySource(options, nodes, resolve, bus, (next) => refuseTopology(this.topology, next));
+    this.episode = new FailoverEpisode(this.settings.episodeQuietMs);
     this.refresher = new TopologyRefresher(
       {
         intervalMs: this.settings.refreshIntervalMs,
@@ -76,9 +76,22 @@ export class ClusterTopologyKeeper {
         maxBackoffMs: Math.max(this.settings.minRefreshGapMs, this.settings.maxRefreshBackoffMs),
       },
       (trigger) => this.refreshOnce(trigger),
-      () => this.isDegraded(),
+      // Only the first read is retried on the gap; a degraded shard is followed by ROLE and
+      // CLUSTER INFO, not by polling the full map.
+      () => this.topology === undefined,
     );
-    this.promotions = new PromotionWatch(() => this.watchedReplicas(), (w) => this.adoptPromotion(w), options.policy.attemptTimeoutMs);
+    const attemptMs = options.policy.attemptTimeoutMs;
+    this.promotions = new PromotionWatch(() => this.watchedReplicas(), (w) => this.adoptPromotion(w), attemptMs);
+    this.changes = new ChangeWatch(
+      (e) => e.ready && e.breaker.state === 'closed' && !this.suspect(e),
+      () => this.nodes.refreshCandidates(this.degradedShards(), (e) => this.suspect(e)),
+      (f) => this.onFingerprint(f),
+      attemptMs,
+      () => (this.isDegraded() && !this.promotions.active ? this.settings.degradedChangeCheckIntervalMs : this.settings.changeCheckIntervalMs),
+      // Every known node is down (a cluster replaced wholesale): only a refresh, which resolves
+      // the configuration endpoint again, can find it; the refresher's backoff paces it.
+      () => void this.refresher.trigger('connection'),
+    );
     this.subscription = bus.events$.subscribe((e) => {
       if (e.type === 'breaker.opened' && !e.forced) this.evidence('breaker-opened');
       else if (e.type === 'connection.lost' && this.nodes.primaries().some((p) => p.id === e.node)) this.evidence('connection');
@@ -100,10 +113,17 @@ export class ClusterTopologyKeeper {
     return this.refresher.current();
   }
 
-  /** A failure that hints at a failover: refresh, and watch the failing shard's replicas. */
+  /**
+   * A failure that hints at a failover: watch the failing shard's replicas, and read the full
+   * map only if this opens a failover episode (the budget: two full reads per failover).
+   */
   evidence(trigger: TopologyTrigger): void {
-    void this.refresher.trigger(trigger);
+    const opens = this.episode.admit(this.isDegraded());
+    // With no node left to ask for CLUSTER INFO or ROLE, only refreshes (which fall back to
+    // the seeds) can find the cluster again.
+    if (opens || !this.nodes.all().some((e) => e.ready)) void this.refresher.trigger(trigger);
     this.promotions.poke();
+    if (!this.promotions.active) this.changes.hurry();
   }
 
   /** Counts a timeout on `endpoint`; N of them within the window trigger a refresh. */
@@ -112,21 +132,30 @@ export class ClusterTopologyKeeper {
     const list = (this.timeouts.get(endpoint) ?? []).filter((t) => now - t < this.settings.timeoutWindowMs);
     list.push(now);
     this.timeouts.set(endpoint, list);
-    if (list.length >= this.settings.timeoutsToRefresh) void this.refresher.trigger('timeouts');
-    this.promotions.poke();
+    if (list.length >= this.settings.timeoutsToRefresh) this.evidence('timeouts');
+    else this.promotions.poke();
   }
 
   /** First refresh, and the periodic schedule (which keeps retrying if this one failed). */
   start(): Promise<boolean> {
     const first = this.refresher.trigger('initial');
     this.refresher.start();
+    this.changes.start();
     return first;
   }
 
   stop(): void {
+    this.stopped = true;
     this.subscription.unsubscribe();
     this.refresher.stop();
     this.promotions.stop();
+    this.changes.stop();
+    clearTimeout(this.confirmTimer);
+  }
+
+  /** Probes sent so far, for the bench: ROLE probes and CLUSTER INFO samples. */
+  probeCounts(): { role: number; info: number } {
+    return { role: this.promotions.probeCount, info: this.changes.sampleCount };
   }
 
   /** Why the last refresh failed, if it did. */
@@ -149,8 +178,44 @@ export class ClusterTopologyKeeper {
   }
 
   private isDegraded(): boolean {
-    if (!this.topology || this.topology.uncovered > 0) return true;
+    if (!this.topology) return true;
     return this.degradedShards().size > 0;
+  }
+
+  /**
+   * A cheap sample came in. A layout that may have moved costs a full read, except while a
+   * failover episode is being followed by ROLE: its promotion is adopted from there and then
+   * confirmed by one read, which takes a new baseline.
+   */
+  private onFingerprint(now: ClusterFingerprint): void {
+    const base = this.baseline;
+    if (!base) {
+      this.baseline = now;
+      return;
+    }
+    const changed = (now.state === 'ok' && base.state !== 'ok') || layoutMayDiffer(base, now);
+    // The cluster knows nodes our map lacks: a replica that has not synced yet, or a failed
+    // node coming back (CLUSTER SLOTS leaves both out). Nothing else in CLUSTER INFO shows it
+    // when they join, so ask again, at a gap that doubles while the count stays apart.
+    const missing = this.topology !== undefined && now.knownNodes > nodeKeys(this.topology).size;
+    if (!missing) {
+      this.missingGapMs = MISSING_NODES_FIRST_GAP_MS;
+      this.nextMissingReadAt = 0;
+    }
+    if (!changed && !missing) return;
+    const inEpisode = this.episode.active(this.isDegraded());
+    if (inEpisode && (this.promotions.active || this.episode.confirmPending)) return;
+    if (!changed) {
+      // The old primary of a failover rejoins as a replica soon after it: counted once the
+      // episode is over, and one gap after the count was first seen apart.
+      const t = performance.now();
+      if (inEpisode) return;
+      if (this.nextMissingReadAt === 0) this.nextMissingReadAt = t + this.missingGapMs;
+      if (t < this.nextMissingReadAt) return;
+      this.nextMissingReadAt = t + this.missingGapMs;
+      this.missingGapMs = Math.min(this.settings.refreshIntervalMs, this.missingGapMs * 2);
+    }
+    void this.refresher.trigger('epoch-changed');
   }
 
   /** Timed out lately: maybe hung, so asked for the topology last. */
@@ -176,14 +241,32 @@ export class ClusterTopologyKeeper {
     const next = withPromotedReplica(this.topology, watched.shard, watched.replica.id);
     if (!next) return;
     this.apply(next, 'replica-promoted', 0);
-    void this.refresher.trigger('replica-promoted');
+    this.confirmFrom = watched.replica;
+    this.scheduleConfirm();
+  }
+
+  /** One full read, a little after the promotion, confirms the locally patched map. */
+  private scheduleConfirm(): void {
+    if (this.stopped || this.confirmTimer) return;
+    this.episode.beginConfirm();
+    const delay = this.settings.confirmDelayMs * (0.5 + Math.random());
+    this.confirmTimer = setTimeout(() => {
+      this.confirmTimer = undefined;
+      void this.refresher.trigger('promotion-confirm').finally(() => this.episode.endConfirm());
+    }, delay).unref();
   }
 
   private async refreshOnce(trigger: TopologyTrigger): Promise<boolean> {
     const started = performance.now();
     try {
-      const candidates = this.nodes.refreshCandidates(this.degradedShards(), (e) => this.suspect(e));
-      this.apply(await this.source.fetch(candidates), trigger, performance.now() - started);
+      let candidates = this.nodes.refreshCandidates(this.degradedShards(), (e) => this.suspect(e));
+      const first = trigger === 'promotion-confirm' ? this.confirmFrom : undefined;
+      if (first && candidates.includes(first)) candidates = [first, ...candidates.filter((e) => e !== first)];
+      if (trigger === 'promotion-confirm') this.confirmFrom = undefined;
+      const next = await this.source.fetch(candidates);
+      if (this.stopped) return false;
+      this.apply(next, trigger, performance.now() - started);
+      this.baseline = next.fingerprint ?? this.baseline;
       this.lastFailure = undefined;
       return true;
     } catch (error) {
@@ -195,13 +278,16 @@ export class ClusterTopologyKeeper {
 
   private apply(next: ClusterTopology, trigger: TopologyTrigger, durationMs: number): void {
     const diff = diffTopology(this.topology, next);
-    if (diff.changed) {
+    // Nodes beyond the map's own: endpoints a MOVED to a node we had not heard of created.
+    // An unchanged map that does not list them retires them too.
+    const strays = !diff.changed && this.nodes.all().length > nodeKeys(next).size;
+    if (diff.changed || strays) {
       for (const { node, since } of this.nodes.sync(next)) {
         this.bus.emit({ type: 'failover.recovered', node, durationMs: Date.now() - since });
       }
     }
     this.topology = next;
-    if (diff.changed) this.onChanged();
+    if (diff.changed || strays) this.onChanged();
     if (this.degradedShards().size > 0) this.promotions.poke();
     this.bus.emit({
       type: 'topology.refreshed',

@@ -7,6 +7,7 @@ import type { EventBus } from '../events/event-bus.js';
 import type { ClusterModeOptions } from '../options/resilient-redis-options.js';
 import type { ResolvedOptions } from '../options/validate-options.js';
 import { isIpAddress, parseClusterSlots, type ClusterTopology } from './cluster-topology.js';
+import { readFingerprint } from './change-detector.js';
 import { firstAnswer, NoAnswerError } from './first-answer.js';
 import { unresolvedHosts, withResolvedHosts } from './resolve-node-hosts.js';
 
@@ -37,6 +38,8 @@ export class ClusterTopologySource {
     private readonly nodes: ClusterNodeSet,
     private readonly resolve: ResolveFn,
     private readonly bus: EventBus,
+    /** Why an answer must not be adopted (it would wipe the map, say); undefined to take it. */
+    private readonly refuse: (next: ClusterTopology) => string | undefined = () => undefined,
   ) {}
 
   /** A fresh topology, or a rejection that says why none could be had. */
@@ -83,8 +86,15 @@ export class ClusterTopologySource {
     }
     const command = new Command('cluster', ['SLOTS'], { replyEncoding: 'utf8' });
     command.setTimeout(this.options.policy.attemptTimeoutMs);
+    // Sent in the same tick, on the same connection: the baseline the change detector compares
+    // with is this node's view at the moment it described the slots.
+    const info = readFingerprint(endpoint, this.options.policy.attemptTimeoutMs).catch(() => undefined);
     const reply = await endpoint.client.sendCommand(command);
-    return parseClusterSlots(reply, { host: String(endpoint.client.options.host), port: Number(endpoint.client.options.port) });
+    const topology = parseClusterSlots(reply, { host: String(endpoint.client.options.host), port: Number(endpoint.client.options.port) });
+    const refused = this.refuse(topology);
+    // Thrown, this answer counts as this node's failure and the next node is asked.
+    if (refused !== undefined) throw new Error(`${endpoint.id} refused: ${refused}`);
+    return Object.freeze({ ...topology, fingerprint: await info });
   }
 
   /** Nodes announced by hostname only get an IP from our resolver (TLS still checks the name). */

@@ -1,4 +1,5 @@
 import type { NodeAddress } from '../options/resilient-redis-options.js';
+import type { ClusterFingerprint } from './change-detector.js';
 
 export const SLOT_COUNT = 16384;
 
@@ -34,6 +35,8 @@ export interface ClusterTopology {
   readonly source: string;
   /** Count of slots with no owner. */
   readonly uncovered: number;
+  /** `CLUSTER INFO` of the node that answered, read with the slots: the change detector's baseline. */
+  readonly fingerprint?: ClusterFingerprint | undefined;
 }
 
 /** True for an IPv4 or IPv6 literal (we connect to these without resolving). */
@@ -74,6 +77,12 @@ function toNode(entry: unknown, fallbackHost: string): NodeInfo | undefined {
   return Object.freeze({ host, port, key: `${host}:${port}`, id: entry[2] === undefined ? undefined : String(entry[2]), hostname });
 }
 
+/** A slot number from a reply element; -1 for anything that is not an integer in range. */
+function slotNumber(value: unknown): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  return Number.isInteger(n) && n >= 0 && n < SLOT_COUNT ? n : -1;
+}
+
 /**
  * Builds a topology from a `CLUSTER SLOTS` reply. Ranges owned by the same primary form one
  * shard. Runs in O(slots) with one typed array, so a 500-shard reply stays cheap.
@@ -83,12 +92,17 @@ export function parseClusterSlots(reply: unknown, source: NodeAddress): ClusterT
   const slotOwner = new Int16Array(SLOT_COUNT).fill(-1);
   const byPrimary = new Map<string, { primary: NodeInfo; replicas: Map<string, NodeInfo>; ranges: Array<[number, number]> }>();
   const order: string[] = [];
+  // A slot claimed twice means the reply is not a cluster's view (a server never sends that);
+  // it would also let more shards exist than slots, past what an Int16Array index can hold.
+  const claimed = new Uint8Array(SLOT_COUNT);
   for (const range of reply) {
     if (!Array.isArray(range) || range.length < 3) continue;
-    const start = Number(range[0]);
-    const end = Number(range[1]);
+    const start = slotNumber(range[0]);
+    const end = slotNumber(range[1]);
     const primary = toNode(range[2], source.host);
-    if (!primary || !(start >= 0 && end < SLOT_COUNT && start <= end)) continue;
+    if (!primary || start < 0 || end < 0 || start > end) continue;
+    if (claimed.subarray(start, end + 1).includes(1)) throw new Error(`CLUSTER SLOTS reply claims slots ${start}-${end} twice`);
+    claimed.fill(1, start, end + 1);
     let shard = byPrimary.get(primary.key);
     if (!shard) {
       shard = { primary, replicas: new Map(), ranges: [] };
@@ -136,7 +150,8 @@ export interface TopologyDiff {
   readonly promoted: string[];
 }
 
-function allNodeKeys(t: ClusterTopology | undefined): Set<string> {
+/** Every `host:port` a topology names, primaries and replicas. */
+export function nodeKeys(t: ClusterTopology | undefined): Set<string> {
   const keys = new Set<string>();
   if (!t) return keys;
   for (const s of t.shards) {
@@ -147,8 +162,8 @@ function allNodeKeys(t: ClusterTopology | undefined): Set<string> {
 }
 
 export function diffTopology(before: ClusterTopology | undefined, after: ClusterTopology): TopologyDiff {
-  const a = allNodeKeys(before);
-  const b = allNodeKeys(after);
+  const a = nodeKeys(before);
+  const b = nodeKeys(after);
   const added = [...b].filter((k) => !a.has(k));
   const removed = [...a].filter((k) => !b.has(k));
   const promoted: string[] = [];

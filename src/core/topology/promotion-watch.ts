@@ -1,5 +1,8 @@
 import { Command } from 'ioredis';
 import type { Endpoint } from '../endpoint/endpoint.js';
+import { systemWatchClock, type WatchClock } from './watch-clock.js';
+
+export type { WatchClock } from './watch-clock.js';
 
 /** A replica worth watching: its shard's primary is failing. */
 export interface WatchedReplica {
@@ -8,22 +11,30 @@ export interface WatchedReplica {
 }
 
 /**
- * How often the replicas of a failing shard are asked for their ROLE, ms. ROLE is a few bytes
- * and goes only to the failing shard's replicas, only while it fails, so polling this fast is
- * cheap even on a 500-shard cluster (unlike CLUSTER SLOTS, whose reply grows with the cluster).
+ * Mean gap between two ROLE probes of one client, ms: at most 4 probes per client per second,
+ * whatever the number of failing shards or replicas (one replica is asked per tick, in turn).
+ * In a fleet, every pod pays this, so it is a budget, not a latency knob: with a random phase
+ * per client, a promotion is seen within one gap (250 ms) of the replica's win.
  */
-export const PROMOTION_POLL_MS = 50;
+export const PROMOTION_POLL_MS = 250;
+
+/** Each gap is drawn from ±this fraction of the mean, so clients that started in step drift apart. */
+const GAP_JITTER = 0.1;
 
 /**
  * Watches the replicas of failing shards and reports the moment one of them says it is master.
  * In Redis Cluster a replica only becomes master by winning a failover, which hands it its
- * primary's slots, so that answer is enough to move the shard's traffic at once — within one
- * poll of the promotion rather than one topology poll — while a full refresh confirms it.
+ * primary's slots, so that answer is enough to move the shard's traffic at once, while one
+ * full read confirms it later. ROLE is a few bytes and goes only to the failing shard's
+ * replicas, only while it fails; the first probe of a watch waits a random part of a gap, so a
+ * fleet whose breakers all opened at once does not probe in step.
  */
 export class PromotionWatch {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: unknown;
   private readonly asking = new WeakSet<Endpoint>();
   private stopped = false;
+  private turn = 0;
+  private probes = 0;
 
   constructor(
     /** Replicas to ask now; an empty list ends the watch until the next `poke()`. */
@@ -31,18 +42,34 @@ export class PromotionWatch {
     private readonly onPromoted: (watched: WatchedReplica) => void,
     private readonly timeoutMs: number,
     private readonly intervalMs = PROMOTION_POLL_MS,
+    private readonly clock: WatchClock = systemWatchClock,
   ) {}
 
   /** Starts watching if a shard is failing and the watch is idle. */
   poke(): void {
-    if (this.stopped || this.timer) return;
-    this.tick();
+    if (this.stopped || this.timer !== undefined) return;
+    if (this.candidates().length === 0) return;
+    this.arm(this.intervalMs * this.clock.random());
+  }
+
+  /** Whether a watch is running (a failing shard has a replica that can answer). */
+  get active(): boolean {
+    return this.timer !== undefined;
+  }
+
+  /** ROLE probes sent so far. */
+  get probeCount(): number {
+    return this.probes;
   }
 
   stop(): void {
     this.stopped = true;
-    clearTimeout(this.timer);
+    if (this.timer !== undefined) this.clock.clearTimer(this.timer);
     this.timer = undefined;
+  }
+
+  private arm(ms: number): void {
+    this.timer = this.clock.setTimer(() => this.tick(), ms);
   }
 
   private tick(): void {
@@ -50,14 +77,15 @@ export class PromotionWatch {
     if (this.stopped) return;
     const watched = this.candidates();
     if (watched.length === 0) return;
-    for (const w of watched) this.ask(w);
-    this.timer = setTimeout(() => this.tick(), this.intervalMs).unref();
+    this.ask(watched[this.turn++ % watched.length]!);
+    this.arm(this.intervalMs * (1 - GAP_JITTER + 2 * GAP_JITTER * this.clock.random()));
   }
 
   private ask(watched: WatchedReplica): void {
     const replica = watched.replica;
     if (this.asking.has(replica) || !replica.ready) return;
     this.asking.add(replica);
+    this.probes++;
     const command = new Command('role', [], { replyEncoding: 'utf8' });
     command.setTimeout(this.timeoutMs);
     (replica.client.sendCommand(command) as Promise<unknown>).then(

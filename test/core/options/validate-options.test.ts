@@ -115,7 +115,7 @@ describe('resolveOptions', { timeout: 10_000 }, () => {
     });
     assertExactly(problems, [
       /^nodes\[1\]\.port must be an integer/,
-      /^readFrom must be 'primary' or 'replica-preferred'/,
+      /^readFrom must be 'primary', 'replica-preferred' or 'primary-preferred'/,
       /^db must be 0 in cluster mode/,
       /^topology\.refreshIntervalMs must be >= 1000 \(got 0\): each periodic refresh/,
       /^topology\.jitter is not a known option/,

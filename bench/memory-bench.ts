@@ -1,6 +1,6 @@
 /**
  * Heap cost of a client, ours against plain ioredis, measured after a full GC:
- *  - per idle, connected client (10 of each, standalone and cluster);
+ *  - per idle, connected client (20 of each, standalone and cluster, after a warm-up pass);
  *  - per 1,000 calls in flight (issued in one synchronous burst, measured before any reply can
  *    arrive, so every call's state is still held);
  *  - of one cluster client across 100 topology refreshes, sampled every 10: it must be flat.
@@ -20,7 +20,7 @@ export interface MemoryResult {
     count: number;
     /** Heap after every 10th refresh (after GC), bytes. */
     samples: number[];
-    /** (last sample − first sample) / refreshes between them. */
+    /** Least-squares slope of the samples, per refresh: one late collection cannot fake a trend. */
     bytesPerRefresh: number;
     /** Under 1 KiB per refresh over 90 refreshes: flat within GC noise. */
     flat: boolean;
@@ -36,9 +36,10 @@ export function gcFunction(): () => void {
 type AnyClient = Redis | Cluster | ResilientRedis;
 
 const settle = async (gc: () => void): Promise<number> => {
-  // Two passes: the first may only queue finalizers and weak-reference clean-up.
+  // Two passes with a pause: closed sockets release their handles, finalizers and weak
+  // references are processed, and only what is really held remains.
   gc();
-  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setTimeout(r, 20));
   gc();
   return process.memoryUsage().heapUsed;
 };
@@ -59,7 +60,12 @@ const closeAll = async (clients: readonly AnyClient[]): Promise<void> => {
 };
 
 async function idlePerClient(gc: () => void, kind: 'ioredis' | 'ours', target: TargetAddress): Promise<number> {
-  const n = 10;
+  // A first, discarded pass loads and compiles every code path the clients use.
+  await idleOnce(gc, kind, target, 2);
+  return idleOnce(gc, kind, target, 20);
+}
+
+async function idleOnce(gc: () => void, kind: 'ioredis' | 'ours', target: TargetAddress, n: number): Promise<number> {
   const before = await settle(gc);
   const clients = Array.from({ length: n }, (_, i) => makeClient(kind, target, `mem-idle-${i}`));
   try {
@@ -119,12 +125,27 @@ async function refreshes(gc: () => void, target: TargetAddress & { kind: 'cluste
       await router.refreshNow();
       if (i % 10 === 0) samples.push(await settle(gc));
     }
-    const bytesPerRefresh = Math.round((samples[samples.length - 1]! - samples[0]!) / 90);
+    const bytesPerRefresh = Math.round(slope(samples) / 10);
     return { count: refreshed, samples, bytesPerRefresh, flat: bytesPerRefresh < 1024 };
   } finally {
     sub.unsubscribe();
     await client.close();
   }
+}
+
+/** Least-squares slope of `ys` per step. */
+export function slope(ys: readonly number[]): number {
+  const n = ys.length;
+  if (n < 2) return 0;
+  const mx = (n - 1) / 2;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  ys.forEach((y, x) => {
+    num += (x - mx) * (y - my);
+    den += (x - mx) ** 2;
+  });
+  return num / den;
 }
 
 /** Every memory figure; the servers must be running and seeded. */
@@ -134,9 +155,11 @@ export async function measureMemory(standalone: TargetAddress, cluster: TargetAd
     ioredis: await f('ioredis', t),
     ours: await f('ours', t),
   });
+  // Refreshes first: the other measurements close clients whose memory is released late.
+  const refreshed = await refreshes(gc, cluster);
   return {
     idlePerClient: { standalone: await both((k, t) => idlePerClient(gc, k, t), standalone), cluster: await both((k, t) => idlePerClient(gc, k, t), cluster) },
     perThousandInFlight: { standalone: await both((k, t) => perThousandInFlight(gc, k, t), standalone), cluster: await both((k, t) => perThousandInFlight(gc, k, t), cluster) },
-    refreshes: await refreshes(gc, cluster),
+    refreshes: refreshed,
   };
 }

@@ -8,6 +8,7 @@ import { describe, test } from 'node:test';
 import { contestantFigures, formatPeerCases, median, roundRatios } from '../../bench/bench-report.js';
 import { mergeRuns, percentile } from '../../bench/closed-loop.js';
 import { componentOf, summarizeProfile } from '../../bench/cpu-profile.js';
+import { slope } from '../../bench/memory-bench.js';
 import { crossSlotKeys, mgetPerSlot } from '../../bench/peer-cases.js';
 import type { BenchClient } from '../../bench/peer-clients.js';
 import { roundOrder } from '../../bench/peer-rounds.js';
@@ -45,6 +46,16 @@ describe('bench figures', () => {
     ]);
     assert.match(table, /GET c=50 autopipe\s+100\s+110\s+1\.10 \[0\.95-1\.20\] parity/);
     assert.match(table.split('\n')[0]!, /ours÷ioredis/);
+  });
+
+  test('heap growth is the least-squares slope: a late collection does not read as a trend', { timeout: 5000 }, () => {
+    assert.equal(slope([10, 20, 30, 40]), 10);
+    assert.equal(slope([5]), 0);
+    // A 2 MiB drop halfway through (something else freed) against a flat series.
+    const flat = [16, 16, 16, 16, 14, 14, 14, 14].map((m) => m * 1048576);
+    assert.ok(slope(flat) < 0);
+    const leak = Array.from({ length: 10 }, (_, i) => 16 * 1048576 + i * 10 * 4096);
+    assert.equal(Math.round(slope(leak) / 10), 4096, '4 KiB per refresh, sampled every 10');
   });
 
   test('the round order rotates and reverses, so no client always runs first or last', { timeout: 5000 }, () => {

@@ -92,25 +92,22 @@ export async function createGlide(lab: Lab, target: TargetAddress): Promise<Benc
   if (target.kind === 'standalone') {
     const c = await GlideClient.createClient({ addresses: [target.node] });
     lab.defer(() => c.close());
-    return {
-      label: 'glide',
-      get: (k) => c.get(k),
-      set: (k, v) => c.set(k, v),
-      mget: (keys) => c.mget(keys as string[]),
-      mset: (pairs) => c.mset(pairs as Record<string, string>),
-      pipeline: (commands) => c.exec(fill(new Batch(false), commands), true),
-      betweenRounds: nothing,
-    };
+    return glideShaped(c, (commands) => c.exec(fill(new Batch(false), commands), true));
   }
   const c = await GlideClusterClient.createClient({ addresses: target.seeds });
   lab.defer(() => c.close());
+  return glideShaped(c, (commands) => c.exec(fill(new ClusterBatch(false), commands), true));
+}
+
+/** GLIDE's API; only `exec` differs between its standalone and cluster clients. */
+function glideShaped(c: GlideClient | GlideClusterClient, pipeline: BenchClient['pipeline']): BenchClient {
   return {
     label: 'glide',
     get: (k) => c.get(k),
     set: (k, v) => c.set(k, v),
     mget: (keys) => c.mget(keys as string[]),
     mset: (pairs) => c.mset(pairs as Record<string, string>),
-    pipeline: (commands) => c.exec(fill(new ClusterBatch(false), commands), true),
+    pipeline,
     betweenRounds: nothing,
   };
 }

@@ -1,4 +1,3 @@
-import calculateSlot from 'cluster-key-slot';
 import { Command } from 'ioredis';
 import type { CommandRouter } from '../command/command-router.js';
 import type { Endpoint } from '../command/endpoint.js';
@@ -13,6 +12,7 @@ import type { FailureClass, FailureScenario, Redirect } from '../policy/failure-
 import { isIpAddress, type ClusterTopology } from '../topology/cluster-topology.js';
 import { ClusterTopologyKeeper, refreshErrors } from '../topology/cluster-topology-keeper.js';
 import { ClusterNodeSet } from './cluster-node-set.js';
+import { keySlot } from './key-slot.js';
 import type { EndpointFactory } from './endpoint-factory.js';
 import { waitUntilReady } from './endpoint-lifecycle.js';
 
@@ -107,9 +107,9 @@ export class ClusterRouter implements CommandRouter {
   private slotOf(command: Command): number {
     const keys = command.getKeys();
     if (keys.length === 0) return -1;
-    const slot = calculateSlot(keys[0]!);
+    const slot = keySlot(keys[0]!);
     for (let i = 1; i < keys.length; i++) {
-      if (calculateSlot(keys[i]!) !== slot) throw new CrossSlotError(this.options.name, command.name);
+      if (keySlot(keys[i]!) !== slot) throw new CrossSlotError(this.options.name, command.name);
     }
     return slot;
   }

@@ -1,7 +1,7 @@
-import calculateSlot from 'cluster-key-slot';
 import { Command } from 'ioredis';
 import { PartialFailureError, type CommandPart } from '../errors/partial-failure.error.js';
 import { isResilienceError } from '../errors/resilience.error.js';
+import { keySlot } from './key-slot.js';
 import type { ClusterModeOptions, CrossSlotOptions } from '../options/resilient-redis-options.js';
 import type { ResolvedOptions } from '../options/validate-options.js';
 
@@ -88,13 +88,13 @@ export class CrossSlotSplitter {
 function planParts(args: Command['args'], step: 1 | 2): PartPlan[] | undefined {
   // An odd MSET or no keys at all: Redis's own error is the right answer.
   if (args.length < 2 * step || args.length % step !== 0) return undefined;
-  const first = calculateSlot(args[0] as string | Buffer);
+  const first = keySlot(args[0] as string | Buffer);
   let i = step;
-  while (i < args.length && calculateSlot(args[i] as string | Buffer) === first) i += step;
+  while (i < args.length && keySlot(args[i] as string | Buffer) === first) i += step;
   if (i >= args.length) return undefined;
   const bySlot = new Map<number, PartPlan>();
   for (let k = 0; k < args.length; k += step) {
-    const slot = k < i ? first : calculateSlot(args[k] as string | Buffer);
+    const slot = k < i ? first : keySlot(args[k] as string | Buffer);
     let plan = bySlot.get(slot);
     if (!plan) bySlot.set(slot, (plan = { slot, keyIndexes: [], args: [] }));
     plan.keyIndexes.push(k / step);

@@ -151,3 +151,19 @@ export function formatPeerCases(cases: readonly PeerCase[]): string {
   });
   return [head, '-'.repeat(head.length), ...rows].join('\n');
 }
+
+const verdictMark = (r: RatioFigures): string => `${r.median.toFixed(2)} [${r.min.toFixed(2)}–${r.max.toFixed(2)}]${r.verdict === 'faster' ? '' : ` ${r.verdict}`}`;
+
+/** The same table as {@link formatPeerCases} in Markdown, for the README. */
+export function markdownPeerCases(cases: readonly PeerCase[]): string {
+  const first = cases[0];
+  if (!first) return '';
+  const names = first.clients.map((c) => c.client);
+  const head = ['case', ...names.map((n) => `${n} ops/s`), ...first.ratios.map((r) => `${r.ours} ÷ ${r.vs}`), `p50 µs (${names.join(' / ')})`, 'p99 µs', 'CPU µs/op'];
+  const rows = cases.map((c) => {
+    const fig = (name: string): ContestantFigures | undefined => c.clients.find((x) => x.client === name);
+    const each = (f: (x: ContestantFigures) => number): string => names.map((n) => String(fig(n) ? f(fig(n)!) : '–')).join(' / ');
+    return [caseLabel(c), ...names.map((n) => String(fig(n)?.opsPerSec ?? '–')), ...c.ratios.map(verdictMark), each((x) => x.p50Us), each((x) => x.p99Us), each((x) => x.cpuUsPerOp)];
+  });
+  return [head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+}

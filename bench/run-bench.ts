@@ -15,8 +15,8 @@
  *  6. Topology scale: a refresh against a synthetic 500-shard CLUSTER SLOTS reply.
  *  7. Refresh storm: 200 clients in one process through one failover.
  *
- * Options: --rounds N (timed rounds per client per case, median reported; default 3),
- * --round-ms N (default 500), --quick (2 rounds of 250 ms, shorter profiles and storm),
+ * Options: --rounds N (timed rounds per client per case, median reported; default 5),
+ * --round-ms N (default 400), --quick (2 rounds of 250 ms, shorter profiles and storm),
  * --only standalone,cluster,crossslot,profile,memory,topology,storm, --clients N (storm),
  * --out dir. Writes bench-output/results.json and the .cpuprofile files.
  */
@@ -26,7 +26,7 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Lab, createLab, errorText, withTimeout } from '../test/support/lab.js';
-import { type PeerCase, type StormResult, formatPeerCases } from './bench-report.js';
+import { type PeerCase, type StormResult, formatPeerCases, markdownPeerCases } from './bench-report.js';
 import { profileRun, summarizeProfile } from './cpu-profile.js';
 import { type MemoryResult, measureMemory } from './memory-bench.js';
 import { type SectionClients, runClusterBatchCases, runCrossSlotCase, runSimpleCases, seed, workloadOp } from './peer-cases.js';
@@ -137,7 +137,7 @@ async function main(): Promise<number> {
   mkdirSync(outDir, { recursive: true });
   // Short alternating rounds: on a shared 2-core machine, load from other processes comes and
   // goes within seconds, and rotating the order spreads it over every client.
-  const settings: RoundSettings = { rounds: args.rounds ?? (args.quick ? 2 : 3), roundMs: args.roundMs ?? (args.quick ? 250 : 500), warmupMs: args.quick ? 150 : 300 };
+  const settings: RoundSettings = { rounds: args.rounds ?? (args.quick ? 2 : 5), roundMs: args.roundMs ?? (args.quick ? 250 : 400), warmupMs: args.quick ? 150 : 300 };
   const results: Results = { meta: { startedAt: new Date().toISOString(), node: process.version, loadavgBefore: load(), quick: args.quick, ...settings }, standalone: [], cluster: [], crossSlot: [] };
   const has = (...parts: Part[]): boolean => parts.some((p) => args.only.has(p));
   try {
@@ -220,6 +220,9 @@ async function main(): Promise<number> {
   const file = join(outDir, 'results.json');
   // The full per-function lists stay in the .cpuprofile files.
   writeFileSync(file, `${JSON.stringify(results, (key, value: unknown) => (key === 'allFunctions' ? undefined : value), 2)}\n`);
+  const tables = join(outDir, 'tables.md');
+  const md = [['Standalone', results.standalone], ['Cluster', results.cluster], ['Cross-slot MGET', results.crossSlot]] as const;
+  writeFileSync(tables, md.filter(([, c]) => c.length > 0).map(([title, c]) => `${title}:\n\n${markdownPeerCases(c)}\n`).join('\n'));
   log('\n== summary ==');
   log(`  load average before ${(results.meta.loadavgBefore as number[]).join(' ')}, after ${(results.meta.loadavgAfter as number[]).join(' ')}`);
   const all = [...results.standalone, ...results.cluster, ...results.crossSlot];
@@ -239,6 +242,7 @@ async function main(): Promise<number> {
         `${s.serverTopologyCalls} CLUSTER SLOTS/SHARDS calls at the servers (${s.serverTopologyCalls <= s.serverCallBound ? 'within' : 'above'} ${s.serverCallBound} = one per allowed refresh)`,
     );
   }
+  log(`  wrote ${tables} (the README's tables)`);
   log(`  wrote ${file} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   return 0;
 }

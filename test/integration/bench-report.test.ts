@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { contestantFigures, formatPeerCases, median, roundRatios } from '../../bench/bench-report.js';
+import { contestantFigures, formatPeerCases, markdownPeerCases, median, roundRatios } from '../../bench/bench-report.js';
 import { mergeRuns, percentile } from '../../bench/closed-loop.js';
 import { componentOf, summarizeProfile } from '../../bench/cpu-profile.js';
 import { slope } from '../../bench/memory-bench.js';
@@ -46,6 +46,11 @@ describe('bench figures', () => {
     ]);
     assert.match(table, /GET c=50 autopipe\s+100\s+110\s+1\.10 \[0\.95-1\.20\] parity/);
     assert.match(table.split('\n')[0]!, /ours÷ioredis/);
+    const md = markdownPeerCases([
+      { section: 'cluster', name: 'GET', concurrency: 1, autoPipelining: false, clients: [fig('ioredis', [100, 100, 100]), ours], ratios: [roundRatios(ours, fig('ioredis', [90, 90, 90]))] },
+    ]).split('\n');
+    assert.equal(md[0], '| case | ioredis ops/s | ours ops/s | ours ÷ ioredis | p50 µs (ioredis / ours) | p99 µs | CPU µs/op |');
+    assert.equal(md[2], '| GET c=1 | 100 | 110 | 1.22 [1.06–1.33] | 1 / 1 | 2 / 2 | 3 / 3 |');
   });
 
   test('heap growth is the least-squares slope: a late collection does not read as a trend', { timeout: 5000 }, () => {

@@ -15,8 +15,8 @@
  *  6. Topology scale: a refresh against a synthetic 500-shard CLUSTER SLOTS reply.
  *  7. Refresh storm: 200 clients in one process through one failover.
  *
- * Options: --rounds N (timed rounds per client per case, median reported; default 5),
- * --round-ms N (default 400), --quick (2 rounds of 250 ms, shorter profiles and storm),
+ * Options: --rounds N (timed rounds per client per case, median reported; default 7),
+ * --round-ms N (default 250), --quick (2 rounds of 250 ms, shorter profiles and storm),
  * --only standalone,cluster,crossslot,profile,memory,topology,storm, --clients N (storm),
  * --out dir. Writes bench-output/results.json and the .cpuprofile files.
  */
@@ -137,7 +137,7 @@ async function main(): Promise<number> {
   mkdirSync(outDir, { recursive: true });
   // Short alternating rounds: on a shared 2-core machine, load from other processes comes and
   // goes within seconds, and rotating the order spreads it over every client.
-  const settings: RoundSettings = { rounds: args.rounds ?? (args.quick ? 2 : 5), roundMs: args.roundMs ?? (args.quick ? 250 : 400), warmupMs: args.quick ? 150 : 300 };
+  const settings: RoundSettings = { rounds: args.rounds ?? (args.quick ? 2 : 7), roundMs: args.roundMs ?? 250, warmupMs: args.quick ? 150 : 300 };
   const results: Results = { meta: { startedAt: new Date().toISOString(), node: process.version, loadavgBefore: load(), quick: args.quick, ...settings }, standalone: [], cluster: [], crossSlot: [] };
   const has = (...parts: Part[]): boolean => parts.some((p) => args.only.has(p));
   try {

@@ -73,16 +73,22 @@ export interface ContestantFigures {
 }
 
 /**
- * Ours ÷ a peer, per round (the two ran back to back in that round). `faster` when every round
- * was ≥ 1, `slower` when none was, `parity` when the rounds straddle 1.0: within the noise.
+ * Ours ÷ a peer, per round (the two ran back to back in that round). On a shared machine one
+ * round in a few is hit by a neighbour's burst, so the verdict reads the middle half of the
+ * rounds: `faster` when the lower quartile is ≥ 1, `slower` when the upper quartile is < 1,
+ * `parity` when the quartiles straddle 1.0 (within the noise). Min and max are kept too.
  */
 export interface RatioFigures {
   ours: string;
   vs: string;
   median: number;
+  q1: number;
+  q3: number;
   min: number;
   max: number;
   verdict: 'faster' | 'parity' | 'slower';
+  /** Peer's CPU per op ÷ ours over all rounds: above 1, ours used less CPU for the same work. */
+  cpu: number;
 }
 
 /** One workload at one concurrency, every client on it. */
@@ -96,12 +102,18 @@ export interface PeerCase {
   ratios: RatioFigures[];
 }
 
-/** Median of `values`; 0 for none. */
-export function median(values: readonly number[]): number {
+/** Quantile `q` (0..1) of `values`, interpolated between neighbours; 0 for none. */
+export function quantile(values: readonly number[], q: number): number {
   if (values.length === 0) return 0;
   const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  const at = (s.length - 1) * q;
+  const lo = Math.floor(at);
+  return s[lo]! + (s[Math.min(lo + 1, s.length - 1)]! - s[lo]!) * (at - lo);
+}
+
+/** Median of `values`; 0 for none. */
+export function median(values: readonly number[]): number {
+  return quantile(values, 0.5);
 }
 
 const ratio3 = (n: number): number => Math.round(n * 1000) / 1000;
@@ -116,9 +128,19 @@ export function contestantFigures(client: string, runs: readonly LoopResult[]): 
 /** Ours ÷ peer from the same rounds. */
 export function roundRatios(ours: ContestantFigures, peer: ContestantFigures): RatioFigures {
   const per = ours.roundOpsPerSec.map((o, i) => o / Math.max(1, peer.roundOpsPerSec[i] ?? 0));
-  const min = Math.min(...per);
-  const max = Math.max(...per);
-  return { ours: ours.client, vs: peer.client, median: ratio3(median(per)), min: ratio3(min), max: ratio3(max), verdict: min >= 1 ? 'faster' : max < 1 ? 'slower' : 'parity' };
+  const q1 = quantile(per, 0.25);
+  const q3 = quantile(per, 0.75);
+  return {
+    ours: ours.client,
+    vs: peer.client,
+    median: ratio3(median(per)),
+    q1: ratio3(q1),
+    q3: ratio3(q3),
+    min: ratio3(Math.min(...per)),
+    max: ratio3(Math.max(...per)),
+    verdict: q1 >= 1 ? 'faster' : q3 < 1 ? 'slower' : 'parity',
+    cpu: ours.cpuUsPerOp > 0 ? ratio3(peer.cpuUsPerOp / ours.cpuUsPerOp) : 0,
+  };
 }
 
 const caseLabel = (c: PeerCase): string => `${c.name} c=${c.concurrency}${c.autoPipelining ? ' autopipe' : ''}`;
@@ -133,7 +155,7 @@ export function formatPeerCases(cases: readonly PeerCase[]): string {
   const head =
     'case'.padEnd(labelWidth) +
     names.map((n) => pad(`${n} ops/s`, Math.max(12, n.length + 7))).join('') +
-    ratioNames.map((n) => pad(n, 26)).join('') +
+    ratioNames.map((n) => pad(n, 36)).join('') +
     pad(`p50 µs ${names.join('/')}`, 26) +
     pad(`p99 µs`, 22) +
     pad(`CPU µs/op`, 20);
@@ -143,7 +165,7 @@ export function formatPeerCases(cases: readonly PeerCase[]): string {
     return (
       caseLabel(c).padEnd(labelWidth) +
       names.map((n) => pad(fig(n)?.opsPerSec ?? '-', Math.max(12, n.length + 7))).join('') +
-      c.ratios.map((r) => pad(`${r.median.toFixed(2)} [${r.min.toFixed(2)}-${r.max.toFixed(2)}] ${r.verdict}`, 26)).join('') +
+      c.ratios.map((r) => pad(`${r.median.toFixed(2)} [${r.q1.toFixed(2)}-${r.q3.toFixed(2)}] ${r.verdict} cpu ${r.cpu.toFixed(2)}`, 36)).join('') +
       pad(each((x) => x.p50Us), 26) +
       pad(each((x) => x.p99Us), 22) +
       pad(each((x) => x.cpuUsPerOp), 20)
@@ -152,18 +174,18 @@ export function formatPeerCases(cases: readonly PeerCase[]): string {
   return [head, '-'.repeat(head.length), ...rows].join('\n');
 }
 
-const verdictMark = (r: RatioFigures): string => `${r.median.toFixed(2)} [${r.min.toFixed(2)}–${r.max.toFixed(2)}]${r.verdict === 'faster' ? '' : ` ${r.verdict}`}`;
+const verdictMark = (r: RatioFigures): string => `${r.median.toFixed(2)} [${r.q1.toFixed(2)}–${r.q3.toFixed(2)}]${r.verdict === 'faster' ? '' : ` ${r.verdict}`}`;
 
 /** The same table as {@link formatPeerCases} in Markdown, for the README. */
 export function markdownPeerCases(cases: readonly PeerCase[]): string {
   const first = cases[0];
   if (!first) return '';
   const names = first.clients.map((c) => c.client);
-  const head = ['case', ...names.map((n) => `${n} ops/s`), ...first.ratios.map((r) => `${r.ours} ÷ ${r.vs}`), `p50 µs (${names.join(' / ')})`, 'p99 µs', 'CPU µs/op'];
+  const head = ['case', ...names.map((n) => `${n} ops/s`), ...first.ratios.map((r) => `${r.ours} ÷ ${r.vs}`), ...first.ratios.map((r) => `CPU/op ${r.vs} ÷ ${r.ours}`), `p50 µs (${names.join(' / ')})`, 'p99 µs', 'CPU µs/op'];
   const rows = cases.map((c) => {
     const fig = (name: string): ContestantFigures | undefined => c.clients.find((x) => x.client === name);
     const each = (f: (x: ContestantFigures) => number): string => names.map((n) => String(fig(n) ? f(fig(n)!) : '–')).join(' / ');
-    return [caseLabel(c), ...names.map((n) => String(fig(n)?.opsPerSec ?? '–')), ...c.ratios.map(verdictMark), each((x) => x.p50Us), each((x) => x.p99Us), each((x) => x.cpuUsPerOp)];
+    return [caseLabel(c), ...names.map((n) => String(fig(n)?.opsPerSec ?? '–')), ...c.ratios.map(verdictMark), ...c.ratios.map((r) => r.cpu.toFixed(2)), each((x) => x.p50Us), each((x) => x.p99Us), each((x) => x.cpuUsPerOp)];
   });
   return [head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 }

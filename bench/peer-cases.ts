@@ -139,6 +139,6 @@ export async function runCrossSlotCase(
 export function oneLine(c: PeerCase): string {
   const label = `${c.name} c=${c.concurrency}${c.autoPipelining ? ' autopipe' : ''}`.padEnd(28);
   const ops = c.clients.map((x) => `${x.client} ${x.opsPerSec}`).join('  ');
-  const ratios = c.ratios.map((r) => `${r.ours}/${r.vs} ${r.median.toFixed(3)} (${r.verdict})`).join('  ');
+  const ratios = c.ratios.map((r) => `${r.ours}/${r.vs} ${r.median.toFixed(3)} (${r.verdict}, cpu ${r.cpu.toFixed(2)})`).join('  ');
   return `${label} ${ops}  |  ${ratios}`;
 }

@@ -117,7 +117,7 @@ function printMemory(m: MemoryResult): void {
 /** Every ours-against-a-peer verdict that is not `faster`, for the summary. */
 function notAhead(cases: readonly PeerCase[]): string[] {
   return cases.flatMap((c) =>
-    c.ratios.filter((r) => r.verdict !== 'faster').map((r) => `${c.section} ${c.name} c=${c.concurrency}${c.autoPipelining ? ' autopipe' : ''}: ${r.ours}÷${r.vs} ${r.median} [${r.min}-${r.max}] ${r.verdict}`),
+    c.ratios.filter((r) => r.verdict !== 'faster').map((r) => `${c.section} ${c.name} c=${c.concurrency}${c.autoPipelining ? ' autopipe' : ''}: ${r.ours}÷${r.vs} ${r.median} [quartiles ${r.q1}-${r.q3}, range ${r.min}-${r.max}] ${r.verdict}, CPU/op ratio ${r.cpu}`),
   );
 }
 
@@ -229,7 +229,7 @@ async function main(): Promise<number> {
   if (all.length > 0) {
     const verdicts = all.flatMap((c) => c.ratios);
     const count = (v: string): number => verdicts.filter((r) => r.verdict === v).length;
-    log(`  ours against each peer, ${verdicts.length} comparisons: ${count('faster')} faster in every round, ${count('parity')} parity (rounds straddle 1.0), ${count('slower')} slower in every round`);
+    log(`  ours against each peer, ${verdicts.length} comparisons: ${count('faster')} faster (lower quartile >= 1), ${count('parity')} parity (the middle half of the rounds straddles 1.0), ${count('slower')} slower (upper quartile < 1)`);
     for (const line of notAhead(all)) log(`    ${line}`);
   }
   if (results.memory) log(`  heap across 100 topology refreshes: ${results.memory.refreshes.bytesPerRefresh} bytes per refresh -> ${results.memory.refreshes.flat ? 'flat' : 'GROWING'}`);

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { contestantFigures, formatPeerCases, markdownPeerCases, median, roundRatios } from '../../bench/bench-report.js';
+import { contestantFigures, formatPeerCases, markdownPeerCases, median, quantile, roundRatios } from '../../bench/bench-report.js';
 import { mergeRuns, percentile } from '../../bench/closed-loop.js';
 import { componentOf, summarizeProfile } from '../../bench/cpu-profile.js';
 import { slope } from '../../bench/memory-bench.js';
@@ -27,6 +27,7 @@ describe('bench figures', () => {
     assert.equal(percentile([], 0.5), 0);
     assert.equal(median([3, 1, 2]), 2);
     assert.equal(median([4, 1, 2, 3]), 2.5);
+    assert.equal(quantile([1, 2, 3, 4, 5], 0.25), 2);
     assert.equal(median([]), 0);
     const slow = { ops: 100, elapsedMs: 1000, cpuUs: 1000, latenciesUs: new Float64Array(100).fill(5) };
     const fast = { ops: 300, elapsedMs: 1000, cpuUs: 1000, latenciesUs: new Float64Array(300).fill(5) };
@@ -36,21 +37,25 @@ describe('bench figures', () => {
     assert.equal(f.opsPerSec, 300);
   });
 
-  test('ours ÷ peer is taken per round; rounds straddling 1.0 are parity, not a win', { timeout: 5000 }, () => {
+  test('ours ÷ peer is taken per round; when the middle half of the rounds straddles 1.0 it is parity, not a win', { timeout: 5000 }, () => {
     const ours = fig('ours', [110, 95, 120]);
-    assert.deepEqual(roundRatios(ours, fig('ioredis', [100, 100, 100])), { ours: 'ours', vs: 'ioredis', median: 1.1, min: 0.95, max: 1.2, verdict: 'parity' });
+    assert.deepEqual(roundRatios(ours, fig('ioredis', [100, 100, 100])), { ours: 'ours', vs: 'ioredis', median: 1.1, q1: 1.025, q3: 1.15, min: 0.95, max: 1.2, verdict: 'faster', cpu: 1 });
+    // One round in five hit by a neighbour does not decide; two in four below 1.0 do.
+    assert.equal(roundRatios(fig('ours', [110, 112, 40, 108, 111]), fig('ioredis', [100, 100, 100, 100, 100])).verdict, 'faster');
+    assert.equal(roundRatios(fig('ours', [110, 95, 96, 108]), fig('ioredis', [100, 100, 100, 100])).verdict, 'parity');
     assert.equal(roundRatios(ours, fig('glide', [50, 50, 50])).verdict, 'faster');
     assert.equal(roundRatios(ours, fig('glide', [200, 200, 200])).verdict, 'slower');
+    assert.equal(roundRatios({ ...ours, cpuUsPerOp: 8 }, { ...fig('glide', [1]), cpuUsPerOp: 16 }).cpu, 2, 'GLIDE used twice the CPU per op');
     const table = formatPeerCases([
       { section: 'cluster', name: 'GET', concurrency: 50, autoPipelining: true, clients: [fig('ioredis', [100, 100, 100]), ours], ratios: [roundRatios(ours, fig('ioredis', [100, 100, 100]))] },
     ]);
-    assert.match(table, /GET c=50 autopipe\s+100\s+110\s+1\.10 \[0\.95-1\.20\] parity/);
+    assert.match(table, /GET c=50 autopipe\s+100\s+110\s+1\.10 \[1\.02-1\.15\] faster cpu 1\.00/);
     assert.match(table.split('\n')[0]!, /ours÷ioredis/);
     const md = markdownPeerCases([
       { section: 'cluster', name: 'GET', concurrency: 1, autoPipelining: false, clients: [fig('ioredis', [100, 100, 100]), ours], ratios: [roundRatios(ours, fig('ioredis', [90, 90, 90]))] },
     ]).split('\n');
-    assert.equal(md[0], '| case | ioredis ops/s | ours ops/s | ours ÷ ioredis | p50 µs (ioredis / ours) | p99 µs | CPU µs/op |');
-    assert.equal(md[2], '| GET c=1 | 100 | 110 | 1.22 [1.06–1.33] | 1 / 1 | 2 / 2 | 3 / 3 |');
+    assert.equal(md[0], '| case | ioredis ops/s | ours ops/s | ours ÷ ioredis | CPU/op ioredis ÷ ours | p50 µs (ioredis / ours) | p99 µs | CPU µs/op |');
+    assert.equal(md[2], '| GET c=1 | 100 | 110 | 1.22 [1.14–1.28] | 1.00 | 1 / 1 | 2 / 2 | 3 / 3 |');
   });
 
   test('heap growth is the least-squares slope: a late collection does not read as a trend', { timeout: 5000 }, () => {

@@ -2,56 +2,9 @@
  * The bench's result shapes and their printed form. Pure: covered by
  * test/integration/bench-report.test.ts without Redis.
  */
-import type { MergedResult } from './closed-loop.js';
-
-/** One overhead case as written to bench-output/results.json. */
-export interface BenchCase {
-  name: string;
-  concurrency: number;
-  autoPipelining: boolean;
-  plainOpsPerSec: number;
-  oursOpsPerSec: number;
-  /** ours / plain throughput. */
-  ratio: number;
-  plainP50Us: number;
-  oursP50Us: number;
-  plainP99Us: number;
-  oursP99Us: number;
-  plainCpuUsPerOp: number;
-  oursCpuUsPerOp: number;
-}
-
-/** Builds a case from the merged rounds of both clients. */
-export function toBenchCase(name: string, concurrency: number, autoPipelining: boolean, plain: MergedResult, ours: MergedResult): BenchCase {
-  return {
-    name,
-    concurrency,
-    autoPipelining,
-    plainOpsPerSec: plain.opsPerSec,
-    oursOpsPerSec: ours.opsPerSec,
-    ratio: plain.opsPerSec > 0 ? Math.round((ours.opsPerSec / plain.opsPerSec) * 1000) / 1000 : 0,
-    plainP50Us: plain.p50Us,
-    oursP50Us: ours.p50Us,
-    plainP99Us: plain.p99Us,
-    oursP99Us: ours.p99Us,
-    plainCpuUsPerOp: plain.cpuUsPerOp,
-    oursCpuUsPerOp: ours.cpuUsPerOp,
-  };
-}
+import { type LoopResult, mergeRuns } from './closed-loop.js';
 
 const pad = (text: string | number, width: number): string => String(text).padStart(width);
-
-/** The overhead table, one row per case. */
-export function formatCases(cases: readonly BenchCase[]): string {
-  const head = `${'case'.padEnd(28)}${pad('plain ops/s', 12)}${pad('ours ops/s', 12)}${pad('ratio', 8)}${pad('p50 µs', 15)}${pad('p99 µs', 17)}${pad('CPU µs/op', 15)}`;
-  const sub = `${''.padEnd(28)}${pad('', 12)}${pad('', 12)}${pad('', 8)}${pad('plain / ours', 15)}${pad('plain / ours', 17)}${pad('plain / ours', 15)}`;
-  const rows = cases.map(
-    (c) =>
-      `${`${c.name} c=${c.concurrency}${c.autoPipelining ? ' autopipe' : ''}`.padEnd(28)}${pad(c.plainOpsPerSec, 12)}${pad(c.oursOpsPerSec, 12)}${pad(c.ratio.toFixed(3), 8)}` +
-      `${pad(`${c.plainP50Us} / ${c.oursP50Us}`, 15)}${pad(`${c.plainP99Us} / ${c.oursP99Us}`, 17)}${pad(`${c.plainCpuUsPerOp} / ${c.oursCpuUsPerOp}`, 15)}`,
-  );
-  return [head, sub, '-'.repeat(head.length), ...rows].join('\n');
-}
 
 /** One line per function or category of a CPU profile. */
 export interface ProfileLine {
@@ -103,4 +56,136 @@ export interface StormResult {
   /** Seconds from the fault to the promotion, and to the last client routing to the new primary. */
   promotionS: number;
   allClientsRecoveredS: number | undefined;
+}
+
+// ---- peers: ioredis, redis-resilience and GLIDE in alternating rounds -------------------------
+
+/** One client's figures in one case: the median round's throughput, latency over all rounds. */
+export interface ContestantFigures {
+  client: string;
+  /** Median of the rounds' ops/s. */
+  opsPerSec: number;
+  roundOpsPerSec: number[];
+  p50Us: number;
+  p99Us: number;
+  /** Process CPU (user + system, every thread: GLIDE's Rust core included) per op, µs. */
+  cpuUsPerOp: number;
+}
+
+/**
+ * Ours ÷ a peer, per round (the two ran back to back in that round). On a shared machine one
+ * round in a few is hit by a neighbour's burst, so the verdict reads the middle half of the
+ * rounds: `faster` when the lower quartile is ≥ 1, `slower` when the upper quartile is < 1,
+ * `parity` when the quartiles straddle 1.0 (within the noise). Min and max are kept too.
+ */
+export interface RatioFigures {
+  ours: string;
+  vs: string;
+  median: number;
+  q1: number;
+  q3: number;
+  min: number;
+  max: number;
+  verdict: 'faster' | 'parity' | 'slower';
+  /** Peer's CPU per op ÷ ours over all rounds: above 1, ours used less CPU for the same work. */
+  cpu: number;
+}
+
+/** One workload at one concurrency, every client on it. */
+export interface PeerCase {
+  section: 'standalone' | 'cluster' | 'cross-slot';
+  name: string;
+  concurrency: number;
+  /** ioredis and ours' auto-pipelining setting; GLIDE always pipelines internally. */
+  autoPipelining: boolean | undefined;
+  clients: ContestantFigures[];
+  ratios: RatioFigures[];
+}
+
+/** Quantile `q` (0..1) of `values`, interpolated between neighbours; 0 for none. */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return 0;
+  const s = [...values].sort((a, b) => a - b);
+  const at = (s.length - 1) * q;
+  const lo = Math.floor(at);
+  return s[lo]! + (s[Math.min(lo + 1, s.length - 1)]! - s[lo]!) * (at - lo);
+}
+
+/** Median of `values`; 0 for none. */
+export function median(values: readonly number[]): number {
+  return quantile(values, 0.5);
+}
+
+const ratio3 = (n: number): number => Math.round(n * 1000) / 1000;
+
+/** A client's figures from its timed rounds. */
+export function contestantFigures(client: string, runs: readonly LoopResult[]): ContestantFigures {
+  const merged = mergeRuns(runs);
+  const perRound = runs.map((r) => (r.elapsedMs > 0 ? Math.round((r.ops / r.elapsedMs) * 1000) : 0));
+  return { client, opsPerSec: Math.round(median(perRound)), roundOpsPerSec: perRound, p50Us: merged.p50Us, p99Us: merged.p99Us, cpuUsPerOp: merged.cpuUsPerOp };
+}
+
+/** Ours ÷ peer from the same rounds. */
+export function roundRatios(ours: ContestantFigures, peer: ContestantFigures): RatioFigures {
+  const per = ours.roundOpsPerSec.map((o, i) => o / Math.max(1, peer.roundOpsPerSec[i] ?? 0));
+  const q1 = quantile(per, 0.25);
+  const q3 = quantile(per, 0.75);
+  return {
+    ours: ours.client,
+    vs: peer.client,
+    median: ratio3(median(per)),
+    q1: ratio3(q1),
+    q3: ratio3(q3),
+    min: ratio3(Math.min(...per)),
+    max: ratio3(Math.max(...per)),
+    verdict: q1 >= 1 ? 'faster' : q3 < 1 ? 'slower' : 'parity',
+    cpu: ours.cpuUsPerOp > 0 ? ratio3(peer.cpuUsPerOp / ours.cpuUsPerOp) : 0,
+  };
+}
+
+const caseLabel = (c: PeerCase): string => `${c.name} c=${c.concurrency}${c.autoPipelining ? ' autopipe' : ''}`;
+
+/** A table of cases that share their client list (one section). */
+export function formatPeerCases(cases: readonly PeerCase[]): string {
+  const first = cases[0];
+  if (!first) return '(no cases)';
+  const names = first.clients.map((c) => c.client);
+  const ratioNames = first.ratios.map((r) => `${r.ours}÷${r.vs}`);
+  const labelWidth = Math.max(24, ...cases.map((c) => caseLabel(c).length + 2));
+  const head =
+    'case'.padEnd(labelWidth) +
+    names.map((n) => pad(`${n} ops/s`, Math.max(12, n.length + 7))).join('') +
+    ratioNames.map((n) => pad(n, 36)).join('') +
+    pad(`p50 µs ${names.join('/')}`, 26) +
+    pad(`p99 µs`, 22) +
+    pad(`CPU µs/op`, 20);
+  const rows = cases.map((c) => {
+    const fig = (name: string): ContestantFigures | undefined => c.clients.find((x) => x.client === name);
+    const each = (f: (x: ContestantFigures) => number): string => names.map((n) => String(fig(n) ? f(fig(n)!) : '-')).join(' / ');
+    return (
+      caseLabel(c).padEnd(labelWidth) +
+      names.map((n) => pad(fig(n)?.opsPerSec ?? '-', Math.max(12, n.length + 7))).join('') +
+      c.ratios.map((r) => pad(`${r.median.toFixed(2)} [${r.q1.toFixed(2)}-${r.q3.toFixed(2)}] ${r.verdict} cpu ${r.cpu.toFixed(2)}`, 36)).join('') +
+      pad(each((x) => x.p50Us), 26) +
+      pad(each((x) => x.p99Us), 22) +
+      pad(each((x) => x.cpuUsPerOp), 20)
+    );
+  });
+  return [head, '-'.repeat(head.length), ...rows].join('\n');
+}
+
+const verdictMark = (r: RatioFigures): string => `${r.median.toFixed(2)} [${r.q1.toFixed(2)}–${r.q3.toFixed(2)}]${r.verdict === 'faster' ? '' : ` ${r.verdict}`}`;
+
+/** The same table as {@link formatPeerCases} in Markdown, for the README. */
+export function markdownPeerCases(cases: readonly PeerCase[]): string {
+  const first = cases[0];
+  if (!first) return '';
+  const names = first.clients.map((c) => c.client);
+  const head = ['case', ...names.map((n) => `${n} ops/s`), ...first.ratios.map((r) => `${r.ours} ÷ ${r.vs}`), ...first.ratios.map((r) => `CPU/op ${r.vs} ÷ ${r.ours}`), `p50 µs (${names.join(' / ')})`, 'p99 µs', 'CPU µs/op'];
+  const rows = cases.map((c) => {
+    const fig = (name: string): ContestantFigures | undefined => c.clients.find((x) => x.client === name);
+    const each = (f: (x: ContestantFigures) => number): string => names.map((n) => String(fig(n) ? f(fig(n)!) : '–')).join(' / ');
+    return [caseLabel(c), ...names.map((n) => String(fig(n)?.opsPerSec ?? '–')), ...c.ratios.map(verdictMark), ...c.ratios.map((r) => r.cpu.toFixed(2)), each((x) => x.p50Us), each((x) => x.p99Us), each((x) => x.cpuUsPerOp)];
+  });
+  return [head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 }

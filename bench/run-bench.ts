@@ -1,42 +1,73 @@
 /**
- * `npm run bench`: what redis-resilience costs, and whether it scales.
+ * `npm run bench`: what redis-resilience costs against the clients a user would pick instead,
+ * and whether it scales. Every client runs on the same lab servers in alternating rounds.
  *
- *  1. Overhead: plain ioredis vs redis-resilience (breakers, metrics, events on), GET/SET at
- *     concurrency 1 and 50, with and without auto-pipelining, alternating rounds in one run.
- *  2. Profile: where redis-resilience's CPU goes at GET c=50, next to plain ioredis.
- *  3. Topology scale: a refresh against a synthetic 500-shard CLUSTER SLOTS reply.
- *  4. Refresh budget: 100 clients in one process, steady state and one failover, at two
+ *  1. Standalone: plain ioredis, redis-resilience and GLIDE (`GlideClient`), GET/SET at c1
+ *     and c50, with and without auto-pipelining.
+ *  2. Cluster (3 primaries + 3 replicas): ioredis `Cluster`, ours and `GlideClusterClient`,
+ *     GET/SET/50-50 mix at c1, c50, c200 with and without auto-pipelining, a 10-command
+ *     pipeline within one slot, MGET/MSET of 10 hash-tagged keys.
+ *  3. Cross-slot: MGET of 10 keys in 10 slots, ours' `crossSlot.split` against hand-written
+ *     per-slot loops and GLIDE's own split.
+ *  4. Profile: where ours' CPU goes at GET c1 and c50 without auto-pipelining, next to ioredis.
+ *  5. Memory: heap per idle client and per 1,000 in-flight calls, ours and ioredis; heap across
+ *     100 topology refreshes.
+ *  6. Topology scale: a refresh against a synthetic 500-shard CLUSTER SLOTS reply.
+ *  7. Refresh budget: 100 clients in one process, steady state and one failover, at two
  *     cluster-node-timeouts (2 s and 5 s), counted by the servers (INFO commandstats).
  *
- * Options: --target standalone|cluster (overhead servers; default standalone), --quick,
- * --only overhead,profile,topology,storm, --clients N, --out dir. Writes bench-output/.
+ * Options: --rounds N (timed rounds per client per case, median reported; default 7),
+ * --round-ms N (default 250), --quick (2 rounds of 250 ms, shorter profiles and storm),
+ * --only standalone,cluster,crossslot,profile,memory,topology,storm, --clients N (storm),
+ * --out dir. Writes bench-output/results.json and the .cpuprofile files.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLab, errorText, withTimeout } from '../test/support/lab.js';
-import { formatCases } from './bench-report.js';
+import { type Lab, createLab, errorText, withTimeout } from '../test/support/lab.js';
+import { type PeerCase, formatPeerCases, markdownPeerCases } from './bench-report.js';
 import { profileRun, summarizeProfile } from './cpu-profile.js';
-import { type OverheadResult, type OverheadTarget, makePair, opFor, runOverhead, startTarget } from './overhead-bench.js';
+import { type MemoryResult, measureMemory } from './memory-bench.js';
+import { type SectionClients, runClusterBatchCases, runCrossSlotCase, runSimpleCases, seed, workloadOp } from './peer-cases.js';
+import { type BenchClient, type TargetAddress, createGlide, createIoredis, createOurs } from './peer-clients.js';
+import type { RoundSettings } from './peer-rounds.js';
+import { type ProfileSummary, printProfiles } from './profile-report.js';
 import { type RefreshBudgetResult, formatRefreshBudget, runRefreshStorm } from './refresh-storm.js';
 import { type TopologyScaleResult, measureTopologyScale } from './topology-scale.js';
 
-type Part = 'overhead' | 'profile' | 'topology' | 'storm';
+const PARTS = ['standalone', 'cluster', 'crossslot', 'profile', 'memory', 'topology', 'storm'] as const;
+type Part = (typeof PARTS)[number];
 
-function parseArgs(argv: readonly string[]): { target: OverheadTarget; quick: boolean; only: Set<Part>; clients: number; outDir: string } {
-  const out = { target: 'standalone' as OverheadTarget, quick: false, only: new Set<Part>(['overhead', 'profile', 'topology', 'storm']), clients: 100, outDir: 'bench-output' };
+interface Args {
+  quick: boolean;
+  only: Set<Part>;
+  rounds: number | undefined;
+  roundMs: number | undefined;
+  clients: number;
+  outDir: string;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const out: Args = { quick: false, only: new Set(PARTS), rounds: undefined, roundMs: undefined, clients: 100, outDir: 'bench-output' };
+  const count = (flag: string, text: string, min: number): number => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min) throw new Error(`${flag} must be an integer >= ${min} (got ${JSON.stringify(text)})`);
+    return n;
+  };
   for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
+    const flag = argv[i]!;
     const value = (): string => argv[++i] ?? '';
-    if (flag === '--target') {
-      const t = value();
-      if (t !== 'standalone' && t !== 'cluster') throw new Error('--target must be standalone or cluster');
-      out.target = t;
-    } else if (flag === '--quick') out.quick = true;
-    else if (flag === '--only') out.only = new Set(value().split(',') as Part[]);
-    else if (flag === '--clients') out.clients = Number(value());
+    if (flag === '--quick') out.quick = true;
+    else if (flag === '--only') {
+      const parts = value().split(',');
+      const unknown = parts.filter((p) => !(PARTS as readonly string[]).includes(p));
+      if (unknown.length > 0) throw new Error(`--only: unknown part(s) ${unknown.join(', ')}; parts are ${PARTS.join(', ')}`);
+      out.only = new Set(parts as Part[]);
+    } else if (flag === '--rounds') out.rounds = count(flag, value(), 1);
+    else if (flag === '--round-ms') out.roundMs = count(flag, value(), 50);
+    else if (flag === '--clients') out.clients = count(flag, value(), 1);
     else if (flag === '--out') out.outDir = value();
     else throw new Error(`unknown argument ${flag}; see the header of bench/run-bench.ts`);
   }
@@ -44,30 +75,51 @@ function parseArgs(argv: readonly string[]): { target: OverheadTarget; quick: bo
 }
 
 const log = (line: string): void => console.log(line);
+const load = (): number[] => loadavg().map((l) => Math.round(l * 100) / 100);
 
-const perOp = (ms: number, ops: number): number => (ms * 1000) / Math.max(1, ops);
+/** ioredis and ours per auto-pipelining setting, and GLIDE, on one target; seeded. */
+async function sectionClients(lab: Lab, target: TargetAddress): Promise<SectionClients & { raw: { plain: BenchClient; ours: BenchClient } }> {
+  const plain = { false: (await createIoredis(lab, target, false)).bench, true: (await createIoredis(lab, target, true)).bench };
+  const ours = { false: (await createOurs(lab, target, false)).bench, true: (await createOurs(lab, target, true)).bench };
+  let glide: BenchClient | undefined;
+  try {
+    glide = await createGlide(lab, target);
+  } catch (error) {
+    log(`   GLIDE unavailable, its columns are left out: ${errorText(error)}`);
+  }
+  await seed(plain.false);
+  return { plain, ours, glide, raw: { plain: plain.false, ours: ours.false } };
+}
 
-/** Per-op self time by component, plain next to ours, then where ours' own code spends it. */
-function printProfiles(profiles: Record<string, ReturnType<typeof summarizeProfile> & { ops: number }>): void {
-  const plain = profiles.plain;
-  const ours = profiles.ours;
-  if (!plain || !ours) return;
-  const names = [...new Set([...ours.components, ...plain.components].map((c) => c.name))];
-  const value = (p: typeof plain, name: string): number => perOp(p.components.find((c) => c.name === name)?.selfMs ?? 0, p.ops);
-  log(`   sampled CPU per op: plain ${perOp(plain.totalMs, plain.ops).toFixed(2)} µs, ours ${perOp(ours.totalMs, ours.ops).toFixed(2)} µs`);
-  log(`   ${'component (self time)'.padEnd(24)}${'plain µs/op'.padStart(12)}${'ours µs/op'.padStart(12)}${'delta'.padStart(9)}`);
-  for (const name of names.sort((a, b) => value(ours, b) - value(ours, a))) {
-    const p = value(plain, name);
-    const o = value(ours, name);
-    log(`   ${name.padEnd(24)}${p.toFixed(2).padStart(12)}${o.toFixed(2).padStart(12)}${(o - p >= 0 ? '+' : '') + (o - p).toFixed(2).padStart(8)}`);
+interface Results {
+  meta: Record<string, unknown>;
+  standalone: PeerCase[];
+  cluster: PeerCase[];
+  crossSlot: PeerCase[];
+  profile?: Record<string, Record<string, ProfileSummary & { file: string }>>;
+  memory?: MemoryResult;
+  topology?: TopologyScaleResult;
+  storm?: RefreshBudgetResult[];
+}
+
+const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
+
+function printMemory(m: MemoryResult): void {
+  log(`   ${''.padEnd(34)}${'ioredis'.padStart(12)}${'ours'.padStart(12)}`);
+  for (const mode of ['standalone', 'cluster'] as const) {
+    log(`   ${`idle client, ${mode}`.padEnd(34)}${kib(m.idlePerClient[mode].ioredis).padStart(12)}${kib(m.idlePerClient[mode].ours).padStart(12)}`);
+    log(`   ${`1,000 calls in flight, ${mode}`.padEnd(34)}${kib(m.perThousandInFlight[mode].ioredis).padStart(12)}${kib(m.perThousandInFlight[mode].ours).padStart(12)}`);
   }
-  const wrapper = new Set(['redis-resilience', 'opossum', 'prom-client', 'rxjs', 'cluster-key-slot']);
-  log('   top functions of the wrapper itself in the ours profile (self time per op):');
-  for (const f of ours.allFunctions.filter((l) => wrapper.has(/\[(.+)\]$/.exec(l.name)?.[1] ?? '')).slice(0, 12)) {
-    log(`     ${perOp(f.selfMs, ours.ops).toFixed(3).padStart(7)} µs  ${f.name}`);
-  }
-  log('   top functions overall in the ours profile:');
-  for (const f of ours.functions.slice(0, 10)) log(`     ${perOp(f.selfMs, ours.ops).toFixed(3).padStart(7)} µs  ${f.percent.toFixed(1).padStart(5)}%  ${f.name}`);
+  const r = m.refreshes;
+  log(`   100 topology refreshes (${r.count} reported): heap every 10 ${r.samples.map((b) => (b / 1048576).toFixed(2)).join(' ')} MiB`);
+  log(`   growth ${r.bytesPerRefresh} bytes per refresh -> ${r.flat ? 'flat' : 'GROWING'}`);
+}
+
+/** Every ours-against-a-peer verdict that is not `faster`, for the summary. */
+function notAhead(cases: readonly PeerCase[]): string[] {
+  return cases.flatMap((c) =>
+    c.ratios.filter((r) => r.verdict !== 'faster').map((r) => `${c.section} ${c.name} c=${c.concurrency}${c.autoPipelining ? ' autopipe' : ''}: ${r.ours}÷${r.vs} ${r.median} [quartiles ${r.q1}-${r.q3}, range ${r.min}-${r.max}] ${r.verdict}, CPU/op ratio ${r.cpu}`),
+  );
 }
 
 async function main(): Promise<number> {
@@ -84,50 +136,61 @@ async function main(): Promise<number> {
   process.once('SIGTERM', onSignal);
   const outDir = resolve(args.outDir);
   mkdirSync(outDir, { recursive: true });
-  const results: {
-    meta: Record<string, unknown>;
-    cases: OverheadResult['cases'];
-    overhead?: Omit<OverheadResult, 'cases'>;
-    profile?: Record<string, ReturnType<typeof summarizeProfile> & { ops: number; file: string }>;
-    topology?: TopologyScaleResult;
-    storm?: RefreshBudgetResult[];
-  } = { meta: { startedAt: new Date().toISOString(), node: process.version, loadavg: loadavg().map((l) => Math.round(l * 100) / 100), quick: args.quick }, cases: [] };
-  // Many short alternating rounds: on a shared 2-core machine, load from other processes comes
-  // and goes within seconds, and interleaving spreads it over both clients.
-  const roundMs = args.quick ? 300 : 600;
-  const rounds = args.quick ? 4 : 5;
+  // Short alternating rounds: on a shared 2-core machine, load from other processes comes and
+  // goes within seconds, and rotating the order spreads it over every client.
+  const settings: RoundSettings = { rounds: args.rounds ?? (args.quick ? 2 : 7), roundMs: args.roundMs ?? 250, warmupMs: args.quick ? 150 : 300 };
+  const results: Results = { meta: { startedAt: new Date().toISOString(), node: process.version, loadavgBefore: load(), quick: args.quick, ...settings }, standalone: [], cluster: [], crossSlot: [] };
+  const has = (...parts: Part[]): boolean => parts.some((p) => args.only.has(p));
   try {
-    log(`bench: load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')} (2-core machine; other work skews both clients alike thanks to alternating rounds)`);
-    if (args.only.has('overhead') || args.only.has('profile')) {
-      const target = await startTarget(lab, args.target);
-      const pairs = { false: await makePair(lab, target, false), true: await makePair(lab, target, true) };
-      if (args.only.has('overhead')) {
-        log(`\n== 1. overhead: plain ioredis vs redis-resilience against a local ${args.target === 'standalone' ? 'standalone node' : '3x2 cluster (keys on one shard)'} ==`);
-        log(`   ${rounds} rounds of ${roundMs} ms per client per case, alternating (A B, B A, ...); redis-resilience with breakers, metrics (prom-client Registry) and an events$ subscriber`);
-        const overhead = await runOverhead(pairs, { target: args.target, roundMs, rounds, warmupMs: 300, log });
-        results.cases = overhead.cases;
-        results.overhead = { target: overhead.target, oursAutoPipeliningEffective: overhead.oursAutoPipeliningEffective };
-        log('');
-        log(formatCases(overhead.cases));
-        if (!overhead.oursAutoPipeliningEffective) {
-          log('   NOTE: redis-resilience was created with enableAutoPipelining: true, but its endpoints do not');
-          log('   coalesce writes: its "autopipe" rows are not batched.');
+    log(`bench: load average at start ${load().join(' ')} (2-core machine); ${settings.rounds} rounds of ${settings.roundMs} ms per client per case, order rotating`);
+    const standaloneTarget: TargetAddress | undefined = has('standalone', 'profile', 'memory') ? { kind: 'standalone', node: await lab.standalone().then((n) => ({ host: n.host, port: n.port })) } : undefined;
+    const clusterTarget = has('cluster', 'crossslot', 'profile', 'memory') ? { kind: 'cluster' as const, seeds: (await lab.cluster()).seeds() } : undefined;
+    const standalone = standaloneTarget && has('standalone', 'profile') ? await sectionClients(lab, standaloneTarget) : undefined;
+    const cluster = clusterTarget && has('cluster', 'crossslot', 'profile') ? await sectionClients(lab, clusterTarget) : undefined;
+    if (standalone && args.only.has('standalone')) {
+      log('\n== 1. standalone: ioredis vs redis-resilience vs GLIDE (GLIDE pipelines internally in every row) ==');
+      results.standalone = await runSimpleCases('standalone', standalone, { workloads: ['GET', 'SET'], concurrency: [1, 50] }, settings, log);
+      log(`\n${formatPeerCases(results.standalone)}`);
+    }
+    if (cluster && args.only.has('cluster')) {
+      log('\n== 2. cluster (3 primaries + 3 replicas, 256 keys over every shard): ioredis Cluster vs ours vs GlideClusterClient (GLIDE pipelines internally in every row) ==');
+      const simple = await runSimpleCases('cluster', cluster, { workloads: ['GET', 'SET', 'MIX'], concurrency: [1, 50, 200] }, settings, log);
+      results.cluster = [...simple, ...(await runClusterBatchCases(cluster, settings, log))];
+      log(`\n${formatPeerCases(results.cluster)}`);
+    }
+    if (cluster && clusterTarget && args.only.has('crossslot')) {
+      log('\n== 3. cross-slot MGET: ours with crossSlot.split vs the per-slot loops a user writes (sequential, parallel) and GLIDE ==');
+      const oursSplit = (await createOurs(lab, clusterTarget, false, { crossSlot: { split: true }, label: 'ours-split' })).bench;
+      results.crossSlot = [await runCrossSlotCase({ ioredis: cluster.raw.plain, ours: cluster.raw.ours, oursSplit, glide: cluster.glide }, settings, log)];
+      log(`\n${formatPeerCases(results.crossSlot)}`);
+    }
+    if (args.only.has('profile')) {
+      const ms = args.quick ? 1000 : 2000;
+      log(`\n== 4. CPU profile: GET without auto-pipelining, ${ms} ms each (V8 sampling profiler, 100 µs) ==`);
+      results.profile = {};
+      for (const [mode, clients] of [['standalone', standalone], ['cluster', cluster]] as const) {
+        if (!clients) continue;
+        for (const concurrency of [1, 50]) {
+          const title = `${mode}-get-c${concurrency}`;
+          const entry: Record<string, ProfileSummary & { file: string }> = {};
+          for (const [who, client] of [['plain', clients.raw.plain], ['ours', clients.raw.ours]] as const) {
+            const file = join(outDir, `${who}-${title}.cpuprofile`);
+            const { profile, ops } = await profileRun(workloadOp(client, 'GET'), concurrency, ms, file);
+            entry[who] = { ...summarizeProfile(profile), ops, file };
+          }
+          results.profile[title] = entry;
+          log(`\n -- ${title}: ${entry.plain!.ops} ioredis ops, ${entry.ours!.ops} ours ops profiled (raw: ${outDir}/{plain,ours}-${title}.cpuprofile)`);
+          printProfiles(entry, log);
         }
-      }
-      if (args.only.has('profile')) {
-        log('\n== 2. CPU profile: GET c=50, no auto-pipelining, 3 s each (V8 sampling profiler, 100 µs) ==');
-        results.profile = {};
-        for (const [who, client] of [['plain', pairs.false.plain], ['ours', pairs.false.ours]] as const) {
-          const file = join(outDir, `${who}-get-c50.cpuprofile`);
-          const { profile, ops } = await profileRun(opFor(client, 'GET'), 50, args.quick ? 1500 : 3000, file);
-          results.profile[who] = { ...summarizeProfile(profile), ops, file };
-          log(`   ${who}: ${ops} ops profiled, raw profile ${file}`);
-        }
-        printProfiles(results.profile);
       }
     }
+    if (args.only.has('memory') && standaloneTarget && clusterTarget) {
+      log('\n== 5. memory: heap after a full GC, ours vs ioredis ==');
+      results.memory = await measureMemory(standaloneTarget, clusterTarget);
+      printMemory(results.memory);
+    }
     if (args.only.has('topology')) {
-      log('\n== 3. topology refresh against a synthetic 500-shard CLUSTER SLOTS reply (parseClusterSlots + diffTopology) ==');
+      log('\n== 6. topology refresh against a synthetic 500-shard CLUSTER SLOTS reply (parseClusterSlots + diffTopology) ==');
       const t = measureTopologyScale(500);
       results.topology = t;
       log(`  reply: ${t.shards} shards x (1 primary + ${t.replicasPerShard} replica), ${(t.replyBytes / 1024).toFixed(1)} KiB as RESP`);
@@ -135,7 +198,7 @@ async function main(): Promise<number> {
       log(`  heap allocated per refresh (parse + diff): ${(t.allocatedBytesPerRefresh / 1024).toFixed(1)} KiB; one topology retains ${(t.retainedBytesPerTopology / 1024).toFixed(1)} KiB`);
     }
     if (args.only.has('storm')) {
-      log(`\n== 4. refresh budget: ${args.clients} cluster clients in one process, steady state and one failover (SIGSTOP a primary until its replica is promoted), counted by the servers ==`);
+      log(`\n== 7. refresh budget: ${args.clients} cluster clients in one process, steady state and one failover (SIGSTOP a primary until its replica is promoted), counted by the servers ==`);
       results.storm = [];
       for (const nodeTimeoutMs of [2000, 5000]) {
         const s = await runRefreshStorm(lab, { clients: args.clients, nodeTimeoutMs, steadyMs: args.quick ? 20_000 : 90_000, log });
@@ -147,25 +210,31 @@ async function main(): Promise<number> {
     console.error(`bench failed: ${errorText(error)}`);
     return 1;
   } finally {
-    log('\ntearing the lab down...');
+    results.meta.loadavgAfter = load();
+    log(`\nload average at the end ${load().join(' ')}; tearing the lab down...`);
     await lab.teardown().catch((error: unknown) => console.error(errorText(error)));
   }
   const file = join(outDir, 'results.json');
   // The full per-function lists stay in the .cpuprofile files.
   writeFileSync(file, `${JSON.stringify(results, (key, value: unknown) => (key === 'allFunctions' ? undefined : value), 2)}\n`);
+  const tables = join(outDir, 'tables.md');
+  const md = [['Standalone', results.standalone], ['Cluster', results.cluster], ['Cross-slot MGET', results.crossSlot]] as const;
+  writeFileSync(tables, md.filter(([, c]) => c.length > 0).map(([title, c]) => `${title}:\n\n${markdownPeerCases(c)}\n`).join('\n'));
   log('\n== summary ==');
-  const goal = results.cases.find((c) => c.name === 'GET' && c.concurrency === 50 && c.autoPipelining);
-  if (results.cases.length > 0) {
-    const ratios = results.cases.map((c) => c.ratio);
-    log(`  overhead (${results.overhead?.target}): ours/plain throughput from ${Math.min(...ratios).toFixed(3)} to ${Math.max(...ratios).toFixed(3)}`);
-    if (goal) log(`  goal GET c=50 auto-pipelining ratio >= 0.95: ${goal.ratio.toFixed(3)} -> ${goal.ratio >= 0.95 ? 'met' : 'NOT met'}`);
-    const set = results.cases.find((c) => c.name === 'SET' && c.concurrency === 50 && c.autoPipelining);
-    if (set) log(`  SET c=50 auto-pipelining ratio: ${set.ratio.toFixed(3)}`);
+  log(`  load average before ${(results.meta.loadavgBefore as number[]).join(' ')}, after ${(results.meta.loadavgAfter as number[]).join(' ')}`);
+  const all = [...results.standalone, ...results.cluster, ...results.crossSlot];
+  if (all.length > 0) {
+    const verdicts = all.flatMap((c) => c.ratios);
+    const count = (v: string): number => verdicts.filter((r) => r.verdict === v).length;
+    log(`  ours against each peer, ${verdicts.length} comparisons: ${count('faster')} faster (lower quartile >= 1), ${count('parity')} parity (the middle half of the rounds straddles 1.0), ${count('slower')} slower (upper quartile < 1)`);
+    for (const line of notAhead(all)) log(`    ${line}`);
   }
+  if (results.memory) log(`  heap across 100 topology refreshes: ${results.memory.refreshes.bytesPerRefresh} bytes per refresh -> ${results.memory.refreshes.flat ? 'flat' : 'GROWING'}`);
   if (results.topology) log(`  500-shard refresh: parse ${results.topology.parseMedianMs} ms + diff ${results.topology.diffChangedMedianMs} ms, ${(results.topology.allocatedBytesPerRefresh / 1024).toFixed(0)} KiB allocated`);
   for (const s of results.storm ?? []) {
     log(`  refresh budget at node timeout ${s.nodeTimeoutMs} ms: ${s.steadyFullReadsPerClientPerMin} full reads/client/min steady, ${s.failoverFullReadsPerClient}/client per failover, ROLE ${s.rolePerClientPerS}/client/s, route lag p99 ${s.routeLagP99Ms} ms`);
   }
+  log(`  wrote ${tables} (the README's tables)`);
   log(`  wrote ${file} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   return 0;
 }

@@ -10,6 +10,7 @@ export type {
   DnsOptions,
   MetricsOptions,
   ReadFrom,
+  CrossSlotOptions,
   Mode,
 } from './core/options/resilient-redis-options.js';
 export type { PolicyOptions, BreakerOptions } from './core/options/policy-options.js';
@@ -27,6 +28,7 @@ export { ConnectFailedError, isConnectFailedError } from './core/errors/connect-
 export { InvalidOptionsError, isInvalidOptionsError } from './core/errors/invalid-options.error.js';
 export { CrossSlotError, isCrossSlotError } from './core/errors/cross-slot.error.js';
 export { UnknownClientError, isUnknownClientError } from './core/errors/unknown-client.error.js';
+export { PartialFailureError, isPartialFailureError, type CommandPart } from './core/errors/partial-failure.error.js';
 export type { ResilienceEvent, ResilienceEventType, BreakerStateName, TopologyTrigger } from './core/events/resilience-event.js';
 export { createConsoleLogger, silentLogger, type ResilienceLogger } from './core/events/resilience-logger.js';
 export type { ClientHealthSnapshot, NodeHealth } from './core/health/client-health.js';

@@ -1,4 +1,3 @@
-import calculateSlot from 'cluster-key-slot';
 import { Command } from 'ioredis';
 import type { CommandRouter } from '../command/command-router.js';
 import type { Endpoint } from '../endpoint/endpoint.js';
@@ -17,6 +16,7 @@ import { ReplicaPicker } from '../topology/replica-picker.js';
 import { ReplicaReadEpisodes } from '../topology/replica-read-episodes.js';
 import { deferred, within } from '../topology/deferred.js';
 import { ClusterNodeSet } from '../topology/cluster-node-set.js';
+import { keySlot } from './key-slot.js';
 import type { EndpointFactory } from '../endpoint/endpoint-factory.js';
 import { waitUntilReady } from '../endpoint/endpoint-lifecycle.js';
 
@@ -173,9 +173,9 @@ export class ClusterRouter implements CommandRouter {
   private slotOf(command: Command): number {
     const keys = command.getKeys();
     if (keys.length === 0) return -1;
-    const slot = calculateSlot(keys[0]!);
+    const slot = keySlot(keys[0]!);
     for (let i = 1; i < keys.length; i++) {
-      if (calculateSlot(keys[i]!) !== slot) throw new CrossSlotError(this.options.name, command.name);
+      if (keySlot(keys[i]!) !== slot) throw new CrossSlotError(this.options.name, command.name);
     }
     return slot;
   }

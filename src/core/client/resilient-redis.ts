@@ -17,6 +17,7 @@ import { attachClientMetrics } from '../metrics/client-metrics.js';
 import { EventEmitter } from 'node:events';
 import { Subscriber, isSubscriberCommand } from './subscriber.js';
 import { Commander } from '../connection/ioredis-internals.js';
+import { createCrossSlotSplitter, type CrossSlotSplitter } from './cross-slot-split.js';
 
 
 // ResilientRedis is an EventEmitter too (pub/sub 'message' events), as ioredis's Redis is.
@@ -49,6 +50,7 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
   private backgroundConnect: NodeJS.Timeout | undefined;
   private backgroundDelayMs = 250;
   private subscriber: Subscriber | undefined;
+  private readonly crossSlot: CrossSlotSplitter | undefined;
 
   constructor(options: ResilientRedisOptions) {
     super();
@@ -64,6 +66,7 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
     this.executor = new CommandExecutor(resolved.name, resolved.policy, this.router, this.bus);
     const router = this.router;
     const executor = this.executor;
+    this.crossSlot = createCrossSlotSplitter(resolved, (c) => executor.execute(c));
     this.detachMetrics = attachClientMetrics(
       {
         client: resolved.name,
@@ -94,7 +97,7 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
       return Promise.reject(new ClientClosedError(this.name, command.name));
     }
     if (this.state === 'wait') this.connect().catch(() => {});
-    return this.executor.execute(command);
+    return this.crossSlot?.trySplit(command) ?? this.executor.execute(command);
   }
 
   /**

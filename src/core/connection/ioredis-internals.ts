@@ -40,6 +40,11 @@ interface CommandInternals {
   replyEncoding?: BufferEncoding | null;
 }
 
+/** The reply encoding a Command was created with (a `getBuffer` call has none). */
+export function replyEncodingOf(command: Command): BufferEncoding | null | undefined {
+  return (command as unknown as CommandInternals).replyEncoding;
+}
+
 /**
  * A fresh copy of `command` for another attempt (an ioredis Command settles once and arms its
  * timeout timer once), optionally with other arguments. Arguments are already key-prefixed

@@ -13,6 +13,7 @@ export const ErrorCodes = {
   connectFailed: 'ERR_CONNECT_FAILED',
   crossSlot: 'ERR_CROSS_SLOT',
   unknownClient: 'ERR_UNKNOWN_CLIENT',
+  partialFailure: 'ERR_PARTIAL_FAILURE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

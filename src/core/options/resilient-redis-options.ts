@@ -108,6 +108,27 @@ export interface ReplicationOptions extends CommonOptions {
  */
 export type ReadFrom = 'primary' | 'replica-preferred' | 'primary-preferred';
 
+/**
+ * Cluster mode: what to do with a multi-key command whose keys span hash slots. By default it
+ * fails with `CrossSlotError` before any I/O, as Redis itself would refuse it.
+ */
+export interface CrossSlotOptions {
+  /**
+   * Split MGET, DEL, UNLINK, EXISTS and TOUCH whose keys span slots into one command per slot,
+   * sent in parallel (each through its own shard's breaker) and merged back in the caller's
+   * key order (MGET) or summed (the counts). Not atomic: another client may see some parts
+   * applied and not others. When a part fails the others still complete, and the call
+   * rejects with one `PartialFailureError` listing every part's result or error.
+   * @default false
+   */
+  split?: boolean;
+  /**
+   * Also split MSET (needs `split`). MSET is atomic on one node; split, a failed part leaves the
+   * other slots' keys written, so it is a separate opt-in. @default false
+   */
+  splitMset?: boolean;
+}
+
 export interface ClusterModeOptions extends CommonOptions {
   mode: 'cluster';
   /** Seed nodes, or one configuration endpoint name that resolves to many addresses. */
@@ -115,6 +136,8 @@ export interface ClusterModeOptions extends CommonOptions {
   /** Where reads go. @default 'primary' */
   readFrom?: ReadFrom;
   dns?: DnsOptions;
+  /** Multi-key commands across hash slots: fail (default) or split per slot. */
+  crossSlot?: CrossSlotOptions;
   /** Topology refresh settings. */
   topology?: {
     /**

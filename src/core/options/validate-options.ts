@@ -24,7 +24,7 @@ const COMMON_KEYS: readonly string[] = [
 const MODE_KEYS: Readonly<Record<Mode, readonly string[]>> = {
   standalone: ['node'],
   replication: ['primary', 'reader', 'dns'],
-  cluster: ['nodes', 'readFrom', 'dns', 'topology'],
+  cluster: ['nodes', 'readFrom', 'dns', 'topology', 'crossSlot'],
 };
 
 const POLICY_RULES: Record<keyof PolicyOptions, NumberRule> = {
@@ -97,6 +97,10 @@ function checkModeOptions(options: Record<string, unknown>, mode: Mode | undefin
     }
     if (options.topology !== undefined) checkNumbers('topology', options.topology, {}, TOPOLOGY_RULES, problems);
     if (options.db !== undefined && options.db !== 0) problems.push('db must be 0 in cluster mode');
+    const cs = options.crossSlot as Record<string, unknown> | undefined;
+    if (cs !== undefined && (!isObject(cs) || Object.entries(cs).some(([k, v]) => !['split', 'splitMset'].includes(k) || typeof v !== 'boolean'))) {
+      problems.push('crossSlot must be an object with boolean split and splitMset only');
+    } else if (cs?.splitMset === true && cs.split !== true) problems.push('crossSlot.splitMset needs crossSlot.split: true');
   }
   if (mode === 'replication' || mode === 'cluster') checkDnsOptions(options.dns, problems);
 }

@@ -38,6 +38,7 @@ function family(m: typeof api) {
     { error: new m.ConnectFailedError('c', 'refused', 'connection', cause), code: 'ERR_CONNECT_FAILED', guard: m.isConnectFailedError },
     { error: new m.CrossSlotError('c', 'multi'), code: 'ERR_CROSS_SLOT', guard: m.isCrossSlotError },
     { error: new m.UnknownClientError('x', ['a']), code: 'ERR_UNKNOWN_CLIENT', guard: m.isUnknownClientError },
+    { error: new m.PartialFailureError('c', 'mget', [{ slot: 1, keyIndexes: [0], node: '127.0.0.1:7000', error: cause }]), code: 'ERR_PARTIAL_FAILURE', guard: m.isPartialFailureError },
   ] as const;
 }
 
@@ -58,6 +59,7 @@ describe('error family', { timeout: 10_000 }, () => {
       connectFailed: 'ERR_CONNECT_FAILED',
       crossSlot: 'ERR_CROSS_SLOT',
       unknownClient: 'ERR_UNKNOWN_CLIENT',
+      partialFailure: 'ERR_PARTIAL_FAILURE',
     });
     for (const { error, code } of family(api)) {
       assert.equal(error.code, code, error.name);

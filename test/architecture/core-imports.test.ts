@@ -53,3 +53,15 @@ test("only connection/ioredis-internals.ts touches ioredis's internals", () => {
   const touching = files.filter((f) => internals.test(readFileSync(f, 'utf8')));
   assert.deepEqual(touching.map((f) => f.slice(root.length + 1)), ['src/core/connection/ioredis-internals.ts']);
 });
+
+test('only the endpoint reports its failover episode, and its episode state is its own', () => {
+  const files = sources(join(root, 'src'));
+  const emitting = files.filter((f) => /(?<!readonly )type:\s*'failover\.(detected|recovered)'/.test(readFileSync(f, 'utf8')));
+  assert.deepEqual(emitting.map((f) => f.slice(root.length + 1)), ['src/core/endpoint/endpoint.ts']);
+  // Nobody else writes what the endpoint owns: it is asked (acceptsTraffic, usable) and told (markFailing, ...).
+  // (Another class's own field of the same name, `this.lostAt`, is its business.)
+  const writes = files.filter(
+    (f) => !f.endsWith('endpoint/endpoint.ts') && /(?<!this)\.(failingSince|lostAt|holding|overflowing)\s*(=(?!=)|\+\+|--|\|\|=)/.test(readFileSync(f, 'utf8')),
+  );
+  assert.deepEqual(writes.map((f) => f.slice(root.length + 1)), []);
+});

@@ -143,7 +143,7 @@ export class ClusterRouter implements CommandRouter {
    * reads ride through the promotion too.
    */
   private primaryPreferred(shard: number, primary: Endpoint, previous: FailureClass | undefined): Endpoint {
-    const down = !primary.ready || primary.breaker.state === 'open' || (previous !== undefined && previous.countsAgainstBreaker && previous.scenario !== 'clusterdown');
+    const down = !primary.usable || (previous !== undefined && previous.countsAgainstBreaker && previous.scenario !== 'clusterdown');
     if (!down) {
       this.replicaReads.served(primary.label, primary);
       return primary;

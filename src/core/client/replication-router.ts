@@ -114,7 +114,7 @@ export class ReplicationRouter implements CommandRouter {
     if (this.inspecting && (previous?.scenario === 'timeout' || primary.breaker.state !== 'closed')) return this.inspecting;
     const swap = this.primary.swapping;
     // A DNS-driven swap is speculative while the current primary is healthy: don't hold calls for it.
-    if (swap && (previous !== undefined || primary.breaker.state !== 'closed' || !primary.ready)) return swap.then(noop);
+    if (swap && (previous !== undefined || !primary.acceptsTraffic)) return swap.then(noop);
     return undefined;
   }
 
@@ -152,7 +152,7 @@ export class ReplicationRouter implements CommandRouter {
     const primary = this.primary.current;
     const reader = this.reader?.current;
     if (from === reader && primary && primary.breaker.state !== 'open') return primary;
-    if (from === primary && reader?.ready && reader.breaker.state === 'closed') return reader;
+    if (from === primary && reader?.acceptsTraffic) return reader;
     return undefined;
   }
 
@@ -234,10 +234,7 @@ export class ReplicationRouter implements CommandRouter {
       side?.disconnect();
       return this.following ?? Promise.resolve();
     }
-    if (old.failingSince === 0) {
-      old.failingSince = Date.now();
-      this.bus.emit({ type: 'failover.detected', node: old.id, scenario: cause === 'readonly' ? 'readonly' : 'timeout' });
-    }
+    old.markFailing(cause === 'readonly' ? 'readonly' : 'timeout');
     const until = performance.now() + this.options.policy.totalTimeoutMs;
     const { attemptTimeoutMs } = this.options.policy;
     const asker = side ?? old.client;

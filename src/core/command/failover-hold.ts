@@ -22,8 +22,6 @@ export function holdForFailover(
   if (until <= performance.now()) return undefined;
   const moved = router.failoverInProgress?.(endpoint);
   if (!moved) return undefined;
-  endpoint.holding++;
-  return untilDeadline(moved, until).finally(() => {
-    endpoint.holding--;
-  });
+  if (!endpoint.beginHold(policy.maxQueueLength)) return undefined;
+  return untilDeadline(moved, until).finally(() => endpoint.endHold());
 }

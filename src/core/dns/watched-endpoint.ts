@@ -154,7 +154,7 @@ export class WatchedEndpoint {
       const bus = this.deps.bus;
       bus.emit({ type: 'endpoint.changed', node: candidate.id, name: this.spec.name, oldAddress: old?.id, newAddress: candidate.id, cause });
       if (old) {
-        if (old.failingSince > 0) bus.emit({ type: 'failover.recovered', node: old.id, durationMs: Date.now() - old.failingSince });
+        old.markRecovered();
         this.retire(old);
       }
       return true;
@@ -208,6 +208,6 @@ export class WatchedEndpoint {
 
 /** Closes a connection we meant to close: not a lost connection, so no event. */
 function discard(endpoint: Endpoint): Promise<void> {
-  endpoint.lostAt ||= Date.now();
+  endpoint.markLost();
   return closeEndpoint(endpoint);
 }

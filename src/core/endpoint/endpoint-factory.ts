@@ -77,11 +77,7 @@ export class EndpointFactory {
     const breaker = createShardBreaker(this.options.breaker, {
       opened(failureRate, forced) {
         bus.emit({ type: 'breaker.opened', node, failureRate, forced });
-        // One failover per episode: re-opening after a failed half-open probe is the same one.
-        if (endpoint && endpoint.failingSince === 0) {
-          endpoint.failingSince = Date.now();
-          bus.emit({ type: 'failover.detected', node });
-        }
+        endpoint?.markFailing();
       },
       halfOpened() {
         bus.emit({ type: 'breaker.half_opened', node });
@@ -92,10 +88,7 @@ export class EndpointFactory {
       },
       closed(forced) {
         bus.emit({ type: 'breaker.closed', node, forced });
-        if (endpoint && endpoint.failingSince > 0) {
-          bus.emit({ type: 'failover.recovered', node, durationMs: Date.now() - endpoint.failingSince });
-          endpoint.failingSince = 0;
-        }
+        endpoint?.markRecovered();
       },
     });
     // Attempt deadlines are swept, not timed one by one: a tick of 1/20 of the attempt
@@ -110,6 +103,7 @@ export class EndpointFactory {
       label,
       tickMs,
       this.options.enableAutoPipelining ?? false,
+      bus,
     );
     const created = endpoint;
     let lastErrorScenario: string | undefined;
@@ -124,15 +118,11 @@ export class EndpointFactory {
       }
     });
     client.on('close', () => {
-      if (created.lostAt === 0) {
-        created.lostAt = Date.now();
-        bus.emit({ type: 'connection.lost', node, scenario: 'connection' });
-      }
+      if (created.markLost()) bus.emit({ type: 'connection.lost', node, scenario: 'connection' });
     });
     client.on('ready', () => {
       lastErrorScenario = undefined;
-      if (created.lostAt !== 0) {
-        created.lostAt = 0;
+      if (created.markConnected()) {
         // A reconnect that passed the ready check is proof of health: no need to wait for a
         // half-open probe before serving again.
         created.breaker.noteRecovered();

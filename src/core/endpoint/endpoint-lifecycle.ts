@@ -78,7 +78,7 @@ const closings = new WeakMap<Endpoint, Promise<void>>();
 
 async function closeOnce(endpoint: Endpoint): Promise<void> {
   // A connection we close on purpose is not a lost one: no `connection.lost` for it.
-  endpoint.lostAt ||= Date.now();
+  endpoint.markLost();
   endpoint.close();
   const client = endpoint.client;
   if (client.status === 'ready') {

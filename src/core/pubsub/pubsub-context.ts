@@ -50,5 +50,5 @@ export function retryDelayMs(attempt: number, options: ResolvedOptions): number 
 
 /** Whether an endpoint can take a new subscriber connection now. */
 export function usable(endpoint: Endpoint): boolean {
-  return endpoint.ready && endpoint.breaker.state !== 'open';
+  return endpoint.usable;
 }

@@ -80,10 +80,10 @@ export class ClusterNodeSet {
 
   /**
    * Follows a new topology: creates endpoints for new nodes, updates roles, retires the ones
-   * that left. Returns the failing primaries whose slots now have a new owner: their failover
-   * is over from the client's point of view.
+   * that left. A failing primary whose slots now have a new owner ends its failure episode:
+   * its failover is over from the client's point of view.
    */
-  sync(topology: ClusterTopology): Array<{ node: string; since: number }> {
+  sync(topology: ClusterTopology): void {
     const oldPrimaries = new Set(this.primariesByShard);
     const keep = new Set<Endpoint>();
     const primaries: Endpoint[] = [];
@@ -109,17 +109,11 @@ export class ClusterNodeSet {
     });
     this.primariesByShard = primaries;
     this.replicasByShard = replicas;
-    const recovered: Array<{ node: string; since: number }> = [];
-    for (const old of oldPrimaries) {
-      if (!primaries.includes(old) && old.failingSince > 0) {
-        recovered.push({ node: old.id, since: old.failingSince });
-        old.failingSince = 0;
-      }
-    }
+    // A primary that is no longer one handed its shard to a promoted replica: its episode ends.
+    for (const old of oldPrimaries) if (!primaries.includes(old)) old.markRecovered();
     for (const [key, endpoint] of this.byKey) {
       if (!keep.has(endpoint)) this.remove(key, endpoint);
     }
-    return recovered;
   }
 
   private remove(key: string, endpoint: Endpoint): void {

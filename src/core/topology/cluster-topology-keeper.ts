@@ -83,7 +83,7 @@ export class ClusterTopologyKeeper {
     const attemptMs = options.policy.attemptTimeoutMs;
     this.promotions = new PromotionWatch(() => this.watchedReplicas(), (w) => this.adoptPromotion(w), attemptMs);
     this.changes = new ChangeWatch(
-      (e) => e.ready && e.breaker.state === 'closed' && !this.suspect(e),
+      (e) => e.acceptsTraffic && !this.suspect(e),
       () => this.nodes.refreshCandidates(this.degradedShards(), (e) => this.suspect(e)),
       (f) => this.onFingerprint(f),
       attemptMs,
@@ -172,7 +172,7 @@ export class ClusterTopologyKeeper {
   degradedShards(): Set<number> {
     const out = new Set<number>();
     this.nodes.primaries().forEach((e, i) => {
-      if (!e.ready || e.breaker.state !== 'closed') out.add(i);
+      if (!e.acceptsTraffic) out.add(i);
     });
     return out;
   }
@@ -229,7 +229,7 @@ export class ClusterTopologyKeeper {
     const out: WatchedReplica[] = [];
     for (const shard of this.degradedShards()) {
       for (const replica of this.nodes.replicasOf(shard)) {
-        if (replica.ready && replica.breaker.state === 'closed') out.push({ shard, replica });
+        if (replica.acceptsTraffic) out.push({ shard, replica });
       }
     }
     return out;
@@ -282,9 +282,7 @@ export class ClusterTopologyKeeper {
     // An unchanged map that does not list them retires them too.
     const strays = !diff.changed && this.nodes.all().length > nodeKeys(next).size;
     if (diff.changed || strays) {
-      for (const { node, since } of this.nodes.sync(next)) {
-        this.bus.emit({ type: 'failover.recovered', node, durationMs: Date.now() - since });
-      }
+      this.nodes.sync(next);
     }
     this.topology = next;
     if (diff.changed || strays) this.onChanged();

@@ -19,7 +19,7 @@ export class ReplicaPicker {
     const now = performance.now();
     for (let i = 0; i < replicas.length; i++) {
       const r = replicas[(this.turn++ + i) % replicas.length]!;
-      if (r.ready && r.breaker.state !== 'open' && (this.avoidUntil.get(r) ?? 0) <= now) return r;
+      if (r.usable && (this.avoidUntil.get(r) ?? 0) <= now) return r;
     }
     return undefined;
   }

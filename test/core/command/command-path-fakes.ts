@@ -78,6 +78,14 @@ export class FakeEndpoint {
   shedWaiters(): void {
     this.shed++;
   }
+  beginHold(limit: number): boolean {
+    if (this.holding >= limit) return false;
+    this.holding++;
+    return true;
+  }
+  endHold(): void {
+    this.holding--;
+  }
   noteOverflow(): boolean {
     return this.overflowNoted++ === 0;
   }

@@ -20,6 +20,8 @@ interface FakeEndpoint {
   spec: ConnectionSpec;
   retired: boolean;
   closed: boolean;
+  /** markRecovered() calls: the end of the endpoint's failure episode. */
+  recovered: number;
   fireReady(): void;
   client: {
     options: { host: string; port: number };
@@ -31,6 +33,8 @@ interface FakeEndpoint {
   };
   retire(): void;
   close(): void;
+  markRecovered(): void;
+  markLost(): boolean;
 }
 
 function fakeFactory(created: FakeEndpoint[]): EndpointFactory {
@@ -47,6 +51,7 @@ function fakeFactory(created: FakeEndpoint[]): EndpointFactory {
         spec,
         retired: false,
         closed: false,
+        recovered: 0,
         fireReady: () => handlers.forEach((h) => h()),
         client: {
           options: { host: spec.address.host, port: spec.address.port },
@@ -63,6 +68,10 @@ function fakeFactory(created: FakeEndpoint[]): EndpointFactory {
         close() {
           this.closed = true;
         },
+        markRecovered() {
+          this.recovered++;
+        },
+        markLost: () => true,
       };
       e.client.status = 'wait';
       created.push(e);
@@ -112,9 +121,12 @@ describe('ClusterNodeSet', () => {
     const { set, created, byId } = setUp();
     const after = layout();
     after[0] = range(0, 5460, ['10.0.0.4', 7000, 'd']);
-    byId('10.0.0.1:7000').failingSince = Date.now() - 1000;
-    const recovered = set.sync(parseClusterSlots(after, { host: '10.0.0.2', port: 7000 }));
-    assert.deepEqual(recovered.map((r) => r.node), ['10.0.0.1:7000']);
+    set.sync(parseClusterSlots(after, { host: '10.0.0.2', port: 7000 }));
+    assert.deepEqual(
+      created.filter((e) => e.recovered > 0).map((e) => e.id),
+      ['10.0.0.1:7000'],
+      'the replaced primary, and only it, ends its failure episode',
+    );
     assert.equal(created.length, 6, 'no new connection for the promoted replica');
     assert.equal(set.primaryOf(0)?.id, '10.0.0.4:7000');
     assert.equal(byId('10.0.0.4:7000').role, 'primary');

@@ -72,7 +72,9 @@ test('status page in chromium: a SIGSTOPed primary shows its breaker open, then 
     const label = await row.getAttribute('data-label', { timeout: 10_000 });
     assert.ok(label, 'the victim has a row with its shard label');
     assert.equal(await row.locator('.breaker').innerText(), 'closed');
-    await waitFor(async () => (await page.locator('tbody tr').count()) === 6, { timeoutMs: 10_000, intervalMs: 100, what: 'three shards, a primary and a replica each' });
+    // A client that started while replicas were still joining lists them after its next
+    // topology read (the change detector asks again 5 s later, then at doubling gaps).
+    await waitFor(async () => (await page.locator('tbody tr').count()) === 6, { timeoutMs: 25_000, intervalMs: 100, what: 'three shards, a primary and a replica each' });
 
     await victim.pause();
     lab.defer(() => victim.resume());

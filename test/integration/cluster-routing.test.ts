@@ -35,6 +35,22 @@ describe('cluster routing', { timeout: 60_000 }, () => {
     assert.deepEqual(await Promise.all(keys.map((k) => redis.get(k))), ['v0', 'v1', 'v2']);
   });
 
+  test('a pipeline or MULTI as the very first call waits for the first topology instead of failing', { timeout: 10_000 }, async () => {
+    for (const transaction of [false, true]) {
+      const fresh = createResilientRedis({ name: `first-${transaction}`, mode: 'cluster', nodes: cluster.seeds().slice(0, 1), logger: silentLogger, metrics: { enabled: false } });
+      lab.defer(() => fresh.close());
+      // No connect() and no call before: the slot map is not known yet. It used to fail at
+      // once with "no cluster node is known yet" against a healthy cluster.
+      const batch = transaction
+        ? fresh.multi().set('{first}:a', '1').incr('{first}:a')
+        : fresh.pipeline().set(keys[0]!, 'p0').get(keys[1]!).get(keys[2]!);
+      const results = await batch.exec();
+      assert.ok(results, 'not aborted');
+      assert.deepEqual(results.map(([e]) => e), results.map(() => null), `every reply of the ${transaction ? 'MULTI' : 'pipeline'} succeeded`);
+      if (transaction) assert.deepEqual(results.map(([, v]) => v), ['OK', 2]);
+    }
+  });
+
   test('multi-key commands work when the keys share a hash tag', { timeout: 10_000 }, async () => {
     assert.equal(await redis.mset('{user:42}:name', 'ada', '{user:42}:email', 'ada@example.test'), 'OK');
     assert.deepEqual(await redis.mget('{user:42}:name', '{user:42}:email'), ['ada', 'ada@example.test']);

@@ -1,6 +1,5 @@
 import type { CommandRouter } from '../command/command-router.js';
 import type { EventBus } from '../events/event-bus.js';
-import type { ClusterModeOptions, ReplicationOptions, StandaloneOptions } from '../options/resilient-redis-options.js';
 import { ClusterRouter } from './cluster-router.js';
 import type { ResolvedOptions } from '../options/validate-options.js';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
@@ -17,11 +16,11 @@ export function createRouter(options: ResolvedOptions, factory: EndpointFactory,
 function pickRouter(options: ResolvedOptions, factory: EndpointFactory, bus: EventBus): CommandRouter {
   switch (options.mode) {
     case 'standalone':
-      return new StandaloneRouter(options as ResolvedOptions & StandaloneOptions, factory);
+      return new StandaloneRouter(options, factory);
     case 'replication':
-      return new ReplicationRouter(options as ResolvedOptions & ReplicationOptions, factory, bus);
+      return new ReplicationRouter(options, factory, bus);
     case 'cluster':
-      return new ClusterRouter(options as ResolvedOptions & ClusterModeOptions, factory, bus);
+      return new ClusterRouter(options, factory, bus);
     default:
       throw new InvalidOptionsError([`unknown mode ${JSON.stringify((options as { mode: unknown }).mode)}`]);
   }

@@ -4,7 +4,9 @@ import type { EventBus } from '../events/event-bus.js';
 import type { PolicyOptions } from '../options/policy-options.js';
 import { runAttempts, type LoopContext } from './attempt-loop.js';
 import { BatchJob, type PipelineResult } from './batch-job.js';
-import { profileBatch, profileCommand, type CommandProfile } from './command-profile.js';
+import { WATCH_COMMANDS, profileBatch, profileCommand, traitsOf, type CommandProfile } from './command-profile.js';
+import { isReadCommand } from '../policy/command-safety.js';
+import type { Endpoint } from '../endpoint/endpoint.js';
 import type { CommandRouter } from './command-router.js';
 import { sentFailure } from '../endpoint/endpoint.js';
 import { untilDeadline } from './retry-decision.js';
@@ -12,9 +14,6 @@ import { SingleCommandJob } from './single-command-job.js';
 import { WatchState } from './watch-state.js';
 
 export type { PipelineResult } from './batch-job.js';
-
-/** Commands that end a WATCH whatever they answer. */
-const ENDS_WATCH: ReadonlySet<string> = new Set(['exec', 'discard', 'unwatch']);
 
 /**
  * Where every call enters the command path. It profiles the call once, then hands it to the
@@ -50,23 +49,19 @@ export class CommandExecutor {
    */
   execute(command: Command): Promise<unknown> {
     this.inFlight++;
-    let profile: CommandProfile;
+    let isRead: boolean;
+    let endpoint: Endpoint;
     try {
-      profile = profileCommand(command, this.policy, this.watch.active);
-    } catch (error) {
-      this.settled();
-      return Promise.reject(error);
-    }
-    const name = profile.label;
-    if (name === 'watch' || ENDS_WATCH.has(name)) return this.track(this.runWatchAware(profile, command));
-    if (profile.blocking || this.router.pending?.(undefined, profile.isRead)) return this.track(this.run(profile, command));
-    let endpoint;
-    try {
-      endpoint = this.router.route(command, profile.isRead, undefined);
+      const traits = traitsOf(command.name);
+      if (traits.slowPath) return this.slow(command);
+      isRead = !this.watch.active && isReadCommand(traits.lower, command.args);
+      if (this.router.pending?.(undefined, isRead)) return this.slow(command, isRead);
+      endpoint = this.router.route(command, isRead, undefined);
     } catch {
-      return this.track(this.run(profile, command));
+      // Routing refused it (cross-slot, say): the loop turns that into the caller's error.
+      return this.slow(command);
     }
-    if (!endpoint.acceptsTraffic) return this.track(this.run(profile, command));
+    if (!endpoint.acceptsTraffic) return this.slow(command, isRead);
     const start = performance.now();
     return endpoint.sendRaw(command, this.policy.attemptTimeoutMs, start).then(
       (result) => {
@@ -77,10 +72,26 @@ export class CommandExecutor {
         return result;
       },
       (error: unknown) => {
+        // Profiled only now, on the failure path: a successful call never needs its budget
+        // or its retry safety.
+        const profile = profileCommand(command, this.policy, this.watch.active, isRead);
         const job = new SingleCommandJob(profile, command, this.router, this.policy);
         return this.track(runAttempts(job, this.loop, start, { endpoint, start, thrown: sentFailure(error, command.name) }));
       },
     );
+  }
+
+  /** Everything off the fast lane: profiled, then the attempt loop (WATCH-aware). */
+  private slow(command: Command, isRead?: boolean): Promise<unknown> {
+    let profile: CommandProfile;
+    try {
+      profile = profileCommand(command, this.policy, this.watch.active, isRead);
+    } catch (error) {
+      this.settled();
+      return Promise.reject(error);
+    }
+    if (WATCH_COMMANDS.has(profile.label)) return this.track(this.runWatchAware(profile, command));
+    return this.track(this.run(profile, command));
   }
 
   /**

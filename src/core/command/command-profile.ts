@@ -103,9 +103,39 @@ class SingleProfile implements CommandProfile {
  * `primaryOnly`, a read is routed like a write: while a WATCH is outstanding, a read from a
  * replica (stale) would let the transaction commit a value computed from old data.
  */
-export function profileCommand(command: Command, policy: Readonly<PolicyOptions>, primaryOnly = false): CommandProfile {
+export function profileCommand(
+  command: Command,
+  policy: Readonly<PolicyOptions>,
+  primaryOnly = false,
+  /** When the fast lane already worked it out (it routes by it): not derived twice. */
+  isRead?: boolean,
+): CommandProfile {
   const name = lowerName(command.name);
-  return new SingleProfile(name, command.args, !primaryOnly && isReadCommand(name, command.args), name, policy);
+  return new SingleProfile(name, command.args, !primaryOnly && (isRead ?? isReadCommand(name, command.args)), name, policy);
+}
+
+/** What the fast lane needs of a command's name, looked up once per distinct name. */
+export interface CommandTraits {
+  /** The name in lower case, as the tables key it. */
+  readonly lower: string;
+  /** Blocking, or WATCH and what ends it: never the fast lane. */
+  readonly slowPath: boolean;
+}
+
+/** Commands that start or end a WATCH: the executor tracks where a WATCH holds. */
+export const WATCH_COMMANDS: ReadonlySet<string> = new Set(['watch', 'unwatch', 'exec', 'discard']);
+const traitsCache = new Map<string, CommandTraits>();
+/** Names are few (ioredis's methods), but `call()` takes any string: the cache stays bounded. */
+const MAX_CACHED_NAMES = 2048;
+
+export function traitsOf(name: string): CommandTraits {
+  let traits = traitsCache.get(name);
+  if (traits === undefined) {
+    const lower = lowerName(name);
+    traits = Object.freeze({ lower, slowPath: isBlockingName(lower) || WATCH_COMMANDS.has(lower) });
+    if (traitsCache.size < MAX_CACHED_NAMES) traitsCache.set(name, traits);
+  }
+  return traits;
 }
 
 /**

@@ -91,7 +91,7 @@ describe('RedisResilienceModule', { timeout: 30_000 }, () => {
     }).compile();
     const registry = moduleRef.get(ClientRegistry);
     await assert.rejects(moduleRef.init(), (e: unknown) => isConnectFailedError(e));
-    assert.equal(registry.get().status, 'closed', 'no background reconnect may keep the process alive');
+    assert.equal(registry.get().status, 'end', 'no background reconnect may keep the process alive');
   });
 
   test('a non-required client that is down leaves readiness degraded, not failed', async () => {
@@ -243,7 +243,7 @@ describe('RedisResilienceModule', { timeout: 30_000 }, () => {
       // closed, readiness already said shutting_down, and the client was still open for the
       // requests that were draining.
       assert.deepEqual(seen, ['before:connecting', 'shutdown:shutting_down:connecting']);
-      assert.equal(registry.get().status, closeOnShutdown ? 'closed' : 'connecting');
+      assert.equal(registry.get().status, closeOnShutdown ? 'end' : 'connecting');
       if (!closeOnShutdown) await registry.closeAll();
     }
   });

@@ -1,123 +1,199 @@
+import { EventEmitter } from 'node:events';
+import type { Readable } from 'node:stream';
 import type { ChainableCommander, Command } from 'ioredis';
 import CommanderModule from 'ioredis/built/utils/Commander.js';
 import type { Observable } from 'rxjs';
-import { CommandExecutor } from '../command/command-executor.js';
 import type { CommandRouter } from '../command/command-router.js';
+import type { Endpoint } from '../command/endpoint.js';
 import { runPipeline, type PipelineResult } from '../command/pipeline-executor.js';
 import { ClientClosedError } from '../errors/client-closed.error.js';
-import { EventBus } from '../events/event-bus.js';
+import type { EventBus } from '../events/event-bus.js';
 import type { ResilienceEvent } from '../events/resilience-event.js';
-import { createConsoleLogger } from '../events/resilience-logger.js';
 import type { ClientHealthSnapshot } from '../health/client-health.js';
 import type { ResilientRedisOptions } from '../options/resilient-redis-options.js';
 import { resolveOptions, type ResolvedOptions } from '../options/validate-options.js';
-import { EndpointFactory } from './endpoint-factory.js';
+import { aggregateStatus, type ClientPhase, type ClientStatus } from './client-status.js';
+import { openSession, type ClientSession } from './client-session.js';
+import { fanOut, fanOutRule, scanEveryNode } from './cluster-fan-out.js';
+import { duplicateOptions } from './duplicate-options.js';
+import { asRedisFlavour, brand, clusterFlavourOf, isResilientRedis } from './client-identity.js';
+import { attachCallback, detachCallback } from './node-callback.js';
+import { endpointsFor, ResilientNode, type NodeRole } from './node-client.js';
+import { hideSecrets, redactOptions } from './redacted-view.js';
 import { createPipeline } from './resilient-pipeline.js';
-import { createRouter } from './create-router.js';
-import { attachClientMetrics } from '../metrics/client-metrics.js';
-import { EventEmitter } from 'node:events';
+import { defineScript } from './script-command.js';
 import { Subscriber, SUBSCRIBER_COMMANDS } from './subscriber.js';
 
 const Commander = CommanderModule.default;
 
-// ResilientRedis is an EventEmitter too (pub/sub 'message' events), as ioredis's Redis is.
+export type { ClientStatus } from './client-status.js';
+
+// ResilientRedis is an EventEmitter too (pub/sub 'message' events, lifecycle events), as
+// ioredis's Redis is.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface ResilientRedis extends EventEmitter {}
-
-export type ClientStatus = 'wait' | 'connecting' | 'ready' | 'closing' | 'closed';
 
 /**
  * A Redis client with ioredis's command methods and typings, where every call goes through
  * one resilient path: routing, a per-shard breaker, an attempt timeout, a total deadline,
- * failure classification and retries only where they are safe.
+ * failure classification and retries only where they are safe. It passes for an ioredis
+ * client: `instanceof Redis` (standalone, replication) or `instanceof Cluster` (cluster),
+ * ioredis's `status` and lifecycle events, `duplicate()`, `nodes()`, `scanStream()`.
  */
 export class ResilientRedis extends Commander<{ type: 'default' }> {
   readonly name: string;
   readonly mode: ResolvedOptions['mode'];
-  /** Typed stream of state transitions and retries. Costs nothing when nobody subscribes. */
-  readonly events$: Observable<ResilienceEvent>;
-  /** @internal */
-  readonly bus: EventBus;
-  /** @internal */
-  readonly router: CommandRouter;
   /** @internal the validated options (contains the password: never serialize it). */
   readonly resolved: ResolvedOptions;
-  private readonly executor: CommandExecutor;
-  private readonly detachMetrics: () => void;
-  private state: ClientStatus = 'wait';
+  private session: ClientSession;
+  private phase: ClientPhase = 'wait';
+  private assignedStatus: ClientStatus | undefined;
+  private lastStatus: ClientStatus = 'wait';
   private connecting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private backgroundConnect: NodeJS.Timeout | undefined;
   private backgroundDelayMs = 250;
   private subscriber: Subscriber | undefined;
+  private readonly nodeClients = new WeakMap<Endpoint, ResilientNode>();
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isResilientRedis(value);
+  }
 
   constructor(options: ResilientRedisOptions) {
     super();
+    // A copy: the validated options are frozen, and they need a view without the password.
+    const resolved: ResolvedOptions = Object.freeze(hideSecrets({ ...resolveOptions(options) }, () => redactOptions(resolved)));
+    if (resolved.mode === 'cluster') Object.setPrototypeOf(this, CLUSTER_PROTOTYPE);
+    brand(this);
     EventEmitter.call(this as unknown as EventEmitter);
-    const resolved = resolveOptions(options);
     this.resolved = resolved;
     this.name = resolved.name;
     this.mode = resolved.mode;
     this.options = { keyPrefix: resolved.keyPrefix, showFriendlyErrorStack: false };
-    this.bus = new EventBus(resolved.name, resolved.logger ?? createConsoleLogger());
-    this.events$ = this.bus.events$;
-    this.router = createRouter(resolved, new EndpointFactory(resolved, this.bus), this.bus);
-    this.executor = new CommandExecutor(resolved.name, resolved.policy, this.router, this.bus);
-    const router = this.router;
-    const executor = this.executor;
-    this.detachMetrics = attachClientMetrics(
-      {
-        client: resolved.name,
-        *nodes() {
-          for (const e of router.endpoints()) {
-            yield { node: e.id, role: e.role, stats: e.stats, breaker: e.breaker.state, ready: e.ready, queueDepth: e.queueDepth };
-          }
-        },
-        inFlight: () => executor.pending,
-      },
-      this.events$,
-      resolved.metrics,
-    );
+    // ioredis Cluster keeps the per-node options here; bullmq reads and re-passes them to duplicate().
+    if (resolved.mode === 'cluster') (this.options as Record<string, unknown>).redisOptions = {};
+    this.session = this.open();
+    if (!resolved.lazyConnect) this.connect().catch(() => {});
   }
 
+  /** Typed stream of state transitions and retries. Completes when the client closes. */
+  get events$(): Observable<ResilienceEvent> {
+    return this.session.bus.events$;
+  }
+
+  /** @internal */
+  get bus(): EventBus {
+    return this.session.bus;
+  }
+
+  /** @internal */
+  get router(): CommandRouter {
+    return this.session.router;
+  }
+
+  /** True for a cluster client, as on ioredis's `Cluster` (bullmq and socket.io check it). */
+  get isCluster(): boolean {
+    return this.mode === 'cluster';
+  }
+
+  /**
+   * ioredis's status, over all the client's nodes (see `aggregateStatus`). Assignable, as on
+   * an ioredis client (bullmq sets `'end'` after closing): the value holds until the client's
+   * state next changes.
+   */
   get status(): ClientStatus {
-    return this.state;
+    return this.assignedStatus ?? aggregateStatus(this.phase, this.session.router.endpoints());
+  }
+
+  set status(value: ClientStatus) {
+    this.assignedStatus = value;
+  }
+
+  private open(): ClientSession {
+    const session = openSession(this.resolved);
+    session.bus.events$.subscribe((e) => {
+      if (e.type === 'connection.lost' || e.type === 'connection.restored') this.onNodeChange();
+    });
+    return session;
+  }
+
+  /** Emits ioredis's lifecycle events when the aggregated status moves. */
+  private onNodeChange(): void {
+    this.assignedStatus = undefined;
+    const now = this.status;
+    const before = this.lastStatus;
+    if (now === before) return;
+    this.lastStatus = now;
+    if (now === 'ready') {
+      this.emit('connect');
+      this.emit('ready');
+    } else if (now === 'reconnecting' && before === 'ready') {
+      this.emit('close');
+      this.emit('reconnecting', 0);
+    } else if (now === 'end') {
+      if (before !== 'close') this.emit('close');
+      this.emit('end');
+    } else if (now === 'close') {
+      this.emit('close');
+    }
+  }
+
+  /** ioredis prints unhandled 'error' events instead of throwing; so do we (through the logger). */
+  private emitError(error: unknown): void {
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+    else this.session.logger.warn(`Unhandled error event: ${error instanceof Error ? error.message : String(error)}`);
   }
 
   /** @internal Every command method of ioredis ends up here. */
   override sendCommand(command: Command): unknown {
+    const callback = detachCallback(command);
+    return attachCallback(this.dispatch(command), callback);
+  }
+
+  private dispatch(command: Command): Promise<unknown> {
+    if (this.phase === 'closing' || this.phase === 'closed') return Promise.reject(new ClientClosedError(this.name, command.name));
     if (SUBSCRIBER_COMMANDS.has(command.name)) {
-      if (this.state === 'closing' || this.state === 'closed') return Promise.reject(new ClientClosedError(this.name, command.name));
       this.subscriber ??= new Subscriber(this.resolved, () => this.router.endpoints().find((e) => e.role === 'primary'), this);
-      return this.subscriber.send(command);
+      return this.subscriber.send(command) as Promise<unknown>;
     }
-    if (this.state === 'closing' || this.state === 'closed') {
-      return Promise.reject(new ClientClosedError(this.name, command.name));
-    }
-    if (this.state === 'wait') this.connect().catch(() => {});
-    return this.executor.execute(command);
+    if (this.phase === 'wait') this.connect().catch(() => {});
+    const merge = this.mode === 'cluster' ? fanOutRule(command) : undefined;
+    if (merge) return this.whenTopologyKnown().then(() => fanOut(command, this.nodes('master'), merge));
+    return this.session.executor.execute(command);
+  }
+
+  /** A cluster client knows no node before its first topology: fan-outs wait for it, bounded by connect(). */
+  private whenTopologyKnown(): Promise<void> {
+    return this.nodes('master').length > 0 ? Promise.resolve() : this.connect();
   }
 
   /**
    * Connects every endpoint. Resolves when the client can serve commands; rejects with a
    * `ConnectFailedError` that says why otherwise. The client keeps reconnecting in the
-   * background after a rejection, so an app may start while Redis is down.
+   * background after a rejection, so an app may start while Redis is down. Idempotent;
+   * after `close()` or `disconnect()` it connects again, as ioredis does.
    */
   connect(): Promise<void> {
-    if (this.state === 'closing' || this.state === 'closed') return Promise.reject(new ClientClosedError(this.name));
-    if (this.state === 'ready') return Promise.resolve();
+    if (this.phase === 'closing') return this.closing!.then(() => this.connect());
+    if (this.phase === 'closed') this.reopen();
+    if (this.phase === 'ready') return Promise.resolve();
     if (!this.connecting) {
-      this.state = 'connecting';
-      this.connecting = this.router.connect().then(
+      this.phase = 'connecting';
+      this.onNodeChange();
+      const session = this.session;
+      this.connecting = session.router.connect().then(
         () => {
-          if (this.state === 'connecting') {
-            this.state = 'ready';
-            this.bus.emit({ type: 'client.ready' });
+          if (this.phase === 'connecting' && this.session === session) {
+            this.phase = 'ready';
+            session.bus.emit({ type: 'client.ready' });
+            this.onNodeChange();
           }
         },
         (error: unknown) => {
           this.connecting = undefined;
           this.retryConnectInBackground();
+          this.emitError(error);
           throw error;
         },
       );
@@ -125,23 +201,37 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
     return this.connecting;
   }
 
+  private reopen(): void {
+    this.session = this.open();
+    this.phase = 'wait';
+    this.closing = undefined;
+    this.connecting = undefined;
+    this.subscriber = undefined;
+    this.backgroundDelayMs = 250;
+  }
+
   /**
    * After a failed `connect()` the connections keep retrying on their own; this notices when
    * the client is usable again, so `status` turns `ready` and `client.ready` is emitted.
    */
   private retryConnectInBackground(): void {
-    if (this.backgroundConnect || this.state !== 'connecting') return;
+    if (this.backgroundConnect || this.phase !== 'connecting') return;
     const delay = this.backgroundDelayMs;
     this.backgroundDelayMs = Math.min(delay * 2, this.resolved.policy.reconnectMaxMs * 5);
     this.backgroundConnect = setTimeout(() => {
       this.backgroundConnect = undefined;
-      if (this.state !== 'connecting' || this.connecting) return;
+      if (this.phase !== 'connecting' || this.connecting) return;
       // A failure lands in connect()'s handler, which schedules the next try.
       this.connect().catch(() => {});
     }, delay * (0.5 + Math.random() / 2));
     this.backgroundConnect.unref();
   }
 
+  /** Defines a Lua script command (ioredis's `defineCommand`); pipelines and MULTI get it too. */
+  override defineCommand(name: string, definition: { lua: string; numberOfKeys?: number; readOnly?: boolean }): void {
+    super.defineCommand(name, definition);
+    defineScript(this, name);
+  }
 
   pipeline(commands?: unknown[][]): ChainableCommander {
     return this.batch(false, commands);
@@ -154,13 +244,15 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
   private batch(transaction: boolean, commands?: unknown[][]): ChainableCommander {
     const runner = {
       options: this.options,
+      source: this,
       runPipeline: (queued: Command[], tx: boolean): Promise<PipelineResult | null> => {
-        if (this.state === 'closing' || this.state === 'closed') {
+        if (this.phase === 'closing' || this.phase === 'closed') {
           return Promise.reject(new ClientClosedError(this.name, tx ? 'multi' : 'pipeline'));
         }
-        // Connections are lazy: a batch as the first call must start them, as sendCommand does.
-        if (this.state === 'wait') this.connect().catch(() => {});
-        return runPipeline({ clientName: this.name, policy: this.resolved.policy, router: this.router, bus: this.bus }, queued, tx);
+        // A batch as the first call of a lazy client must start it, as sendCommand does.
+        if (this.phase === 'wait') this.connect().catch(() => {});
+        const { bus, router } = this.session;
+        return runPipeline({ clientName: this.name, policy: this.resolved.policy, router, bus }, queued, tx);
       },
     };
     const p = createPipeline(runner, transaction);
@@ -170,9 +262,32 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
     return p;
   }
 
+  /**
+   * Per-node clients, as ioredis's `cluster.nodes(role)`: `'master'` for primaries, `'slave'`
+   * for replicas in use, `'all'`. Each call goes through that node's breaker and deadlines.
+   * Standalone and replication clients list their endpoints the same way.
+   */
+  nodes(role: NodeRole = 'all'): ResilientNode[] {
+    const { router, bus } = this.session;
+    return endpointsFor(router.endpoints(), role).map((e) => {
+      let node = this.nodeClients.get(e);
+      if (!node) {
+        node = new ResilientNode(e, router, this.resolved, bus);
+        this.nodeClients.set(e, node);
+      }
+      return node;
+    });
+  }
+
+  /** SCAN as a stream of key batches; in cluster mode over every primary in turn. */
+  scanStream(options: { match?: string; type?: string; count?: number } = {}): Readable {
+    return scanEveryNode(this.nodes('master'), options);
+  }
+
   /** Immutable snapshot per shard/endpoint: role, address, breaker state, queue depth. */
   health(): ClientHealthSnapshot {
-    const nodes = this.router.endpoints().map((e) => ({
+    const { router, executor } = this.session;
+    const nodes = router.endpoints().map((e) => ({
       address: e.id,
       role: e.role,
       label: e.label,
@@ -186,11 +301,11 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
       mode: this.mode,
       required: this.resolved.required,
       allowPartial: this.resolved.allowPartialAvailability ?? false,
-      status: this.state === 'wait' ? 'connecting' : this.state,
+      status: this.phase === 'wait' ? 'connecting' : this.phase,
       nodes: Object.freeze(nodes),
-      inFlight: this.executor.pending,
-      topologyAgeMs: this.router.topologyAgeMs?.(),
-      dns: this.router.dnsView?.(),
+      inFlight: executor.pending,
+      topologyAgeMs: router.topologyAgeMs?.(),
+      dns: router.dnsView?.(),
       takenAt: Date.now(),
     });
   }
@@ -209,7 +324,7 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
 
   /** The most recent events, oldest first (for status pages). */
   recentEvents(limit?: number): ResilienceEvent[] {
-    return this.bus.recent(limit);
+    return this.session.bus.recent(limit);
   }
 
   /**
@@ -217,19 +332,8 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
    * then closes every connection. Calls made after this reject with `ClientClosedError`.
    */
   close(): Promise<void> {
-    if (!this.closing) {
-      this.state = 'closing';
-      clearTimeout(this.backgroundConnect);
-      this.closing = (async () => {
-        await this.executor.drain(this.resolved.policy.closeDrainMs);
-        this.subscriber?.close();
-        await this.router.close();
-        this.detachMetrics();
-        this.state = 'closed';
-        this.bus.emit({ type: 'client.closed' });
-        this.bus.complete();
-      })();
-    }
+    if (this.phase === 'closed') return Promise.resolve();
+    if (!this.closing) this.closing = this.shutDown(true);
     return this.closing;
   }
 
@@ -238,26 +342,58 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
     return this.close().then(() => 'OK' as const);
   }
 
-  /** Closes at once without draining (ioredis compatibility). */
-  disconnect(): void {
-    this.state = 'closing';
+  /**
+   * Closes at once, without draining or QUIT (ioredis's `disconnect()`): in-flight calls
+   * fail, `'end'` and `client.closed` follow within a tick or two. `reconnect: true`
+   * connects again afterwards, as in ioredis.
+   */
+  disconnect(reconnect = false): void {
+    if (this.phase !== 'closed' && !this.closing) this.closing = this.shutDown(false);
+    if (reconnect) this.connect().catch(() => {});
+  }
+
+  private async shutDown(drain: boolean): Promise<void> {
+    const session = this.session;
+    this.phase = 'closing';
+    this.onNodeChange();
+    clearTimeout(this.backgroundConnect);
+    this.backgroundConnect = undefined;
+    if (drain) await session.executor.drain(this.resolved.policy.closeDrainMs);
     this.subscriber?.close();
-    void this.router.close();
-    this.detachMetrics();
-    this.state = 'closed';
+    // Without QUIT: the router's close would otherwise wait for each node's polite goodbye.
+    if (!drain) for (const e of session.router.endpoints()) e.client.disconnect(false);
+    await session.router.close().catch(() => {});
+    session.detachMetrics();
+    this.phase = 'closed';
+    this.connecting = undefined;
+    session.bus.emit({ type: 'client.closed' });
+    this.onNodeChange();
+    session.bus.complete();
   }
 
-  /** A new client with the same options (e.g. a dedicated connection for blocking commands). */
-  duplicate(overrides: Partial<ResilientRedisOptions> = {}): ResilientRedis {
-    return new ResilientRedis({ ...this.resolved, ...overrides } as ResilientRedisOptions);
+  /**
+   * A new client with the same options. Takes ioredis's connection options (see
+   * `DUPLICATE_IOREDIS_OPTIONS`), in the `Redis.duplicate(options)` and the
+   * `Cluster.duplicate(nodes, { redisOptions })` shapes, and this library's own options.
+   * Throws `InvalidOptionsError` naming every option it does not support.
+   */
+  duplicate(overrides?: unknown, clusterOptions?: unknown): ResilientRedis {
+    return new ResilientRedis(duplicateOptions(this.resolved, overrides, clusterOptions));
+  }
+
+  /** What `JSON.stringify` shows: no options, so no secret. */
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, mode: this.mode, status: this.status, nodes: this.router.endpoints().map((e) => e.id) };
+  }
+
+  /** What `util.inspect` and `console.log` show, at any depth: the same summary, no secret. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `ResilientRedis ${JSON.stringify(this.toJSON())}`;
   }
 }
 
-for (const key of Reflect.ownKeys(EventEmitter.prototype)) {
-  if (key !== 'constructor' && !(key in ResilientRedis.prototype)) {
-    Object.defineProperty(ResilientRedis.prototype, key, Object.getOwnPropertyDescriptor(EventEmitter.prototype, key)!);
-  }
-}
+asRedisFlavour(ResilientRedis.prototype);
+const CLUSTER_PROTOTYPE = clusterFlavourOf(ResilientRedis.prototype);
 
 /** Creates a resilient client. Validates the options and throws `InvalidOptionsError` listing every problem. */
 export function createResilientRedis(options: ResilientRedisOptions): ResilientRedis {

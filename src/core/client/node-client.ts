@@ -89,6 +89,16 @@ export class ResilientNode extends Commander<{ type: 'default' }> {
     return attachCallback(this.executor.execute(command), callback);
   }
 
+  /** What `JSON.stringify` shows: the node, never the connection (which holds the password). */
+  toJSON(): Record<string, unknown> {
+    return { address: this.address, role: this.endpoint.role, status: this.status };
+  }
+
+  /** What `util.inspect` shows, at any depth. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `ResilientNode ${JSON.stringify(this.toJSON())}`;
+  }
+
   /** SCAN over this node's keys, as ioredis's `scanStream`. */
   scanStream(options: { match?: string; type?: string; count?: number } = {}): InstanceType<typeof ScanStream> {
     return new ScanStream({ ...options, objectMode: true, redis: this, command: 'scan' });

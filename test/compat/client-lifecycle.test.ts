@@ -19,6 +19,15 @@ import { createLab, type RedisNode, waitFor } from '../support/lab.js';
 
 const SECRET = 'pw-Zq8-do-not-leak';
 
+/** Runs a call with a node-style callback; collects every callback invocation and the promise outcome. */
+const call = (run: (cb: (e?: Error | null, r?: unknown) => void) => Promise<unknown>) =>
+  new Promise<{ calls: Array<[Error | null | undefined, unknown]>; promise: PromiseSettledResult<unknown> }>((resolve) => {
+    const calls: Array<[Error | null | undefined, unknown]> = [];
+    const p = run((e, r) => calls.push([e, r]));
+    void Promise.allSettled([p]).then(([promise]) => setTimeout(() => resolve({ calls, promise: promise! }), 50));
+  });
+
+
 describe('ioredis lifecycle parity', { timeout: 60_000 }, () => {
   const lab = createLab();
   after(() => lab.teardown());
@@ -94,13 +103,6 @@ describe('ioredis lifecycle parity', { timeout: 60_000 }, () => {
     const redis = client({ policy: { attemptTimeoutMs: 150, totalTimeoutMs: 2000 } });
     await redis.connect();
     await redis.set('cb', 'v');
-    const call = (run: (cb: (e?: Error | null, r?: unknown) => void) => Promise<unknown>) =>
-      new Promise<{ calls: Array<[Error | null | undefined, unknown]>; promise: PromiseSettledResult<unknown> }>((resolve) => {
-        const calls: Array<[Error | null | undefined, unknown]> = [];
-        const p = run((e, r) => calls.push([e, r]));
-        void Promise.allSettled([p]).then(([promise]) => setTimeout(() => resolve({ calls, promise: promise! }), 50));
-      });
-
     // Success after a retry: the first attempt times out against a hung node.
     await node.pause();
     const resume = setTimeout(() => void node.resume(), 400);

@@ -29,7 +29,8 @@ async function exercise(redis: ResilientRedis, prefix: string): Promise<void> {
 
     await worker.pause();
     await queue.add('paused', { n: 200 });
-    assert.equal(await queue.getWaitingCount(), 1, 'a paused worker takes nothing');
+    await waitFor(async () => (await queue.getWaitingCount()) === 1, { timeoutMs: 3000, what: 'the job waiting: a paused worker takes nothing' });
+    assert.ok(!done.includes(200), 'not processed while paused');
     worker.resume();
     await waitFor(() => done.includes(200), { timeoutMs: 10_000, what: 'the job added while paused, after resume' });
 
@@ -56,6 +57,14 @@ describe('bullmq with a ResilientRedis connection', { timeout: 90_000 }, () => {
   test('standalone', async () => {
     const node = await lab.standalone();
     await exercise(client({ name: 'bull-s', mode: 'standalone', node: { host: node.host, port: node.port } }), 'bull');
+  });
+
+  test('replication', async () => {
+    const pair = await lab.replicationPair();
+    await exercise(client({
+      name: 'bull-r', mode: 'replication',
+      primary: { host: pair.primary.host, port: pair.primary.port }, reader: { host: pair.replica.host, port: pair.replica.port },
+    }), 'bull');
   });
 
   test('cluster (hash-tagged prefix, as bullmq requires)', async () => {

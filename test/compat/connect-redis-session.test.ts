@@ -53,6 +53,14 @@ describe('connect-redis 7 with express-session over ResilientRedis', { timeout: 
     await exercise(client({ name: 'sess-s', mode: 'standalone', node: { host: n.host, port: n.port } }));
   });
 
+  test('replication', async () => {
+    const pair = await lab.replicationPair();
+    await exercise(client({
+      name: 'sess-r', mode: 'replication',
+      primary: { host: pair.primary.host, port: pair.primary.port }, reader: { host: pair.replica.host, port: pair.replica.port },
+    }));
+  });
+
   test('cluster', async () => {
     const cluster = await lab.cluster({ primaries: 3, replicasPerPrimary: 0 });
     await exercise(client({ name: 'sess-c', mode: 'cluster', nodes: cluster.seeds() }));

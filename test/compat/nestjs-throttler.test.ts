@@ -62,6 +62,14 @@ describe('@nestjs/throttler with @nest-lab/throttler-storage-redis', { timeout: 
     await exercise(client({ name: 'thr-s', mode: 'standalone', node: { host: n.host, port: n.port } }), async () => Number(await n.command('DBSIZE')));
   });
 
+  test('replication', async () => {
+    const pair = await lab.replicationPair();
+    await exercise(client({
+      name: 'thr-r', mode: 'replication',
+      primary: { host: pair.primary.host, port: pair.primary.port }, reader: { host: pair.replica.host, port: pair.replica.port },
+    }), async () => Number(await pair.primary.command('DBSIZE')));
+  });
+
   test('cluster', async () => {
     const cluster = await lab.cluster({ primaries: 3, replicasPerPrimary: 0 });
     const redis = client({ name: 'thr-c', mode: 'cluster', nodes: cluster.seeds() });

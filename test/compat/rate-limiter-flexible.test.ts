@@ -51,6 +51,15 @@ describe('rate-limiter-flexible with a ResilientRedis store', { timeout: 60_000 
     await exercise(client({ name: 'rl-s', mode: 'standalone', node: { host: n.host, port: n.port } }), () => `${n.host}:${n.port}`);
   });
 
+  test('replication', async () => {
+    const pair = await lab.replicationPair();
+    const primary = pair.primary;
+    await exercise(client({
+      name: 'rl-r', mode: 'replication',
+      primary: { host: primary.host, port: primary.port }, reader: { host: pair.replica.host, port: pair.replica.port },
+    }), () => primary.address);
+  });
+
   test('cluster', async () => {
     const cluster = await lab.cluster({ primaries: 3, replicasPerPrimary: 0 });
     const redis = client({ name: 'rl-c', mode: 'cluster', nodes: cluster.seeds() });

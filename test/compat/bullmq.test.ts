@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { FlowProducer, Queue, QueueEvents, Worker, type ConnectionOptions } from 'bullmq';
-import { createResilientRedis, type ResilientRedis, type ResilientRedisOptions, silentLogger } from '../../src/index.js';
+import { isOutcomeUnknownError, type ResilientRedis } from '../../src/index.js';
+import { clusterClient, replicationClient, standaloneClient } from './compat-clients.js';
 import { createLab, waitFor, withTimeout } from '../support/lab.js';
 
 async function exercise(redis: ResilientRedis, prefix: string): Promise<void> {
@@ -42,34 +43,27 @@ async function exercise(redis: ResilientRedis, prefix: string): Promise<void> {
     await withTimeout(Promise.all([worker.close(), queue.close(), events.close(), flow.close()]), 10_000, 'bullmq close');
   }
   assert.equal(await redis.ping(), 'PONG');
-  assert.deepEqual(errors, []);
+  // Pausing and closing disconnect the Worker's blocking client and cut its in-flight
+  // BZPOPMIN: plain ioredis rejects it with
+  // "Connection is closed.", which bullmq ignores; ours is a typed outcome-unknown error, which
+  // bullmq reports as an error event (README: deliberate differences). Nothing else may show.
+  assert.deepEqual(errors.filter((e) => !(isOutcomeUnknownError(e) && /BZPOPMIN/.test(String(e)))), []);
 }
 
 describe('bullmq with a ResilientRedis connection', { timeout: 90_000 }, () => {
   const lab = createLab();
   after(() => lab.teardown());
-  const client = (options: ResilientRedisOptions): ResilientRedis => {
-    const c = createResilientRedis({ ...options, logger: silentLogger, metrics: { enabled: false } } as ResilientRedisOptions);
-    lab.defer(() => c.close());
-    return c;
-  };
 
   test('standalone', async () => {
-    const node = await lab.standalone();
-    await exercise(client({ name: 'bull-s', mode: 'standalone', node: { host: node.host, port: node.port } }), 'bull');
+    await exercise((await standaloneClient(lab, 'bull-s')).redis, 'bull');
   });
 
   test('replication', async () => {
-    const pair = await lab.replicationPair();
-    await exercise(client({
-      name: 'bull-r', mode: 'replication',
-      primary: { host: pair.primary.host, port: pair.primary.port }, reader: { host: pair.replica.host, port: pair.replica.port },
-    }), 'bull');
+    await exercise((await replicationClient(lab, 'bull-r')).redis, 'bull');
   });
 
   test('cluster (hash-tagged prefix, as bullmq requires)', async () => {
-    const cluster = await lab.cluster({ primaries: 3, replicasPerPrimary: 0 });
-    const redis = client({ name: 'bull-c', mode: 'cluster', nodes: cluster.seeds() });
+    const { redis } = await clusterClient(lab, 'bull-c');
     assert.equal(redis.isCluster, true);
     await exercise(redis, '{bull}');
   });

@@ -6,7 +6,8 @@ import { after, describe, test } from 'node:test';
 import RedisStore from 'connect-redis';
 import express from 'express';
 import session from 'express-session';
-import { createResilientRedis, type ResilientRedis, type ResilientRedisOptions, silentLogger } from '../../src/index.js';
+import type { ResilientRedis } from '../../src/index.js';
+import { clusterClient, replicationClient, standaloneClient } from './compat-clients.js';
 import { createLab } from '../support/lab.js';
 import { request } from '../support/http-request.js';
 
@@ -42,27 +43,16 @@ async function exercise(redis: ResilientRedis): Promise<void> {
 describe('connect-redis 7 with express-session over ResilientRedis', { timeout: 60_000 }, () => {
   const lab = createLab();
   after(() => lab.teardown());
-  const client = (options: ResilientRedisOptions): ResilientRedis => {
-    const c = createResilientRedis({ ...options, logger: silentLogger, metrics: { enabled: false } } as ResilientRedisOptions);
-    lab.defer(() => c.close());
-    return c;
-  };
 
   test('standalone', async () => {
-    const n = await lab.standalone();
-    await exercise(client({ name: 'sess-s', mode: 'standalone', node: { host: n.host, port: n.port } }));
+    await exercise((await standaloneClient(lab, 'sess-s')).redis);
   });
 
   test('replication', async () => {
-    const pair = await lab.replicationPair();
-    await exercise(client({
-      name: 'sess-r', mode: 'replication',
-      primary: { host: pair.primary.host, port: pair.primary.port }, reader: { host: pair.replica.host, port: pair.replica.port },
-    }));
+    await exercise((await replicationClient(lab, 'sess-r')).redis);
   });
 
   test('cluster', async () => {
-    const cluster = await lab.cluster({ primaries: 3, replicasPerPrimary: 0 });
-    await exercise(client({ name: 'sess-c', mode: 'cluster', nodes: cluster.seeds() }));
+    await exercise((await clusterClient(lab, 'sess-c')).redis);
   });
 });

@@ -6,7 +6,8 @@ import { Injectable, Module, type DynamicModule } from '@nestjs/common';
 import { BullModule, InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Test } from '@nestjs/testing';
 import type { ConnectionOptions, Job, Queue } from 'bullmq';
-import { createResilientRedis, type ResilientRedis, type ResilientRedisOptions, silentLogger } from '../../src/index.js';
+import type { ResilientRedis } from '../../src/index.js';
+import { clusterClient, standaloneClient } from './compat-clients.js';
 import { createLab, waitFor, withTimeout } from '../support/lab.js';
 
 const processed: number[] = [];
@@ -53,19 +54,12 @@ async function exercise(redis: ResilientRedis, prefix: string): Promise<void> {
 describe('@nestjs/bullmq BullModule with a ResilientRedis connection', { timeout: 60_000 }, () => {
   const lab = createLab();
   after(() => lab.teardown());
-  const client = (options: ResilientRedisOptions): ResilientRedis => {
-    const c = createResilientRedis({ ...options, logger: silentLogger, metrics: { enabled: false } } as ResilientRedisOptions);
-    lab.defer(() => c.close());
-    return c;
-  };
 
   test('standalone', async () => {
-    const n = await lab.standalone();
-    await exercise(client({ name: 'nbull-s', mode: 'standalone', node: { host: n.host, port: n.port } }), 'bull');
+    await exercise((await standaloneClient(lab, 'nbull-s')).redis, 'bull');
   });
 
   test('cluster', async () => {
-    const cluster = await lab.cluster({ primaries: 3, replicasPerPrimary: 0 });
-    await exercise(client({ name: 'nbull-c', mode: 'cluster', nodes: cluster.seeds() }), '{nbull}');
+    await exercise((await clusterClient(lab, 'nbull-c')).redis, '{nbull}');
   });
 });

@@ -8,8 +8,9 @@ import { Test } from '@nestjs/testing';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import type { Redis } from 'ioredis';
-import { createResilientRedis, type ResilientRedis, type ResilientRedisOptions, silentLogger } from '../../src/index.js';
+import type { ResilientRedis } from '../../src/index.js';
 import { listen, request } from '../nestjs/nest-test-helpers.js';
+import { clusterClient, replicationClient, standaloneClient } from './compat-clients.js';
 import { createLab } from '../support/lab.js';
 
 @Controller()
@@ -51,28 +52,19 @@ async function exercise(redis: ResilientRedis, storageKeyOwner: () => Promise<nu
 describe('@nestjs/throttler with @nest-lab/throttler-storage-redis', { timeout: 60_000 }, () => {
   const lab = createLab();
   after(() => lab.teardown());
-  const client = (options: ResilientRedisOptions): ResilientRedis => {
-    const c = createResilientRedis({ ...options, logger: silentLogger, metrics: { enabled: false } } as ResilientRedisOptions);
-    lab.defer(() => c.close());
-    return c;
-  };
 
   test('standalone', async () => {
-    const n = await lab.standalone();
-    await exercise(client({ name: 'thr-s', mode: 'standalone', node: { host: n.host, port: n.port } }), async () => Number(await n.command('DBSIZE')));
+    const { redis, node } = await standaloneClient(lab, 'thr-s');
+    await exercise(redis, async () => Number(await node.command('DBSIZE')));
   });
 
   test('replication', async () => {
-    const pair = await lab.replicationPair();
-    await exercise(client({
-      name: 'thr-r', mode: 'replication',
-      primary: { host: pair.primary.host, port: pair.primary.port }, reader: { host: pair.replica.host, port: pair.replica.port },
-    }), async () => Number(await pair.primary.command('DBSIZE')));
+    const { redis, pair } = await replicationClient(lab, 'thr-r');
+    await exercise(redis, async () => Number(await pair.primary.command('DBSIZE')));
   });
 
   test('cluster', async () => {
-    const cluster = await lab.cluster({ primaries: 3, replicasPerPrimary: 0 });
-    const redis = client({ name: 'thr-c', mode: 'cluster', nodes: cluster.seeds() });
+    const { redis } = await clusterClient(lab, 'thr-c');
     // DBSIZE fans out to every primary and sums.
     await exercise(redis, async () => redis.dbsize());
   });

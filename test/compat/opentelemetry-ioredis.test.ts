@@ -21,6 +21,10 @@ const { createLab } = await import('../support/lab.js');
 
 type Client = ReturnType<typeof createResilientRedis>;
 
+/** Finished spans whose parent is `parentId`. */
+const spansUnder = (parentId: string) =>
+  exporter.getFinishedSpans().filter((s) => (s as { parentSpanContext?: { spanId: string } }).parentSpanContext?.spanId === parentId);
+
 describe('OpenTelemetry ioredis instrumentation over ResilientRedis', { timeout: 60_000 }, () => {
   const lab = createLab();
   after(async () => {
@@ -44,9 +48,6 @@ describe('OpenTelemetry ioredis instrumentation over ResilientRedis', { timeout:
     lab.defer(() => redis.close());
     await redis.connect();
   });
-
-  const spansUnder = (parentId: string) =>
-    exporter.getFinishedSpans().filter((s) => (s as { parentSpanContext?: { spanId: string } }).parentSpanContext?.spanId === parentId);
 
   test('each call is a child span of the active span, with its command name', async () => {
     exporter.reset();

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { createResilientRedis, type ResilientRedis, type ResilientRedisOptions, silentLogger } from '../../src/index.js';
+import type { ResilientRedis } from '../../src/index.js';
+import { clusterClient, replicationClient, standaloneClient } from './compat-clients.js';
 import { createLab, slotOfKey, waitFor } from '../support/lab.js';
 
 async function exercise(redis: ResilientRedis, node: () => string): Promise<void> {
@@ -40,29 +41,19 @@ async function exercise(redis: ResilientRedis, node: () => string): Promise<void
 describe('rate-limiter-flexible with a ResilientRedis store', { timeout: 60_000 }, () => {
   const lab = createLab();
   after(() => lab.teardown());
-  const client = (options: ResilientRedisOptions): ResilientRedis => {
-    const c = createResilientRedis({ ...options, logger: silentLogger, metrics: { enabled: false } } as ResilientRedisOptions);
-    lab.defer(() => c.close());
-    return c;
-  };
 
   test('standalone', async () => {
-    const n = await lab.standalone();
-    await exercise(client({ name: 'rl-s', mode: 'standalone', node: { host: n.host, port: n.port } }), () => `${n.host}:${n.port}`);
+    const { redis, node } = await standaloneClient(lab, 'rl-s');
+    await exercise(redis, () => node.address);
   });
 
   test('replication', async () => {
-    const pair = await lab.replicationPair();
-    const primary = pair.primary;
-    await exercise(client({
-      name: 'rl-r', mode: 'replication',
-      primary: { host: primary.host, port: primary.port }, reader: { host: pair.replica.host, port: pair.replica.port },
-    }), () => primary.address);
+    const { redis, pair } = await replicationClient(lab, 'rl-r');
+    await exercise(redis, () => pair.primary.address);
   });
 
   test('cluster', async () => {
-    const cluster = await lab.cluster({ primaries: 3, replicasPerPrimary: 0 });
-    const redis = client({ name: 'rl-c', mode: 'cluster', nodes: cluster.seeds() });
+    const { redis, cluster } = await clusterClient(lab, 'rl-c');
     // Every key of this test on one shard is enough: force that shard's breaker.
     const address = (await cluster.slotOwner(slotOfKey('rl-ins:k'))).address;
     await exercise(redis, () => address);

@@ -8,7 +8,8 @@ import { after, describe, test } from 'node:test';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
 import { io as connectClient, type Socket as ClientSocket } from 'socket.io-client';
-import { createResilientRedis, type ResilientRedis, type ResilientRedisOptions, silentLogger } from '../../src/index.js';
+import type { ResilientRedis } from '../../src/index.js';
+import { clusterClient, standaloneClient } from './compat-clients.js';
 import { createLab, waitFor, withTimeout } from '../support/lab.js';
 
 interface Instance {
@@ -28,11 +29,11 @@ async function startServer(pub: ResilientRedis): Promise<Instance> {
   return { io, http, sub, url: `http://127.0.0.1:${(http.address() as AddressInfo).port}` };
 }
 
-async function exercise(makeClient: () => ResilientRedis): Promise<void> {
+async function exercise(pub: ResilientRedis): Promise<void> {
   const servers: Instance[] = [];
   const sockets: ClientSocket[] = [];
   try {
-    for (let i = 0; i < 2; i++) servers.push(await startServer(makeClient()));
+    for (let i = 0; i < 2; i++) servers.push(await startServer(pub));
     for (const s of servers) {
       const socket = connectClient(s.url, { transports: ['websocket'], reconnection: false });
       sockets.push(socket);
@@ -59,19 +60,12 @@ async function exercise(makeClient: () => ResilientRedis): Promise<void> {
 describe('@socket.io/redis-adapter over ResilientRedis', { timeout: 60_000 }, () => {
   const lab = createLab();
   after(() => lab.teardown());
-  const client = (options: ResilientRedisOptions): ResilientRedis => {
-    const c = createResilientRedis({ ...options, logger: silentLogger, metrics: { enabled: false } } as ResilientRedisOptions);
-    lab.defer(() => c.close());
-    return c;
-  };
 
   test('standalone', async () => {
-    const n = await lab.standalone();
-    await exercise(() => client({ name: 'sio-s', mode: 'standalone', node: { host: n.host, port: n.port } }));
+    await exercise((await standaloneClient(lab, 'sio-s')).redis);
   });
 
   test('cluster: serverSideEmitWithAck counts subscribers over nodes()', async () => {
-    const cluster = await lab.cluster({ primaries: 3, replicasPerPrimary: 0 });
-    await exercise(() => client({ name: 'sio-c', mode: 'cluster', nodes: cluster.seeds() }));
+    await exercise((await clusterClient(lab, 'sio-c')).redis);
   });
 });

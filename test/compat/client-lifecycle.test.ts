@@ -158,3 +158,28 @@ describe('ioredis lifecycle parity', { timeout: 60_000 }, () => {
     );
   });
 });
+
+test('a registry whose second client has bad options leaves no client of the first connecting', { timeout: 10_000 }, async () => {
+  const { ClientRegistry } = await import('../../src/index.js');
+  const { closedPort } = await import('../nestjs/nest-test-helpers.js');
+  const port = await closedPort();
+  const seen: ResilientRedis[] = [];
+  const original = ResilientRedis.prototype.disconnect;
+  ResilientRedis.prototype.disconnect = function (this: ResilientRedis, reconnect?: boolean) {
+    seen.push(this);
+    return original.call(this, reconnect);
+  };
+  try {
+    assert.throws(
+      () => new ClientRegistry([
+        { name: 'good', mode: 'standalone', node: { host: '127.0.0.1', port }, logger: silentLogger, metrics: { enabled: false } },
+        { name: 'bad', mode: 'standalone', node: { host: '127.0.0.1', port: 0 } } as ResilientRedisOptions,
+      ]),
+      isInvalidOptionsError,
+    );
+  } finally {
+    ResilientRedis.prototype.disconnect = original;
+  }
+  assert.equal(seen.length, 1);
+  await waitFor(() => seen[0]!.status === 'end', { timeoutMs: 2000, what: 'the first client ended' });
+});

@@ -26,7 +26,14 @@ export class ClientRegistry {
     const dupes = names.filter((n, i) => names.indexOf(n) !== i);
     if (dupes.length) throw new InvalidOptionsError([`client names must be unique; repeated: ${[...new Set(dupes)].join(', ')}`]);
     const map = new Map<string, ResilientRedis>();
-    for (const o of list) map.set(o.name ?? DEFAULT_CLIENT_NAME, new ResilientRedis(o));
+    try {
+      for (const o of list) map.set(o.name ?? DEFAULT_CLIENT_NAME, new ResilientRedis(o));
+    } catch (error) {
+      // Clients connect on construction: the ones built before the bad options must not
+      // keep connecting (and the process alive) behind a registry that never existed.
+      for (const c of map.values()) c.disconnect();
+      throw error;
+    }
     this.clients = map;
     this.events$ = merge(...[...map.values()].map((c) => c.events$));
   }

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Cluster, Redis } from 'ioredis';
-import { createResilientRedis, FAN_OUT_COMMANDS, isCircuitOpenError, isInvalidOptionsError, type ResilientRedis, silentLogger } from '../../src/index.js';
+import { FAN_OUT_COMMANDS, isCircuitOpenError, isInvalidOptionsError, type ResilientRedis } from '../../src/index.js';
+import { compatClient } from './compat-clients.js';
 import { type ClusterLab, createLab } from '../support/lab.js';
 
 describe('cluster API parity', { timeout: 60_000 }, () => {
@@ -16,8 +17,8 @@ describe('cluster API parity', { timeout: 60_000 }, () => {
 
   before(async () => {
     cluster = await lab.cluster({ primaries: 3, replicasPerPrimary: 0 });
-    redis = createResilientRedis({ name: 'api', mode: 'cluster', nodes: cluster.seeds().slice(0, 1), logger: silentLogger, metrics: { enabled: false } });
-    lab.defer(() => redis.close());
+    // One seed: the client finds the other shards itself.
+    redis = compatClient(lab, { name: 'api', mode: 'cluster', nodes: cluster.seeds().slice(0, 1) });
     await redis.connect();
     keys = await Promise.all((await cluster.primaries()).map((p) => cluster.keyForNode(p, 'api')));
     for (const k of keys) await redis.set(k, 'v');

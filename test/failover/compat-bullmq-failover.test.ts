@@ -5,9 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
-import { createResilientRedis, silentLogger } from '../../src/index.js';
 import { createLab, slotOfKey, waitFor, withTimeout } from '../support/lab.js';
-import { waitForFullTopology, warmCluster } from './cluster-failover-harness.js';
+import { warmClusterClient } from './compat-failover-cluster.js';
 
 const PREFIX = '{bullfo}';
 
@@ -16,14 +15,7 @@ describe('bullmq through a primary failover', { timeout: 120_000 }, () => {
   after(() => lab.teardown());
 
   test('SIGSTOP the primary holding the queue: 0 acknowledged jobs lost, duplicates counted', async () => {
-    const cluster = await lab.cluster({ primaries: 3, replicasPerPrimary: 1 });
-    await warmCluster(cluster);
-    const redis = createResilientRedis({
-      name: 'bull-fo', mode: 'cluster', nodes: cluster.seeds(), logger: silentLogger, metrics: { enabled: false },
-    });
-    lab.defer(() => redis.close());
-    await redis.connect();
-    await waitForFullTopology(redis, cluster);
+    const { cluster, redis } = await warmClusterClient(lab, 'bull-fo');
     const connection = redis as unknown as ConnectionOptions;
     const queue = new Queue('fo', { connection, prefix: PREFIX });
     const processed = new Map<string, number>();

@@ -13,9 +13,8 @@ import type { SessionData } from 'express-session';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { Server } from 'socket.io';
-import { createResilientRedis, silentLogger } from '../../src/index.js';
 import { createLab, waitFor, withTimeout } from '../support/lab.js';
-import { waitForFullTopology, warmCluster } from './cluster-failover-harness.js';
+import { warmClusterClient } from './compat-failover-cluster.js';
 
 const DEADLINE_MS = 2000;
 
@@ -24,15 +23,7 @@ describe('ioredis libraries through a primary failover', { timeout: 120_000 }, (
   after(() => lab.teardown());
 
   test('SIGSTOP a primary: insurance answers during the fault, every library served after it, 0 sessions lost', async () => {
-    const cluster = await lab.cluster({ primaries: 3, replicasPerPrimary: 1 });
-    await warmCluster(cluster);
-    const redis = createResilientRedis({
-      name: 'libs-fo', mode: 'cluster', nodes: cluster.seeds(), logger: silentLogger, metrics: { enabled: false },
-      policy: { totalTimeoutMs: DEADLINE_MS },
-    });
-    lab.defer(() => redis.close());
-    await redis.connect();
-    await waitForFullTopology(redis, cluster);
+    const { cluster, redis } = await warmClusterClient(lab, 'libs-fo', { totalTimeoutMs: DEADLINE_MS });
 
     // socket.io: two servers; pub/sub following a failover is another part of the library, so
     // the fault hits a shard other than the one the subscribers use.

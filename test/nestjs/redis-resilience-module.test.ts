@@ -187,9 +187,10 @@ describe('RedisResilienceModule', { timeout: 30_000 }, () => {
     } finally {
       await moduleRef.close();
     }
-    // Without isGlobal, the same feature module can't see the token.
+    // Without isGlobal, the same feature module can't see the token. (lazyConnect: a boot that
+    // fails leaves nobody to close the client, which connects on construction otherwise.)
     await assert.rejects(
-      Test.createTestingModule({ imports: [RedisResilienceModule.forRoot({ clients: downClient(port) }), FeatureModule] }).compile(),
+      Test.createTestingModule({ imports: [RedisResilienceModule.forRoot({ clients: downClient(port, { lazyConnect: true }) }), FeatureModule] }).compile(),
       /can't resolve dependencies of the Feature/i,
     );
   });

@@ -12,8 +12,9 @@ import type { ResilienceEvent } from '../events/resilience-event.js';
 import type { ClientHealthSnapshot } from '../health/client-health.js';
 import type { ResilientRedisOptions } from '../options/resilient-redis-options.js';
 import { resolveOptions, type ResolvedOptions } from '../options/validate-options.js';
-import { aggregateStatus, type ClientPhase, type ClientStatus } from './client-status.js';
-import { openSession, type ClientSession } from './client-session.js';
+import type { ClientStatus } from './client-status.js';
+import { ClientLifecycle } from './client-lifecycle.js';
+import type { ClientSession } from './client-session.js';
 import { fanOut, fanOutRule, scanEveryNode } from './cluster-fan-out.js';
 import { duplicateOptions } from './duplicate-options.js';
 import { asRedisFlavour, brand, clusterFlavourOf, isResilientRedis } from './client-identity.js';
@@ -45,14 +46,7 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
   readonly mode: ResolvedOptions['mode'];
   /** @internal the validated options (contains the password: never serialize it). */
   readonly resolved: ResolvedOptions;
-  private session: ClientSession;
-  private phase: ClientPhase = 'wait';
-  private assignedStatus: ClientStatus | undefined;
-  private lastStatus: ClientStatus = 'wait';
-  private connecting: Promise<void> | undefined;
-  private closing: Promise<void> | undefined;
-  private backgroundConnect: NodeJS.Timeout | undefined;
-  private backgroundDelayMs = 250;
+  private readonly lifecycle: ClientLifecycle;
   private subscriber: Subscriber | undefined;
   private readonly nodeClients = new WeakMap<Endpoint, ResilientNode>();
 
@@ -73,13 +67,24 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
     this.options = { keyPrefix: resolved.keyPrefix, showFriendlyErrorStack: false };
     // ioredis Cluster keeps the per-node options here; bullmq reads and re-passes them to duplicate().
     if (resolved.mode === 'cluster') (this.options as Record<string, unknown>).redisOptions = {};
-    this.session = this.open();
+    this.lifecycle = new ClientLifecycle(resolved, {
+      emit: (event, ...args) => this.emit(event, ...args),
+      listenerCount: (event) => this.listenerCount(event),
+      closeSubscriber: () => {
+        this.subscriber?.close();
+        this.subscriber = undefined;
+      },
+    });
     if (!resolved.lazyConnect) this.connect().catch(() => {});
   }
 
   /** Typed stream of state transitions and retries. Completes when the client closes. */
   get events$(): Observable<ResilienceEvent> {
     return this.session.bus.events$;
+  }
+
+  private get session(): ClientSession {
+    return this.lifecycle.session;
   }
 
   /** @internal */
@@ -103,46 +108,11 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
    * state next changes.
    */
   get status(): ClientStatus {
-    return this.assignedStatus ?? aggregateStatus(this.phase, this.session.router.endpoints());
+    return this.lifecycle.status;
   }
 
   set status(value: ClientStatus) {
-    this.assignedStatus = value;
-  }
-
-  private open(): ClientSession {
-    const session = openSession(this.resolved);
-    session.bus.events$.subscribe((e) => {
-      if (e.type === 'connection.lost' || e.type === 'connection.restored') this.onNodeChange();
-    });
-    return session;
-  }
-
-  /** Emits ioredis's lifecycle events when the aggregated status moves. */
-  private onNodeChange(): void {
-    this.assignedStatus = undefined;
-    const now = this.status;
-    const before = this.lastStatus;
-    if (now === before) return;
-    this.lastStatus = now;
-    if (now === 'ready') {
-      this.emit('connect');
-      this.emit('ready');
-    } else if (now === 'reconnecting' && before === 'ready') {
-      this.emit('close');
-      this.emit('reconnecting', 0);
-    } else if (now === 'end') {
-      if (before !== 'close') this.emit('close');
-      this.emit('end');
-    } else if (now === 'close') {
-      this.emit('close');
-    }
-  }
-
-  /** ioredis prints unhandled 'error' events instead of throwing; so do we (through the logger). */
-  private emitError(error: unknown): void {
-    if (this.listenerCount('error') > 0) this.emit('error', error);
-    else this.session.logger.warn(`Unhandled error event: ${error instanceof Error ? error.message : String(error)}`);
+    this.lifecycle.status = value;
   }
 
   /** @internal Every command method of ioredis ends up here. */
@@ -152,12 +122,12 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
   }
 
   private dispatch(command: Command): Promise<unknown> {
-    if (this.phase === 'closing' || this.phase === 'closed') return Promise.reject(new ClientClosedError(this.name, command.name));
+    if (this.lifecycle.ended) return Promise.reject(new ClientClosedError(this.name, command.name));
     if (SUBSCRIBER_COMMANDS.has(command.name)) {
       this.subscriber ??= new Subscriber(this.resolved, () => this.router.endpoints().find((e) => e.role === 'primary'), this);
       return this.subscriber.send(command) as Promise<unknown>;
     }
-    if (this.phase === 'wait') this.connect().catch(() => {});
+    if (this.lifecycle.phase === 'wait') this.connect().catch(() => {});
     const merge = this.mode === 'cluster' ? fanOutRule(command) : undefined;
     if (merge) return this.whenTopologyKnown().then(() => fanOut(command, this.nodes('master'), merge));
     return this.session.executor.execute(command);
@@ -175,56 +145,7 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
    * after `close()` or `disconnect()` it connects again, as ioredis does.
    */
   connect(): Promise<void> {
-    if (this.phase === 'closing') return this.closing!.then(() => this.connect());
-    if (this.phase === 'closed') this.reopen();
-    if (this.phase === 'ready') return Promise.resolve();
-    if (!this.connecting) {
-      this.phase = 'connecting';
-      this.onNodeChange();
-      const session = this.session;
-      this.connecting = session.router.connect().then(
-        () => {
-          if (this.phase === 'connecting' && this.session === session) {
-            this.phase = 'ready';
-            session.bus.emit({ type: 'client.ready' });
-            this.onNodeChange();
-          }
-        },
-        (error: unknown) => {
-          this.connecting = undefined;
-          this.retryConnectInBackground();
-          this.emitError(error);
-          throw error;
-        },
-      );
-    }
-    return this.connecting;
-  }
-
-  private reopen(): void {
-    this.session = this.open();
-    this.phase = 'wait';
-    this.closing = undefined;
-    this.connecting = undefined;
-    this.subscriber = undefined;
-    this.backgroundDelayMs = 250;
-  }
-
-  /**
-   * After a failed `connect()` the connections keep retrying on their own; this notices when
-   * the client is usable again, so `status` turns `ready` and `client.ready` is emitted.
-   */
-  private retryConnectInBackground(): void {
-    if (this.backgroundConnect || this.phase !== 'connecting') return;
-    const delay = this.backgroundDelayMs;
-    this.backgroundDelayMs = Math.min(delay * 2, this.resolved.policy.reconnectMaxMs * 5);
-    this.backgroundConnect = setTimeout(() => {
-      this.backgroundConnect = undefined;
-      if (this.phase !== 'connecting' || this.connecting) return;
-      // A failure lands in connect()'s handler, which schedules the next try.
-      this.connect().catch(() => {});
-    }, delay * (0.5 + Math.random() / 2));
-    this.backgroundConnect.unref();
+    return this.lifecycle.connect();
   }
 
   /** Defines a Lua script command (ioredis's `defineCommand`); pipelines and MULTI get it too. */
@@ -246,11 +167,9 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
       options: this.options,
       source: this,
       runPipeline: (queued: Command[], tx: boolean): Promise<PipelineResult | null> => {
-        if (this.phase === 'closing' || this.phase === 'closed') {
-          return Promise.reject(new ClientClosedError(this.name, tx ? 'multi' : 'pipeline'));
-        }
+        if (this.lifecycle.ended) return Promise.reject(new ClientClosedError(this.name, tx ? 'multi' : 'pipeline'));
         // A batch as the first call of a lazy client must start it, as sendCommand does.
-        if (this.phase === 'wait') this.connect().catch(() => {});
+        if (this.lifecycle.phase === 'wait') this.connect().catch(() => {});
         const { bus, router } = this.session;
         return runPipeline({ clientName: this.name, policy: this.resolved.policy, router, bus }, queued, tx);
       },
@@ -301,7 +220,7 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
       mode: this.mode,
       required: this.resolved.required,
       allowPartial: this.resolved.allowPartialAvailability ?? false,
-      status: this.phase === 'wait' ? 'connecting' : this.phase,
+      status: this.lifecycle.phase === 'wait' ? 'connecting' : this.lifecycle.phase,
       nodes: Object.freeze(nodes),
       inFlight: executor.pending,
       topologyAgeMs: router.topologyAgeMs?.(),
@@ -332,9 +251,7 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
    * then closes every connection. Calls made after this reject with `ClientClosedError`.
    */
   close(): Promise<void> {
-    if (this.phase === 'closed') return Promise.resolve();
-    if (!this.closing) this.closing = this.shutDown(true);
-    return this.closing;
+    return this.lifecycle.close();
   }
 
   /** Alias of `close()` for ioredis compatibility. */
@@ -348,27 +265,7 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
    * connects again afterwards, as in ioredis.
    */
   disconnect(reconnect = false): void {
-    if (this.phase !== 'closed' && !this.closing) this.closing = this.shutDown(false);
-    if (reconnect) this.connect().catch(() => {});
-  }
-
-  private async shutDown(drain: boolean): Promise<void> {
-    const session = this.session;
-    this.phase = 'closing';
-    this.onNodeChange();
-    clearTimeout(this.backgroundConnect);
-    this.backgroundConnect = undefined;
-    if (drain) await session.executor.drain(this.resolved.policy.closeDrainMs);
-    this.subscriber?.close();
-    // Without QUIT: the router's close would otherwise wait for each node's polite goodbye.
-    if (!drain) for (const e of session.router.endpoints()) e.client.disconnect(false);
-    await session.router.close().catch(() => {});
-    session.detachMetrics();
-    this.phase = 'closed';
-    this.connecting = undefined;
-    session.bus.emit({ type: 'client.closed' });
-    this.onNodeChange();
-    session.bus.complete();
+    this.lifecycle.disconnect(reconnect);
   }
 
   /**

@@ -1,5 +1,9 @@
 // Public entry point of `redis-resilience`: explicit named exports only.
 export { ResilientRedis, createResilientRedis, type ClientStatus } from './core/client/resilient-redis.js';
+export { isResilientRedis } from './core/client/client-identity.js';
+export { ResilientNode, type NodeRole } from './core/client/node-client.js';
+export { FAN_OUT_COMMANDS } from './core/client/cluster-fan-out.js';
+export { DUPLICATE_IOREDIS_OPTIONS } from './core/client/duplicate-options.js';
 export type {
   ResilientRedisOptions,
   StandaloneOptions,

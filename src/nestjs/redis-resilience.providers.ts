@@ -43,8 +43,16 @@ export function clientProviders(names: Iterable<string>): Provider[] {
   for (const name of unique) {
     providers.push({
       provide: getResilientRedisToken(name),
-      // An unknown name fails the boot with UnknownClientError listing the configured ones.
-      useFactory: (registry: ClientRegistry): ResilientRedis => registry.get(name),
+      // An unknown name fails the boot with UnknownClientError listing the configured ones, and
+      // closes the clients (they connect on construction and would keep the process alive).
+      useFactory: (registry: ClientRegistry): ResilientRedis => {
+        try {
+          return registry.get(name);
+        } catch (error) {
+          void registry.closeAll();
+          throw error;
+        }
+      },
       inject: [ClientRegistry],
     });
   }

@@ -59,6 +59,6 @@ describe('createResilience', { timeout: 20_000 }, () => {
 
     const strict = createResilience(downClient(port));
     await assert.rejects(strict.connect({ failFast: true }), (e: unknown) => isConnectFailedError(e));
-    assert.equal(strict.client().status, 'closed');
+    assert.equal(strict.client().status, 'end');
   });
 });

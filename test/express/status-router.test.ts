@@ -18,8 +18,10 @@ const quiet: ResilienceLogger = { log: () => {}, warn: () => {}, error: () => {}
 
 describe('createStatusRouter', { timeout: 30_000 }, () => {
   // Issue 15, defect 6: control without a guard let an anonymous POST force a breaker open.
-  test('refuses breaker control without an authorize hook, at setup, with InvalidOptionsError', () => {
+  test('refuses breaker control without an authorize hook, at setup, with InvalidOptionsError', async (t) => {
     const resilience = createResilience(downClient(1, { name: 'main' }));
+    // Clients connect on construction: this one would keep retrying, and the process alive.
+    t.after(() => resilience.close());
     const refused = (options: object) => {
       try {
         createStatusRouter(resilience, options);

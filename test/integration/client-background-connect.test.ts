@@ -21,7 +21,7 @@ test('a client whose first connect() failed turns ready on its own once Redis is
     assert.equal(ready.length, 1, 'client.ready emitted once');
     assert.equal(await redis.set('k', 'v'), 'OK');
     await redis.close();
-    assert.equal(redis.status, 'closed');
+    assert.equal(redis.status, 'end');
   } finally {
     await lab.teardown();
   }

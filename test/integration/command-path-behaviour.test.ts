@@ -130,15 +130,18 @@ describe('command path on a healthy standalone node', { timeout: 60_000 }, () =>
     const settledAt: number[] = [];
     void inFlight.finally(() => settledAt.push(performance.now()));
     const closing = redis.close();
-    assert.equal(redis.status, 'closing');
+    assert.equal(redis.status, 'close');
     await assert.rejects(redis.get('k'), (e: unknown) => isClientClosedError(e) && (e as { code: string }).code === ErrorCodes.clientClosed);
     await assert.rejects(redis.pipeline().get('k').exec(), isClientClosedError);
     await closing;
     assert.equal(await inFlight, null, 'the in-flight call settled normally');
     assert.ok(settledAt.length === 1 && settledAt[0]! - t0 >= 550, 'close() waited for it');
-    assert.equal(redis.status, 'closed');
+    assert.equal(redis.status, 'end');
     await assert.rejects(redis.set('k', 'v'), isClientClosedError);
-    await assert.rejects(redis.connect(), isClientClosedError);
+    // As with ioredis, connect() after close() connects again.
+    await redis.connect();
+    assert.equal(await redis.set('k', 'v'), 'OK');
+    await redis.close();
   });
 
   test('BLPOP 0 in flight when the connection is killed settles at once (outcome unknown)', { timeout: 10_000 }, async () => {

@@ -30,8 +30,9 @@ export class ClientRegistry {
     try {
       for (const o of list) map.set(o.name ?? DEFAULT_CLIENT_NAME, new ResilientRedis(o));
     } catch (error) {
-      // One bad client must not leave the ones built before it registered (metrics, timers).
-      for (const built of map.values()) built.disconnect();
+      // Clients connect on construction: the ones built before the bad options must not
+      // keep connecting (and the process alive) behind a registry that never existed.
+      for (const c of map.values()) c.disconnect();
       throw error;
     }
     this.clients = map;

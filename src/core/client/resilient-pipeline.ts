@@ -1,5 +1,6 @@
 import type { ChainableCommander, Command } from 'ioredis';
-import { Commander } from '../connection/ioredis-internals.js';
+import { Commander, addedCommandNames } from '../connection/ioredis-internals.js';
+import { attachCallback } from './node-callback.js';
 
 
 /** Result shape of `exec()`, as ioredis returns it. */
@@ -8,6 +9,7 @@ export type PipelineResult = Array<[error: Error | null, result: unknown]>;
 /** Runs a queued batch through the command path. */
 export interface PipelineRunner {
   readonly options: { keyPrefix?: string | undefined };
+  readonly source?: object;
   runPipeline(commands: Command[], transaction: boolean): Promise<PipelineResult | null>;
 }
 
@@ -18,6 +20,9 @@ export interface PipelineRunner {
  */
 class ResilientPipelineImpl extends Commander {
   private readonly queue: Command[] = [];
+  /** What ioredis's Script looks for to tell a pipeline from a client. */
+  readonly isPipeline = true;
+  readonly redis: object | undefined;
 
   constructor(
     private readonly runner: PipelineRunner,
@@ -25,6 +30,17 @@ class ResilientPipelineImpl extends Commander {
   ) {
     super();
     this.options = { keyPrefix: runner.options.keyPrefix };
+    this.redis = runner.source;
+    // As ioredis's Pipeline does: scripts defined on the client (bullmq's addJob) and added
+    // builtins are methods of its batches too. Without them `Queue.addBulk` drops jobs.
+    const source = runner.source as Record<string, unknown> | undefined;
+    if (source) {
+      const self = this as unknown as Record<string, unknown>;
+      for (const name of addedCommandNames(source)) {
+        self[name] = source[name];
+        self[`${name}Buffer`] = source[`${name}Buffer`];
+      }
+    }
   }
 
   get length(): number {
@@ -39,10 +55,10 @@ class ResilientPipelineImpl extends Commander {
     return this;
   }
 
-  override exec(callback?: (err: Error | null, res?: PipelineResult | null) => void): Promise<PipelineResult | null> {
+  /** A non-function argument is ignored, as ioredis does (rate-limiter-flexible calls `exec(true)`). */
+  override exec(callback?: unknown): Promise<PipelineResult | null> {
     const p = this.runner.runPipeline(this.queue.splice(0), this.transaction);
-    if (callback) p.then((r) => callback(null, r), (e: Error) => callback(e));
-    return p;
+    return attachCallback(p, typeof callback === 'function' ? (callback as (err: Error | null, res?: unknown) => void) : undefined);
   }
 }
 

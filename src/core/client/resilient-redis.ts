@@ -1,149 +1,165 @@
+import { EventEmitter } from 'node:events';
+import type { Readable } from 'node:stream';
 import type { ChainableCommander, Command } from 'ioredis';
 import type { Observable } from 'rxjs';
-import { CommandExecutor } from '../command/command-executor.js';
 import type { CommandRouter } from '../command/command-router.js';
 import type { PipelineResult } from '../command/command-executor.js';
+import { Commander } from '../connection/ioredis-internals.js';
+import type { Endpoint } from '../endpoint/endpoint.js';
 import { ClientClosedError } from '../errors/client-closed.error.js';
-import { EventBus } from '../events/event-bus.js';
+import type { EventBus } from '../events/event-bus.js';
 import type { ResilienceEvent } from '../events/resilience-event.js';
-import { createConsoleLogger } from '../events/resilience-logger.js';
 import type { ClientHealthSnapshot } from '../health/client-health.js';
 import type { ResilientRedisOptions } from '../options/resilient-redis-options.js';
 import { resolveOptions, type ResolvedOptions } from '../options/validate-options.js';
-import { EndpointFactory } from '../endpoint/endpoint-factory.js';
+import type { ClientStatus } from './client-status.js';
+import { ClientLifecycle } from './client-lifecycle.js';
+import type { ClientSession } from './client-session.js';
+import { fanOut, fanOutRule, scanEveryNode } from './cluster-fan-out.js';
+import { duplicateOptions } from './duplicate-options.js';
+import { asRedisFlavour, brand, clusterFlavourOf, isResilientRedis } from './client-identity.js';
+import { attachCallback, detachCallback } from './node-callback.js';
+import { endpointsFor, ResilientNode, type NodeRole } from './node-client.js';
+import { hideSecrets, redactOptions } from './redacted-view.js';
 import { createPipeline } from './resilient-pipeline.js';
-import { createRouter } from './create-router.js';
-import { attachClientMetrics } from '../metrics/client-metrics.js';
-import { EventEmitter } from 'node:events';
+import { defineScript } from './script-command.js';
 import { Subscriber, isSubscriberCommand } from './subscriber.js';
-import { Commander } from '../connection/ioredis-internals.js';
 import { createCrossSlotSplitter, type CrossSlotSplitter } from './cross-slot-split.js';
 
+export type { ClientStatus } from './client-status.js';
 
-// ResilientRedis is an EventEmitter too (pub/sub 'message' events), as ioredis's Redis is.
+// ResilientRedis is an EventEmitter too (pub/sub 'message' events, lifecycle events), as
+// ioredis's Redis is.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface ResilientRedis extends EventEmitter {}
-
-export type ClientStatus = 'wait' | 'connecting' | 'ready' | 'closing' | 'closed';
 
 /**
  * A Redis client with ioredis's command methods and typings, where every call goes through
  * one resilient path: routing, a per-shard breaker, an attempt timeout, a total deadline,
- * failure classification and retries only where they are safe.
+ * failure classification and retries only where they are safe. It passes for an ioredis
+ * client: `instanceof Redis` (standalone, replication) or `instanceof Cluster` (cluster),
+ * ioredis's `status` and lifecycle events, `duplicate()`, `nodes()`, `scanStream()`.
  */
 export class ResilientRedis extends Commander<{ type: 'default' }> {
   readonly name: string;
   readonly mode: ResolvedOptions['mode'];
-  /** Typed stream of state transitions and retries. Costs nothing when nobody subscribes. */
-  readonly events$: Observable<ResilienceEvent>;
-  /** @internal */
-  readonly bus: EventBus;
-  /** @internal */
-  readonly router: CommandRouter;
   /** @internal the validated options (contains the password: never serialize it). */
   readonly resolved: ResolvedOptions;
-  private readonly executor: CommandExecutor;
-  private readonly detachMetrics: () => void;
-  private state: ClientStatus = 'wait';
-  private connecting: Promise<void> | undefined;
-  private closing: Promise<void> | undefined;
-  private backgroundConnect: NodeJS.Timeout | undefined;
-  private backgroundDelayMs = 250;
+  private readonly lifecycle: ClientLifecycle;
   private subscriber: Subscriber | undefined;
+  private readonly nodeClients = new WeakMap<Endpoint, ResilientNode>();
   private readonly crossSlot: CrossSlotSplitter | undefined;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isResilientRedis(value);
+  }
 
   constructor(options: ResilientRedisOptions) {
     super();
+    // A copy: the validated options are frozen, and they need a view without the password.
+    const resolved: ResolvedOptions = Object.freeze(hideSecrets({ ...resolveOptions(options) }, () => redactOptions(resolved)));
+    if (resolved.mode === 'cluster') Object.setPrototypeOf(this, CLUSTER_PROTOTYPE);
+    brand(this);
     EventEmitter.call(this as unknown as EventEmitter);
-    const resolved = resolveOptions(options);
     this.resolved = resolved;
     this.name = resolved.name;
     this.mode = resolved.mode;
     this.options = { keyPrefix: resolved.keyPrefix, showFriendlyErrorStack: false };
-    this.bus = new EventBus(resolved.name, resolved.logger ?? createConsoleLogger());
-    this.events$ = this.bus.events$;
-    this.router = createRouter(resolved, new EndpointFactory(resolved, this.bus), this.bus);
-    this.executor = new CommandExecutor(resolved.name, resolved.policy, this.router, this.bus);
-    const router = this.router;
-    const executor = this.executor;
-    this.crossSlot = createCrossSlotSplitter(resolved, (c) => executor.execute(c));
-    this.detachMetrics = attachClientMetrics(
-      {
-        client: resolved.name,
-        *nodes() {
-          for (const e of router.endpoints()) {
-            yield { node: e.id, role: e.role, stats: e.stats, breaker: e.breaker.state, ready: e.ready, queueDepth: e.queueDepth };
-          }
-        },
-        inFlight: () => executor.pending,
+    // ioredis Cluster keeps the per-node options here; bullmq reads and re-passes them to duplicate().
+    if (resolved.mode === 'cluster') (this.options as Record<string, unknown>).redisOptions = {};
+    this.lifecycle = new ClientLifecycle(resolved, {
+      emit: (event, ...args) => this.emit(event, ...args),
+      listenerCount: (event) => this.listenerCount(event),
+      closeSubscriber: () => {
+        this.subscriber?.close();
+        this.subscriber = undefined;
       },
-      this.events$,
-      resolved.metrics,
-    );
+    });
+    // Each part of a split cross-slot call is an ordinary command of the current session.
+    this.crossSlot = createCrossSlotSplitter(resolved, (c) => this.session.executor.execute(c));
+    if (!resolved.lazyConnect) this.connect().catch(() => {});
   }
 
+  /** Typed stream of state transitions and retries. Completes when the client closes. */
+  get events$(): Observable<ResilienceEvent> {
+    return this.session.bus.events$;
+  }
+
+  private get session(): ClientSession {
+    return this.lifecycle.session;
+  }
+
+  /** @internal */
+  get bus(): EventBus {
+    return this.session.bus;
+  }
+
+  /** @internal */
+  get router(): CommandRouter {
+    return this.session.router;
+  }
+
+  /** True for a cluster client, as on ioredis's `Cluster` (bullmq and socket.io check it). */
+  get isCluster(): boolean {
+    return this.mode === 'cluster';
+  }
+
+  /**
+   * ioredis's status, over all the client's nodes (see `aggregateStatus`). Assignable, as on
+   * an ioredis client (bullmq sets `'end'` after closing): the value holds until the client's
+   * state next changes.
+   */
   get status(): ClientStatus {
-    return this.state;
+    return this.lifecycle.status;
+  }
+
+  set status(value: ClientStatus) {
+    this.lifecycle.status = value;
   }
 
   /** @internal Every command method of ioredis ends up here. */
   override sendCommand(command: Command): unknown {
+    const callback = detachCallback(command);
+    return attachCallback(this.dispatch(command), callback);
+  }
+
+  private dispatch(command: Command): Promise<unknown> {
+    if (this.lifecycle.ended) return Promise.reject(new ClientClosedError(this.name, command.name));
     if (isSubscriberCommand(command.name)) {
-      if (this.state === 'closing' || this.state === 'closed') return Promise.reject(new ClientClosedError(this.name, command.name));
       this.subscriber ??= new Subscriber(this.resolved, this.router, this.bus, this);
-      return this.subscriber.send(command);
+      return this.subscriber.send(command) as Promise<unknown>;
     }
-    if (this.state === 'closing' || this.state === 'closed') {
-      return Promise.reject(new ClientClosedError(this.name, command.name));
-    }
-    if (this.state === 'wait') this.connect().catch(() => {});
-    return this.crossSlot?.trySplit(command) ?? this.executor.execute(command);
+    if (this.lifecycle.phase === 'wait') this.connect().catch(() => {});
+    const merge = this.mode === 'cluster' ? fanOutRule(command) : undefined;
+    if (merge) return this.whenTopologyKnown().then(() => fanOut(command, this.nodes('master'), merge));
+    return this.crossSlot?.trySplit(command) ?? this.session.executor.execute(command);
+  }
+
+  /** A cluster client knows no node before its first topology: fan-outs wait for it, bounded by connect(). */
+  private whenTopologyKnown(): Promise<void> {
+    return this.nodes('master').length > 0 ? Promise.resolve() : this.connect();
   }
 
   /**
    * Connects every endpoint. Resolves when the client can serve commands; rejects with a
    * `ConnectFailedError` that says why otherwise. The client keeps reconnecting in the
-   * background after a rejection, so an app may start while Redis is down.
+   * background after a rejection, so an app may start while Redis is down. Idempotent;
+   * after `close()` or `disconnect()` it connects again, as ioredis does.
    */
   connect(): Promise<void> {
-    if (this.state === 'closing' || this.state === 'closed') return Promise.reject(new ClientClosedError(this.name));
-    if (this.state === 'ready') return Promise.resolve();
-    if (!this.connecting) {
-      this.state = 'connecting';
-      this.connecting = this.router.connect().then(
-        () => {
-          if (this.state === 'connecting') {
-            this.state = 'ready';
-            this.bus.emit({ type: 'client.ready' });
-          }
-        },
-        (error: unknown) => {
-          this.connecting = undefined;
-          this.retryConnectInBackground();
-          throw error;
-        },
-      );
-    }
-    return this.connecting;
+    return this.lifecycle.connect();
   }
 
-  /**
-   * After a failed `connect()` the connections keep retrying on their own; this notices when
-   * the client is usable again, so `status` turns `ready` and `client.ready` is emitted.
-   */
-  private retryConnectInBackground(): void {
-    if (this.backgroundConnect || this.state !== 'connecting') return;
-    const delay = this.backgroundDelayMs;
-    this.backgroundDelayMs = Math.min(delay * 2, this.resolved.policy.reconnectMaxMs * 5);
-    this.backgroundConnect = setTimeout(() => {
-      this.backgroundConnect = undefined;
-      if (this.state !== 'connecting' || this.connecting) return;
-      // A failure lands in connect()'s handler, which schedules the next try.
-      this.connect().catch(() => {});
-    }, delay * (0.5 + Math.random() / 2));
-    this.backgroundConnect.unref();
+  /** MONITOR on a connection of its own; resolves with it (it emits `monitor`), as ioredis does. */
+  monitor(): Promise<import('ioredis').Redis> {
+    return this.call('monitor') as Promise<import('ioredis').Redis>;
   }
 
+  /** Defines a Lua script command (ioredis's `defineCommand`); pipelines and MULTI get it too. */
+  override defineCommand(name: string, definition: { lua: string; numberOfKeys?: number; readOnly?: boolean }): void {
+    super.defineCommand(name, definition);
+    defineScript(this, name);
+  }
 
   pipeline(commands?: unknown[][]): ChainableCommander {
     return this.batch(false, commands);
@@ -156,13 +172,12 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
   private batch(transaction: boolean, commands?: unknown[][]): ChainableCommander {
     const runner = {
       options: this.options,
+      source: this,
       runPipeline: (queued: Command[], tx: boolean): Promise<PipelineResult | null> => {
-        if (this.state === 'closing' || this.state === 'closed') {
-          return Promise.reject(new ClientClosedError(this.name, tx ? 'multi' : 'pipeline'));
-        }
-        // Connections are lazy: a batch as the first call must start them, as sendCommand does.
-        if (this.state === 'wait') this.connect().catch(() => {});
-        return this.executor.executeBatch(queued, tx);
+        if (this.lifecycle.ended) return Promise.reject(new ClientClosedError(this.name, tx ? 'multi' : 'pipeline'));
+        // A batch as the first call of a lazy client must start it, as sendCommand does.
+        if (this.lifecycle.phase === 'wait') this.connect().catch(() => {});
+        return this.session.executor.executeBatch(queued, tx);
       },
     };
     const p = createPipeline(runner, transaction);
@@ -172,9 +187,32 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
     return p;
   }
 
+  /**
+   * Per-node clients, as ioredis's `cluster.nodes(role)`: `'master'` for primaries, `'slave'`
+   * for replicas in use, `'all'`. Each call goes through that node's breaker and deadlines.
+   * Standalone and replication clients list their endpoints the same way.
+   */
+  nodes(role: NodeRole = 'all'): ResilientNode[] {
+    const { router, bus } = this.session;
+    return endpointsFor(router.endpoints(), role).map((e) => {
+      let node = this.nodeClients.get(e);
+      if (!node) {
+        node = new ResilientNode(e, router, this.resolved, bus);
+        this.nodeClients.set(e, node);
+      }
+      return node;
+    });
+  }
+
+  /** SCAN as a stream of key batches; in cluster mode over every primary in turn. */
+  scanStream(options: { match?: string; type?: string; count?: number } = {}): Readable {
+    return scanEveryNode(this.nodes('master'), options);
+  }
+
   /** Immutable snapshot per shard/endpoint: role, address, breaker state, queue depth. */
   health(): ClientHealthSnapshot {
-    const nodes = this.router.endpoints().map((e) => ({
+    const { router, executor } = this.session;
+    const nodes = router.endpoints().map((e) => ({
       address: e.id,
       role: e.role,
       label: e.label,
@@ -188,11 +226,11 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
       mode: this.mode,
       required: this.resolved.required,
       allowPartial: this.resolved.allowPartialAvailability ?? false,
-      status: this.state === 'wait' ? 'connecting' : this.state,
+      status: this.lifecycle.phase === 'wait' ? 'connecting' : this.lifecycle.phase,
       nodes: Object.freeze(nodes),
-      inFlight: this.executor.pending,
-      topologyAgeMs: this.router.topologyAgeMs?.(),
-      dns: this.router.dnsView?.(),
+      inFlight: executor.pending,
+      topologyAgeMs: router.topologyAgeMs?.(),
+      dns: router.dnsView?.(),
       takenAt: Date.now(),
     });
   }
@@ -211,7 +249,7 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
 
   /** The most recent events, oldest first (for status pages). */
   recentEvents(limit?: number): ResilienceEvent[] {
-    return this.bus.recent(limit);
+    return this.session.bus.recent(limit);
   }
 
   /**
@@ -219,28 +257,7 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
    * then closes every connection. Calls made after this reject with `ClientClosedError`.
    */
   close(): Promise<void> {
-    if (!this.closing) {
-      this.state = 'closing';
-      clearTimeout(this.backgroundConnect);
-      this.closing = (async () => {
-        await this.executor.drain(this.resolved.policy.closeDrainMs);
-        // Calls still in flight past the drain fail as closed, not as whatever the closing
-        // connections and disposed breakers make of them.
-        this.executor.close();
-        this.subscriber?.close();
-        await this.router.close();
-        this.detachMetrics();
-        this.state = 'closed';
-        this.bus.emit({ type: 'client.closed' });
-        this.bus.complete();
-      })();
-    }
-    return this.closing;
-  }
-
-  /** MONITOR on a connection of its own; resolves with it (it emits `monitor`), as ioredis does. */
-  monitor(): Promise<import('ioredis').Redis> {
-    return this.call('monitor') as Promise<import('ioredis').Redis>;
+    return this.lifecycle.close();
   }
 
   /** Alias of `close()` for ioredis compatibility. */
@@ -248,27 +265,38 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
     return this.close().then(() => 'OK' as const);
   }
 
-  /** Closes at once without draining (ioredis compatibility). */
-  disconnect(): void {
-    this.state = 'closing';
-    this.executor.close();
-    this.subscriber?.close();
-    void this.router.close();
-    this.detachMetrics();
-    this.state = 'closed';
+  /**
+   * Closes at once, without draining or QUIT (ioredis's `disconnect()`): in-flight calls
+   * fail, `'end'` and `client.closed` follow within a tick or two. `reconnect: true`
+   * connects again afterwards, as in ioredis.
+   */
+  disconnect(reconnect = false): void {
+    this.lifecycle.disconnect(reconnect);
   }
 
-  /** A new client with the same options (e.g. a dedicated connection for blocking commands). */
-  duplicate(overrides: Partial<ResilientRedisOptions> = {}): ResilientRedis {
-    return new ResilientRedis({ ...this.resolved, ...overrides } as ResilientRedisOptions);
+  /**
+   * A new client with the same options. Takes ioredis's connection options (see
+   * `DUPLICATE_IOREDIS_OPTIONS`), in the `Redis.duplicate(options)` and the
+   * `Cluster.duplicate(nodes, { redisOptions })` shapes, and this library's own options.
+   * Throws `InvalidOptionsError` naming every option it does not support.
+   */
+  duplicate(overrides?: unknown, clusterOptions?: unknown): ResilientRedis {
+    return new ResilientRedis(duplicateOptions(this.resolved, overrides, clusterOptions));
+  }
+
+  /** What `JSON.stringify` shows: no options, so no secret. */
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, mode: this.mode, status: this.status, nodes: this.router.endpoints().map((e) => e.id) };
+  }
+
+  /** What `util.inspect` and `console.log` show, at any depth: the same summary, no secret. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `ResilientRedis ${JSON.stringify(this.toJSON())}`;
   }
 }
 
-for (const key of Reflect.ownKeys(EventEmitter.prototype)) {
-  if (key !== 'constructor' && !(key in ResilientRedis.prototype)) {
-    Object.defineProperty(ResilientRedis.prototype, key, Object.getOwnPropertyDescriptor(EventEmitter.prototype, key)!);
-  }
-}
+asRedisFlavour(ResilientRedis.prototype);
+const CLUSTER_PROTOTYPE = clusterFlavourOf(ResilientRedis.prototype);
 
 /** Creates a resilient client. Validates the options and throws `InvalidOptionsError` listing every problem. */
 export function createResilientRedis(options: ResilientRedisOptions): ResilientRedis {

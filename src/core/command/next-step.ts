@@ -61,7 +61,8 @@ export function decideNext<T>(result: AttemptResult<T>, state: CallState, ctx: D
   if (result.kind === 'ok') return { do: 'return', value: result.value };
   const { endpoint } = result;
   const target = { client: ctx.clientName, node: endpoint.id, command: ctx.profile.label };
-  if (ctx.closing) return { do: 'throw', error: new ClientClosedError(ctx.clientName, ctx.profile.label), scenario: 'closed' };
+  // A call failing after it was sent may have run: it is cut off, not refused.
+  if (ctx.closing) return { do: 'throw', error: new ClientClosedError(ctx.clientName, ctx.profile.label, result.kind === 'failed'), scenario: 'closed' };
   if (result.kind === 'refused') {
     switch (result.reason) {
       case 'busy':

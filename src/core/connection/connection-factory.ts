@@ -34,7 +34,7 @@ export function createConnection(options: ResolvedOptions, spec: ConnectionSpec)
     username: options.username,
     password: options.password,
     db: options.mode === 'cluster' ? 0 : (options.db ?? 0),
-    connectionName: `redis-resilience:${options.name}${spec.purpose ? `:${spec.purpose}` : ''}`,
+    connectionName: options.connectionName ?? `redis-resilience:${options.name}${spec.purpose ? `:${spec.purpose}` : ''}`,
     lazyConnect: true,
     readOnly: spec.readOnly ?? false,
     // We queue calls ourselves, bounded and deadline-aware. ioredis's offline queue is

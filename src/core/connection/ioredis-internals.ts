@@ -4,12 +4,16 @@
 import type { Redis } from 'ioredis';
 import { Command } from 'ioredis';
 import CommanderModule from 'ioredis/built/utils/Commander.js';
+import ScanStreamModule from 'ioredis/built/ScanStream.js';
 
 /**
  * ioredis's command-method mixin (every Redis command as a method, with ioredis's typings).
  * Not exported from the package root, so it is imported by path.
  */
 export const Commander = CommanderModule.default;
+
+/** ioredis's SCAN stream (what `redis.scanStream()` returns), for per-node scans. */
+export const ScanStream = ScanStreamModule.default;
 
 interface QueuedCommand {
   readonly command: Command;
@@ -66,4 +70,24 @@ export function destroySockets(client: Redis): void {
   const internals = client as unknown as { stream?: { destroy(): void }; connector?: { stream?: { destroy(): void } } };
   internals.stream?.destroy();
   internals.connector?.stream?.destroy();
+}
+
+/** A script `defineCommand` registered (ioredis keeps them in `scriptsSet`). */
+export interface DefinedScript {
+  execute(container: unknown, args: unknown[], options: { replyEncoding?: BufferEncoding | null }, callback?: unknown): unknown;
+}
+
+/** The script `defineCommand` registered under `name` on `host` (a client or pipeline). */
+export function definedScript(host: object, name: string): DefinedScript {
+  return (host as { scriptsSet: Record<string, DefinedScript> }).scriptsSet[name]!;
+}
+
+/**
+ * The commands added to a Commander after construction: scripts from `defineCommand`
+ * (`scriptsSet`) and builtins added with `addBuiltinCommand` (`addedBuiltinSet`). ioredis's
+ * Pipeline copies them onto every batch; ours must too.
+ */
+export function addedCommandNames(source: object): string[] {
+  const s = source as { scriptsSet?: Record<string, unknown>; addedBuiltinSet?: Set<string> };
+  return [...Object.keys(s.scriptsSet ?? {}), ...(s.addedBuiltinSet ?? [])];
 }

@@ -81,6 +81,16 @@ interface CommonOptions {
   allowPartialAvailability?: boolean;
   /** Turn on ioredis auto-pipelining (batches commands issued in the same tick). @default false */
   enableAutoPipelining?: boolean;
+  /**
+   * Name set with CLIENT SETNAME on every connection the client opens, as ioredis's
+   * `connectionName` (bullmq finds its workers by it). @default `redis-resilience:<name>:<role>`
+   */
+  connectionName?: string;
+  /**
+   * Don't connect on construction: wait for `connect()` or the first command, as ioredis's
+   * `lazyConnect`. @default false
+   */
+  lazyConnect?: boolean;
 }
 
 export interface StandaloneOptions extends CommonOptions {

@@ -17,7 +17,7 @@ const MODES: readonly Mode[] = ['standalone', 'replication', 'cluster'];
 /** Top-level options every mode accepts. */
 const COMMON_KEYS: readonly string[] = [
   'name', 'mode', 'username', 'password', 'tls', 'db', 'keyPrefix', 'policy', 'breaker', 'logger',
-  'metrics', 'required', 'allowPartialAvailability', 'enableAutoPipelining',
+  'metrics', 'required', 'allowPartialAvailability', 'enableAutoPipelining', 'connectionName', 'lazyConnect',
 ];
 
 /** Top-level options that only mean something in one mode. */
@@ -165,8 +165,11 @@ function checkCommonOptions(options: Record<string, unknown>, problems: string[]
   if (options.db !== undefined && (!Number.isInteger(options.db) || (options.db as number) < 0)) {
     problems.push('db must be a non-negative integer');
   }
-  for (const key of ['required', 'allowPartialAvailability', 'enableAutoPipelining'] as const) {
+  for (const key of ['required', 'allowPartialAvailability', 'enableAutoPipelining', 'lazyConnect'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'boolean') problems.push(`${key} must be a boolean`);
+  }
+  if (options.connectionName !== undefined && (typeof options.connectionName !== 'string' || /\s/.test(options.connectionName))) {
+    problems.push('connectionName must be a string without spaces (CLIENT SETNAME refuses them)');
   }
   checkTlsOptions(options.tls, problems);
   if (options.logger !== undefined) {

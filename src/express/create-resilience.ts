@@ -4,7 +4,6 @@ import type { ResilientRedis } from '../core/client/resilient-redis.js';
 import type { ResilienceEvent } from '../core/events/resilience-event.js';
 import type { ResilienceLogger } from '../core/events/resilience-logger.js';
 import type { MetricsOptions, ResilientRedisOptions } from '../core/options/resilient-redis-options.js';
-import { defaultClientName } from '../core/http/http-translation.js';
 
 /** Options of {@link createResilience}. */
 export interface ResilienceOptions {
@@ -65,7 +64,7 @@ export function createResilience(options: ResilienceOptions | ResilientRedisOpti
     registry,
     clients: registry.clients,
     events$: registry.events$,
-    client: (name) => registry.get(name ?? defaultClientName(registry)),
+    client: (name) => registry.get(name),
     async connect({ failFast = false } = {}) {
       try {
         return await registry.connectAll(!failFast);

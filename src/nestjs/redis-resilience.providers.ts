@@ -2,7 +2,6 @@ import { Logger, type Provider } from '@nestjs/common';
 import { ClientRegistry, DEFAULT_CLIENT_NAME } from '../core/client/client-registry.js';
 import type { ResilientRedis } from '../core/client/resilient-redis.js';
 import type { ResilientRedisOptions } from '../core/options/resilient-redis-options.js';
-import { defaultClientName } from '../core/http/http-translation.js';
 import type { RedisResilienceModuleOptions } from './redis-resilience.options.js';
 import { getResilientRedisToken } from './redis-resilience.tokens.js';
 
@@ -36,7 +35,7 @@ export function clientProviders(names: Iterable<string>): Provider[] {
   const providers: Provider[] = [
     {
       provide: getResilientRedisToken(),
-      useFactory: (registry: ClientRegistry): ResilientRedis => registry.get(defaultClientName(registry)),
+      useFactory: (registry: ClientRegistry): ResilientRedis => registry.get(),
       inject: [ClientRegistry],
     },
   ];

@@ -39,9 +39,18 @@ export class ClientRegistry {
     this.events$ = merge(...[...map.values()].map((c) => c.events$));
   }
 
-  /** The named client, or the default one (the only one, or the one named "default"). */
+  /**
+   * The client `get()` returns without a name, and the adapters inject by default: the one
+   * named "default" if there is one, else the first configured. One rule, used everywhere.
+   */
+  get defaultName(): string {
+    if (this.clients.has(DEFAULT_CLIENT_NAME)) return DEFAULT_CLIENT_NAME;
+    return this.clients.keys().next().value ?? DEFAULT_CLIENT_NAME;
+  }
+
+  /** The named client, or the default one (see `defaultName`). */
   get(name?: string): ResilientRedis {
-    const key = name ?? (this.clients.size === 1 ? [...this.clients.keys()][0]! : DEFAULT_CLIENT_NAME);
+    const key = name ?? this.defaultName;
     const client = this.clients.get(key);
     if (!client) throw new UnknownClientError(key, [...this.clients.keys()]);
     return client;

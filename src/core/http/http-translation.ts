@@ -3,8 +3,6 @@
  * to 503 responses, and which client is "the default". Framework-free on purpose, so the
  * NestJS adapter uses it without loading express.
  */
-import type { ClientRegistry } from '../client/client-registry.js';
-import { DEFAULT_CLIENT_NAME } from '../client/client-registry.js';
 import { ErrorCodes, type ErrorCode } from '../errors/error-codes.js';
 import { isResilienceError } from '../errors/resilience.error.js';
 import { isCircuitOpenError } from '../errors/circuit-open.error.js';
@@ -64,13 +62,3 @@ export function unavailableResponse(error: unknown, options: UnavailableResponse
   };
 }
 
-/**
- * The client an unnamed lookup means: the one named "default", else the first configured.
- * (The registry alone only knows "the only one, or the one named default"; adapters that
- * hand out a default injection token need an answer for several named clients too.)
- */
-export function defaultClientName(registry: Pick<ClientRegistry, 'clients'>): string {
-  if (registry.clients.has(DEFAULT_CLIENT_NAME)) return DEFAULT_CLIENT_NAME;
-  const first = registry.clients.keys().next();
-  return first.done ? DEFAULT_CLIENT_NAME : first.value;
-}

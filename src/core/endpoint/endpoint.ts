@@ -11,6 +11,9 @@ import type { EventBus } from '../events/event-bus.js';
 import type { FailureScenario } from '../policy/failure-scenario.js';
 import { rejectUnanswered } from '../connection/ioredis-internals.js';
 import { BlockingPool } from './blocking-pool.js';
+import { WaitExpired, WaitQueue } from './wait-queue.js';
+
+export { WaitExpired } from './wait-queue.js';
 
 export type EndpointRole = 'primary' | 'replica';
 
@@ -19,21 +22,6 @@ export type EndpointRole = 'primary' | 'replica';
  * this many, further blocking calls wait for one to free up (within their deadline).
  */
 const MAX_BLOCKING_CONNECTIONS = 16;
-
-interface Waiter {
-  resolve(): void;
-  reject(error: unknown): void;
-  timer: NodeJS.Timeout | undefined;
-}
-
-/** Why a wait for readiness ended without the node becoming ready. */
-export class WaitExpired {
-  /**
-   * `retired`: the endpoint was swapped out (failover); `shed`: its breaker opened while the
-   * call waited. Either way the call was not sent and may be routed again.
-   */
-  constructor(readonly reason: 'deadline' | 'closed' | 'retired' | 'shed') {}
-}
 
 /**
  * The node did not become ready within the call's deadline: as much evidence of an outage as
@@ -67,7 +55,7 @@ export function ownRefusal(reason: WaitExpired['reason']): AttemptFailure {
  */
 export class Endpoint {
   readonly stats = new EndpointStats();
-  private readonly waiters: Waiter[] = [];
+  private readonly waiters = new WaitQueue();
   private closed = false;
   private retired = false;
   /** Address currently connected to, `host:port`. */
@@ -300,19 +288,7 @@ export class Endpoint {
     if (this.ready) return Promise.resolve();
     const full = this.queueFullError();
     if (full) return Promise.reject(full);
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, timer: undefined };
-      // A call that blocks forever by request (BLPOP 0) has no deadline: setTimeout would
-      // clamp Infinity to 1 ms and expire the wait at once.
-      if (Number.isFinite(deadline)) {
-        waiter.timer = setTimeout(() => {
-          const i = this.waiters.indexOf(waiter);
-          if (i >= 0) this.waiters.splice(i, 1);
-          reject(new WaitExpired('deadline'));
-        }, Math.max(0, deadline - performance.now()));
-      }
-      this.waiters.push(waiter);
-    });
+    return this.waiters.wait(deadline);
   }
 
   /**
@@ -345,11 +321,7 @@ export class Endpoint {
 
   private flushWaiters(): void {
     this.overflowing = false;
-    const waiting = this.waiters.splice(0);
-    for (const w of waiting) {
-      clearTimeout(w.timer);
-      w.resolve();
-    }
+    this.waiters.release();
   }
 
   /**
@@ -383,10 +355,7 @@ export class Endpoint {
   }
 
   private rejectWaiters(reason: 'closed' | 'retired' | 'shed'): void {
-    for (const w of this.waiters.splice(0)) {
-      clearTimeout(w.timer);
-      w.reject(new WaitExpired(reason));
-    }
+    this.waiters.reject(reason);
   }
 }
 

@@ -139,7 +139,10 @@ export function traitsOf(name: string): CommandTraits {
 }
 
 /**
- * The profile of a pipeline or transaction: a read only if every command is one, safe when
+ * The profile of a pipeline or transaction. A pipeline is a read only if every command is one;
+ * a transaction never is: MULTI is how a caller asks for one consistent view, and a reader may
+ * be behind the primary it just wrote to (rate-limiter-flexible reads its counters back with
+ * MULTI GET PTTL right after writing them). Safe when
  * the outcome is unknown only if every command is (MULTI/EXEC framing aside), and never safe
  * when the transaction is watched: re-sent, EXEC would run without its WATCH.
  */
@@ -153,7 +156,7 @@ export function profileBatch(
   const attemptMs = policy.attemptTimeoutMs * Math.max(1, Math.ceil(commands.length / 1000));
   return Object.freeze({
     label: transaction ? 'multi' : 'pipeline',
-    isRead: named.every((c) => isReadCommand(c.name, c.args)),
+    isRead: !transaction && named.every((c) => isReadCommand(c.name, c.args)),
     safeWhenUnknown: getPipelineSafety(named, { watched }) !== 'unsafe',
     blocking: false,
     // A big batch takes longer to write and answer: one attempt timeout per 1000 commands.

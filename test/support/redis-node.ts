@@ -17,32 +17,13 @@ import { registerServer, unregisterServer } from './pid-registry.js';
 import { allocatePort, clusterBusOffset, releasePort } from './ports.js';
 import { forceKill, isAlive, processState, signalPid, waitForExit } from './processes.js';
 import { redisServerBinary } from './redis-binary.js';
-import { type ClusterModeOptions, logFileOf, writeRedisConfig } from './redis-config.js';
+import { logFileOf, writeRedisConfig } from './redis-config.js';
+import type { RedisNodeOptions } from './redis-node-options.js';
 import { type ServerCert, testCa } from './tls-ca.js';
+
+export type { RedisNodeOptions } from './redis-node-options.js';
 import { spawnWatched } from './watchdog.js';
 import { waitFor } from './wait.js';
-
-/** Options for {@link startRedisNode}. */
-export interface RedisNodeOptions {
-  /** Loopback address to bind (127.0.0.1, 127.0.0.2, ...: separate hosts on Linux). */
-  host?: string;
-  /** A fixed port. Default: a free port from ports.ts (then a clash at start is retried). */
-  port?: number;
-  /** Hosts the allocated port must also be free on (default: just `host`). */
-  portHosts?: readonly string[];
-  /** `requirepass` and `masterauth`. */
-  password?: string;
-  /** TLS only: `true` uses the test CA's default server cert; or pass a specific cert. */
-  tls?: boolean | ServerCert;
-  /** Cluster mode. */
-  cluster?: ClusterModeOptions;
-  /** Extra redis.conf settings (`{ 'repl-timeout': '5' }`). */
-  extraConfig?: Readonly<Record<string, string>>;
-  /** Name used in folder names and messages. */
-  label?: string;
-  /** Bound on waiting for the server to answer PING. Default 10 s. */
-  startTimeoutMs?: number;
-}
 
 /** Lifecycle state of a {@link RedisNode}. */
 export type RedisNodeStatus = 'running' | 'paused' | 'killed' | 'stopped';

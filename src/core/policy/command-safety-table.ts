@@ -207,8 +207,11 @@ export const SUBCOMMANDS: Readonly<Record<string, Readonly<Record<string, Comman
   memory: { doctor: 'read', help: 'read', 'malloc-stats': 'read', stats: 'read', usage: 'read', purge: 'idempotent' },
   module: { help: 'read', list: 'read' },
   object: { encoding: 'read', freq: 'read', help: 'read', idletime: 'read', refcount: 'read' },
+  // PUBSUB counts the subscribers of the node it runs on, and this client subscribes on
+  // primaries: like WAIT, harmless to replay but not a read a replica could answer (the
+  // socket.io adapter's NUMSUB got 0 from the reader and counted no other server).
   pubsub: {
-    channels: 'read', help: 'read', numpat: 'read', numsub: 'read', shardchannels: 'read', shardnumsub: 'read',
+    channels: 'idempotent', help: 'read', numpat: 'idempotent', numsub: 'idempotent', shardchannels: 'idempotent', shardnumsub: 'idempotent',
   },
   // SCRIPT LOAD of the same body yields the same SHA1.
   script: { exists: 'read', help: 'read', flush: 'idempotent', load: 'idempotent' },

@@ -3,51 +3,24 @@
 // servers with PUBSUB NUMSUB summed over `nodes()` when `isCluster` is set. Standalone,
 // replication and cluster.
 import assert from 'node:assert/strict';
-import { createServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, describe, test } from 'node:test';
-import { createAdapter } from '@socket.io/redis-adapter';
-import { Server } from 'socket.io';
-import { io as connectClient, type Socket as ClientSocket } from 'socket.io-client';
+import type { Socket as ClientSocket } from 'socket.io-client';
 import type { ResilientRedis } from '../../src/index.js';
 import { clusterClient, replicationClient, standaloneClient } from './compat-clients.js';
+import { type SocketServer as Instance, connectSocket, startSocketServer } from './socket-io-servers.js';
 import { createLab, waitFor, withTimeout } from '../support/lab.js';
-
-interface Instance {
-  io: Server;
-  http: HttpServer;
-  sub: ResilientRedis;
-  url: string;
-}
-
-async function startServer(pub: ResilientRedis): Promise<Instance> {
-  const sub = pub.duplicate();
-  const http = createServer();
-  const io = new Server(http, { adapter: createAdapter(pub, sub, { requestsTimeout: 3000 }) });
-  io.on('connection', (socket) => socket.join('room'));
-  io.on('ping-all', (cb: (reply: string) => void) => cb(`pong from ${String((http.address() as AddressInfo).port)}`));
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  return { io, http, sub, url: `http://127.0.0.1:${(http.address() as AddressInfo).port}` };
-}
 
 /** Two socket.io servers on `pub` (and its duplicate), one websocket client on each. */
 async function twoServers(pub: ResilientRedis, body: (servers: [Instance, Instance], sockets: ClientSocket[]) => Promise<void>): Promise<void> {
   const servers: Instance[] = [];
   const sockets: ClientSocket[] = [];
   try {
-    for (let i = 0; i < 2; i++) servers.push(await startServer(pub));
-    for (const s of servers) {
-      const socket = connectClient(s.url, { transports: ['websocket'], reconnection: false });
-      sockets.push(socket);
-      await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject));
-    }
+    for (let i = 0; i < 2; i++) servers.push(await startSocketServer(pub, i));
+    for (const s of servers) sockets.push(await connectSocket(s.url));
     await body(servers as [Instance, Instance], sockets);
   } finally {
     for (const s of sockets) s.disconnect();
-    for (const s of servers) {
-      await s.io.close();
-      await s.sub.close();
-    }
+    for (const s of servers) await s.close();
   }
 }
 

@@ -118,7 +118,10 @@ async function underSpan(name: string, work: () => Promise<unknown>): Promise<st
 /** What a span says about its command: everything but timing and ids. */
 function described(s: ReadableSpan) {
   const a = s.attributes;
-  return { name: s.name, operation: a['db.operation.name'], text: a['db.query.text'], keys: Object.keys(a).toSorted().join(',') };
+  return {
+    name: s.name, kind: s.kind, system: a['db.system.name'], operation: a['db.operation.name'], text: a['db.query.text'],
+    keys: Object.keys(a).toSorted().join(','),
+  };
 }
 
 const byText = (a: { name: string; text: unknown }, b: { name: string; text: unknown }) =>

@@ -74,7 +74,12 @@ describe('@socket.io/redis-adapter over ResilientRedis', { timeout: 60_000 }, ()
     todo: 'PUBSUB NUMSUB goes to the replica (classed a read in command-safety-table.ts, not this suite\'s file): the adapter counts 0 subscribers',
   }, async () => {
     const redis = replicated ?? (await replicationClient(lab, 'sio-r2')).redis;
-    await twoServers(redis, async ([a]) => countsServers(a));
+    await twoServers(redis, async ([a], sockets) => {
+      // Both subscribed (a broadcast got across): the counts must see the other server now.
+      await broadcastReaches(a, sockets[1]!, 'counted');
+      assert.equal((await withTimeout(a.io.serverSideEmitWithAck('ping-all'), 5000, 'serverSideEmitWithAck')).length, 1, 'one other server answered');
+      assert.equal((await a.io.fetchSockets()).length, 2, 'fetchSockets sees both servers\' sockets');
+    });
   });
 
   test('cluster: serverSideEmitWithAck counts subscribers over nodes()', async () => {

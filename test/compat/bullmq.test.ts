@@ -1,14 +1,15 @@
 // bullmq 6 with a ResilientRedis handed over as its connection, as an ioredis client would be:
 // Queue, Worker (its duplicated blocking connection), QueueEvents, FlowProducer, addBulk
-// (scripts on MULTI), pause, resume and a graceful close, in standalone and cluster mode.
+// (scripts on MULTI), pause, resume, SCRIPT FLUSH (NOSCRIPT fallback) and a graceful close, in
+// standalone, replication and cluster mode.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { FlowProducer, Queue, QueueEvents, Worker, type ConnectionOptions } from 'bullmq';
 import { isOutcomeUnknownError, type ResilientRedis } from '../../src/index.js';
-import { clusterClient, replicationClient, standaloneClient } from './compat-clients.js';
-import { createLab, waitFor, withTimeout } from '../support/lab.js';
+import { clusterClient, replicationClient, scriptFallbacks, standaloneClient } from './compat-clients.js';
+import { type RedisNode, createLab, waitFor, withTimeout } from '../support/lab.js';
 
-async function exercise(redis: ResilientRedis, prefix: string): Promise<void> {
+async function exercise(redis: ResilientRedis, prefix: string, primaries: () => Promise<readonly RedisNode[]>): Promise<void> {
   const connection = redis as unknown as ConnectionOptions;
   const errors: unknown[] = [];
   const queue = new Queue('jobs', { connection, prefix });
@@ -38,6 +39,23 @@ async function exercise(redis: ResilientRedis, prefix: string): Promise<void> {
     const tree = await flow.add({ name: 'parent', queueName: 'jobs', data: { n: 300 }, children: [1, 2, 3].map((i) => ({ name: 'child', queueName: 'jobs', data: { n: 300 + i } })) });
     assert.equal(await tree.job.waitUntilFinished(events, 10_000), 600, 'parent finished after its children');
     assert.ok([301, 302, 303].every((n) => done.includes(n)));
+
+    // SCRIPT FLUSH (every primary, in cluster mode): bullmq's scripts are defined with
+    // defineCommand, which sends EVALSHA and falls back to EVAL on NOSCRIPT. Single adds and
+    // addBulk (its scripts queued in a MULTI) keep landing, and the worker keeps processing.
+    // addBulk first: its MULTI is the first to meet the flushed cache (each of its 3 EVALSHAs
+    // answers NOSCRIPT inside EXEC); once a script fell back on a connection, ioredis sends
+    // EVAL there next time, so the single add after it meets NOSCRIPT only for its own script.
+    const before = await scriptFallbacks(await primaries());
+    assert.equal(await redis.script('FLUSH'), 'OK');
+    await queue.addBulk([401, 402, 403].map((n) => ({ name: 'flushed-bulk', data: { n } })));
+    const afterBulk = await scriptFallbacks(await primaries());
+    await queue.add('flushed', { n: 400 });
+    await waitFor(() => [400, 401, 402, 403].every((n) => done.includes(n)), { timeoutMs: 10_000, what: 'the jobs added after SCRIPT FLUSH, processed' });
+    const figures = JSON.stringify({ before, afterBulk });
+    assert.ok(afterBulk.noscript >= before.noscript + 3, `addBulk's 3 EVALSHAs in MULTI met NOSCRIPT: ${figures}`);
+    // One EVAL reloads the script on the connection; the other two resends go as EVALSHA behind it.
+    assert.ok(afterBulk.evals > before.evals, `and fell back to EVAL: ${figures}`);
   } finally {
     // A graceful close: bounded, and the shared client stays usable afterwards.
     await withTimeout(Promise.all([worker.close(), queue.close(), events.close(), flow.close()]), 10_000, 'bullmq close');
@@ -55,16 +73,18 @@ describe('bullmq with a ResilientRedis connection', { timeout: 90_000 }, () => {
   after(() => lab.teardown());
 
   test('standalone', async () => {
-    await exercise((await standaloneClient(lab, 'bull-s')).redis, 'bull');
+    const { redis, node } = await standaloneClient(lab, 'bull-s');
+    await exercise(redis, 'bull', async () => [node]);
   });
 
   test('replication', async () => {
-    await exercise((await replicationClient(lab, 'bull-r')).redis, 'bull');
+    const { redis, pair } = await replicationClient(lab, 'bull-r');
+    await exercise(redis, 'bull', async () => [pair.primary]);
   });
 
   test('cluster (hash-tagged prefix, as bullmq requires)', async () => {
-    const { redis } = await clusterClient(lab, 'bull-c');
+    const { redis, cluster } = await clusterClient(lab, 'bull-c');
     assert.equal(redis.isCluster, true);
-    await exercise(redis, '{bull}');
+    await exercise(redis, '{bull}', () => cluster.primaries());
   });
 });

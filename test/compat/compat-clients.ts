@@ -30,3 +30,16 @@ export async function clusterClient(lab: Lab, name: string): Promise<{ redis: Re
   const cluster = await lab.cluster({ primaries: 3, replicasPerPrimary: 0 });
   return { cluster, redis: compatClient(lab, { name, mode: 'cluster', nodes: cluster.seeds() }) };
 }
+
+/** How often the nodes fell back from EVALSHA to EVAL: NOSCRIPT replies and EVAL calls, summed. */
+export async function scriptFallbacks(nodes: readonly RedisNode[]): Promise<{ noscript: number; evals: number }> {
+  let noscript = 0;
+  let evals = 0;
+  for (const node of nodes) {
+    const errors = await node.info('errorstats');
+    const commands = await node.info('commandstats');
+    noscript += Number(/count=(\d+)/.exec(errors['errorstat_NOSCRIPT'] ?? '')?.[1] ?? 0);
+    evals += Number(/calls=(\d+)/.exec(commands['cmdstat_eval'] ?? '')?.[1] ?? 0);
+  }
+  return { noscript, evals };
+}

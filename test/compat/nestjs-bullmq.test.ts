@@ -1,5 +1,5 @@
 // @nestjs/bullmq's BullModule given a ResilientRedis as its connection: a queue injected with
-// @InjectQueue and a @Processor worker, in standalone and cluster mode, closed by the app.
+// @InjectQueue and a @Processor worker, in standalone, replication and cluster mode, closed by the app.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { Injectable, Module, type DynamicModule } from '@nestjs/common';
@@ -7,7 +7,7 @@ import { BullModule, InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Test } from '@nestjs/testing';
 import type { ConnectionOptions, Job, Queue } from 'bullmq';
 import type { ResilientRedis } from '../../src/index.js';
-import { clusterClient, standaloneClient } from './compat-clients.js';
+import { clusterClient, replicationClient, standaloneClient } from './compat-clients.js';
 import { createLab, waitFor, withTimeout } from '../support/lab.js';
 
 const processed: number[] = [];
@@ -57,6 +57,10 @@ describe('@nestjs/bullmq BullModule with a ResilientRedis connection', { timeout
 
   test('standalone', async () => {
     await exercise((await standaloneClient(lab, 'nbull-s')).redis, 'bull');
+  });
+
+  test('replication', async () => {
+    await exercise((await replicationClient(lab, 'nbull-r')).redis, 'bull');
   });
 
   test('cluster', async () => {

@@ -1,45 +1,104 @@
 // rate-limiter-flexible, @nest-lab/throttler-storage-redis, connect-redis and
 // @socket.io/redis-adapter on one ResilientRedis through a hung primary (SIGSTOP) and its
-// replica's promotion. During the fault, the rate limiter answers every call from its
-// insuranceLimiter within the deadline (never a raw error); after the promotion, each library
-// is served by Redis again, and no acknowledged session is lost.
+// replica's promotion. The hung primary is the node that carries the adapter's subscriptions
+// (and the rate limiter's key). During the fault, the rate limiter answers every call from its
+// insuranceLimiter within the deadline (never a raw error); the adapter's subscriptions move
+// to a live node, so broadcasts between the two socket.io servers resume within a bounded gap;
+// after the promotion each library is served by Redis again, no acknowledged session is lost,
+// and no raw error (an 'error' event, an unhandled rejection) reached the app.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
-import { createAdapter } from '@socket.io/redis-adapter';
 import RedisStore from 'connect-redis';
 import type { SessionData } from 'express-session';
 import type { Redis } from 'ioredis';
+import type { ResilientRedis } from '../../src/index.js';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { Server } from 'socket.io';
-import { createLab, waitFor, withTimeout } from '../support/lab.js';
+import type { Socket as ClientSocket } from 'socket.io-client';
+import { type SocketServer, connectSocket, startSocketServer, subscriberName } from '../compat/socket-io-servers.js';
+import { type ClusterLab, type RedisNode, createLab, waitFor, withTimeout } from '../support/lab.js';
 import { warmClusterClient } from './compat-failover-cluster.js';
 
 const DEADLINE_MS = 2000;
+/** A broadcast every this many ms from each server to `room`. */
+const TICK_MS = 25;
+/**
+ * Longest silence allowed between two broadcasts received across servers, ms: the probe that
+ * finds the hung subscriber node (every 2 s ±25 %, then an attempt timeout), and the move.
+ */
+const BROADCAST_GAP_BOUND_MS = 4000;
 
-describe('ioredis libraries through a primary failover', { timeout: 120_000 }, () => {
-  const lab = createLab();
-  after(() => lab.teardown());
+/** Cross-server deliveries at one socket: when each arrived (Date.now()). */
+class Deliveries {
+  readonly at: number[] = [];
 
-  test('SIGSTOP a primary: insurance answers during the fault, every library served after it, 0 sessions lost', async () => {
-    const { cluster, redis } = await warmClusterClient(lab, 'libs-fo', { totalTimeoutMs: DEADLINE_MS });
+  constructor(socket: ClientSocket, fromServer: number) {
+    socket.on('tick', (from: number) => from === fromServer && this.at.push(Date.now()));
+  }
 
-    // socket.io: two servers; pub/sub following a failover is another part of the library, so
-    // the fault hits a shard other than the one the subscribers use.
-    const ios: Server[] = [];
-    for (let i = 0; i < 2; i++) {
-      const sub = redis.duplicate();
-      lab.defer(() => sub.close());
-      const http = createServer();
-      const io = new Server(http, { adapter: createAdapter(redis, sub, { requestsTimeout: 3000 }) });
-      io.on('ping-all', (cb: (r: number) => void) => cb(i));
-      await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-      lab.defer(() => io.close());
-      ios.push(io);
+  /** Longest silence between consecutive deliveries since `since`, ms. */
+  longestGapSince(since: number): number {
+    let gap = 0;
+    let last = since;
+    for (const t of this.at) {
+      if (t < since) continue;
+      gap = Math.max(gap, t - last);
+      last = t;
     }
-    const subscriberNode = redis.router.endpoints().find((e) => e.role === 'primary')!.id;
-    const victim = (await cluster.primaries()).find((p) => p.address !== subscriberNode)!;
+    return gap;
+  }
+}
+
+/** The primary whose subscriber connections include the client named `name` (CLIENT LIST). */
+async function subscriberHome(cluster: ClusterLab, name: string): Promise<RedisNode> {
+  const primaries = await cluster.primaries();
+  const lists = await Promise.all(primaries.map(async (p) => String(await p.command('CLIENT', 'LIST'))));
+  const holds = (list: string) => list.split('\n').some((line) => line.includes(`name=redis-resilience:${name}:`) && /\bpsub=[1-9]/.test(line));
+  const at = lists.findIndex(holds);
+  assert.ok(at >= 0, `${name}'s subscriptions sit on a primary`);
+  return primaries[at]!;
+}
+
+/**
+ * The whole scenario on a warm cluster: socket.io publishes through `pub`, its subscribers are
+ * duplicates of `redis`, every other library uses `redis`. The fault: SIGSTOP of the primary
+ * carrying the adapters' subscriptions, until its replica is promoted.
+ */
+async function throughSubscriberFailover(cluster: ClusterLab, redis: ResilientRedis, pub: ResilientRedis): Promise<void> {
+  // Raw errors the app would see: 'error' events on the clients. An unhandled rejection (the
+  // adapter does not catch its PUBLISH calls) fails the test through the test runner itself.
+  let rawAppErrors = 0;
+  const countRaw = (): void => void rawAppErrors++;
+  for (const c of new Set([redis, pub])) c.on('error', countRaw);
+
+  // socket.io: two servers, a websocket client on each, every server broadcasting to `room`.
+  const servers: SocketServer[] = [];
+  const sockets: ClientSocket[] = [];
+  const closing: (() => unknown)[] = [];
+  for (let i = 0; i < 2; i++) {
+    const server = await startSocketServer(pub, i, redis);
+    closing.push(() => server.close());
+    server.sub.on('error', countRaw);
+    servers.push(server);
+    const socket = await connectSocket(server.url);
+    closing.push(() => socket.disconnect());
+    sockets.push(socket);
+  }
+  const ios = servers.map((s) => s.io);
+  // What each socket hears from the other server: only through Redis.
+  const across = [new Deliveries(sockets[0]!, 1), new Deliveries(sockets[1]!, 0)];
+  let tick = 0;
+  const ticker = setInterval(() => {
+    tick++;
+    for (const [i, io] of ios.entries()) io.to('room').emit('tick', i, tick);
+  }, TICK_MS);
+  closing.push(() => clearInterval(ticker));
+  try {
+    await waitFor(() => across.every((d) => d.at.length > 0), { timeoutMs: 5000, what: 'broadcasts across both servers' });
+
+    // The fault hits the node carrying server 1's subscriptions (server 0's may sit there too).
+    const homes = await Promise.all([0, 1].map((i) => subscriberHome(cluster, subscriberName(redis, i))));
+    const victim = homes[1]!;
     const replica = await cluster.replicaOf(victim);
     const hotKey = await cluster.keyForNode(victim, 'libs');
 
@@ -58,6 +117,7 @@ describe('ioredis libraries through a primary failover', { timeout: 120_000 }, (
     for (const sid of sessions) await setSession(sid);
     await waitFor(async () => (await ios[0]!.serverSideEmitWithAck('ping-all')).length === 1, { timeoutMs: 5000, what: 'both socket.io servers subscribed' });
 
+    const faultAt = Date.now();
     await victim.pause();
     let slowest = 0;
     let rawErrors = 0;
@@ -76,7 +136,17 @@ describe('ioredis libraries through a primary failover', { timeout: 120_000 }, (
     } finally {
       await victim.resume();
     }
-    console.log(`libraries failover: ${answered} rate-limit answers during the fault, slowest ${slowest.toFixed(0)} ms, ${rawErrors} raw errors`);
+    const promotedAt = Date.now();
+    // Broadcasts resume both ways once the subscriptions have moved off the hung node.
+    await waitFor(() => across.every((d) => d.at.some((t) => t > promotedAt + 500)), { timeoutMs: 10_000, what: 'broadcasts across servers after the failover' });
+    clearInterval(ticker);
+    const gaps = across.map((d) => d.longestGapSince(faultAt));
+    const moved = await Promise.all([0, 1].map((i) => subscriberHome(cluster, subscriberName(redis, i))));
+    console.log(`libraries failover: ${answered} rate-limit answers during the fault, slowest ${slowest.toFixed(0)} ms, ${rawErrors} raw errors; `
+      + `socket.io subscribers (server 0, 1) on ${homes.map((n) => n.address).join(', ')}, hung primary ${victim.address}, afterwards on ${moved.map((n) => n.address).join(', ')}; `
+      + `promotion after ${promotedAt - faultAt} ms; longest broadcast gap 1 to 0: ${gaps[0]} ms, 0 to 1: ${gaps[1]} ms, ${tick} ticks from each server; ${rawAppErrors} raw errors to the app`);
+    assert.ok(moved.every((n) => n.address !== victim.address), 'the subscriptions left the hung node');
+    for (const gap of gaps) assert.ok(gap <= BROADCAST_GAP_BOUND_MS, `broadcasts stopped for ${gap} ms`);
     assert.equal(rawErrors, 0);
     assert.ok(answered >= 2, 'the limiter kept answering during the fault');
     assert.ok(slowest <= DEADLINE_MS + 500, `a rate-limit call took ${slowest.toFixed(0)} ms`);
@@ -93,5 +163,47 @@ describe('ioredis libraries through a primary failover', { timeout: 120_000 }, (
     assert.deepEqual(lost, [], 'acknowledged sessions lost');
     const replies = await withTimeout(ios[0]!.serverSideEmitWithAck('ping-all'), 5000, 'serverSideEmitWithAck after the failover');
     assert.deepEqual(replies, [1]);
+    assert.equal(rawAppErrors, 0, 'raw errors reached the app');
+  } finally {
+    for (const close of closing.toReversed()) await close();
+  }
+}
+
+/**
+ * socket.io's publisher: plain ioredis (no command timeout) lets a PUBLISH to a hung node wait
+ * for it; the adapter never catches a PUBLISH rejection. A deadline longer than the failover
+ * gives the same (README, compatibility caveats).
+ */
+const PATIENT_PUBLISHER = { attemptTimeoutMs: 20_000, totalTimeoutMs: 25_000 };
+
+/** Set to run the known-bug test below (it fails, and its unhandled rejections fail the file). */
+const RUN_KNOWN_BUGS = process.env['REDIS_RESILIENCE_KNOWN_BUGS'] === '1';
+
+describe('ioredis libraries through a primary failover', { timeout: 150_000 }, () => {
+  const lab = createLab();
+  after(() => lab.teardown());
+  let cluster: ClusterLab;
+  let redis: ResilientRedis;
+
+  before(async () => {
+    ({ cluster, redis } = await warmClusterClient(lab, 'libs-fo', { totalTimeoutMs: DEADLINE_MS }));
+  });
+
+  test('SIGSTOP the primary carrying the adapters\' subscriptions: insurance answers, broadcasts resume, every library served after it, 0 sessions lost, 0 raw errors', async () => {
+    const pub = redis.duplicate({ policy: PATIENT_PUBLISHER });
+    lab.defer(() => pub.close());
+    await throughSubscriberFailover(cluster, redis, pub);
+  });
+
+  // KNOWN BUG (report): with the client's own deadlines as socket.io's publisher, a third of the
+  // adapter's PUBLISHes (keyless: round-robin over the primaries) go to the hung node until its
+  // breaker opens, time out, and reject with OutcomeUnknownError (PUBLISH is never retried); the
+  // adapter calls publish() without a catch, so each one is an unhandled rejection, which
+  // crashes an app under Node's defaults. Run with REDIS_RESILIENCE_KNOWN_BUGS=1.
+  test('the same with socket.io publishing on the client\'s own deadlines', {
+    todo: 'the adapter\'s uncaught PUBLISH calls reject (OutcomeUnknownError) while a hung primary is in the keyless round-robin; the routing is in src/core/client/cluster-router.ts, not this suite\'s file',
+  }, async () => {
+    if (!RUN_KNOWN_BUGS) return;
+    await throughSubscriberFailover(cluster, redis, redis);
   });
 });

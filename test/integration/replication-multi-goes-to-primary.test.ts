@@ -7,6 +7,7 @@ import { after, describe, test } from 'node:test';
 import { commandCalls as calls } from '../support/command-stats.js';
 import { createLab } from '../support/lab.js';
 import { recordedClient } from '../support/recorded-client.js';
+import { pairByAddress } from '../support/replication-client-options.js';
 
 describe('replication: a read-only transaction is not a read', { timeout: 30_000 }, () => {
   const lab = createLab();
@@ -14,12 +15,7 @@ describe('replication: a read-only transaction is not a read', { timeout: 30_000
 
   test('MULTI GET PTTL EXEC reaches the primary; a pipeline of GETs reaches the reader', { timeout: 20_000 }, async () => {
     const pair = await lab.replicationPair();
-    const { client } = recordedClient(lab, {
-      name: 'repl-multi',
-      mode: 'replication',
-      primary: { host: pair.primary.host, port: pair.primary.port },
-      reader: { host: pair.replica.host, port: pair.replica.port },
-    });
+    const { client } = recordedClient(lab, pairByAddress(pair, 'repl-multi'));
     await client.connect();
     assert.equal(await client.set('rm:k', '7', 'PX', 60_000), 'OK');
     const [primaryExec, readerExec] = [await calls(pair.primary, 'exec'), await calls(pair.replica, 'exec')];

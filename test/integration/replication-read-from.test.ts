@@ -9,6 +9,7 @@ import type { ReadFrom, ReplicationOptions } from '../../src/index.js';
 import { commandCalls } from '../support/command-stats.js';
 import { createLab, faults, waitFor, type RedisNode, type ReplicationLab } from '../support/lab.js';
 import { recordedClient } from '../support/recorded-client.js';
+import { pairByAddress } from '../support/replication-client-options.js';
 
 const READS = 20;
 
@@ -25,10 +26,7 @@ describe('replication: readFrom', { timeout: 60_000 }, () => {
   after(() => lab.teardown());
 
   const options = (name: string, readFrom: ReadFrom | undefined): ReplicationOptions => ({
-    name,
-    mode: 'replication',
-    primary: { host: pair.primary.host, port: pair.primary.port },
-    reader: { host: pair.replica.host, port: pair.replica.port },
+    ...pairByAddress(pair, name),
     ...(readFrom === undefined ? {} : { readFrom }),
   });
 

@@ -6,6 +6,7 @@ import { after, describe, test } from 'node:test';
 import { commandCalls } from '../support/command-stats.js';
 import { createLab } from '../support/lab.js';
 import { recordedClient } from '../support/recorded-client.js';
+import { pairByAddress } from '../support/replication-client-options.js';
 
 describe('replication: WAIT is not a read', { timeout: 30_000 }, () => {
   const lab = createLab();
@@ -13,12 +14,7 @@ describe('replication: WAIT is not a read', { timeout: 30_000 }, () => {
 
   test('WAIT, in any casing, reaches the primary and counts its replica', { timeout: 20_000 }, async () => {
     const pair = await lab.replicationPair();
-    const { client } = recordedClient(lab, {
-      name: 'repl-wait',
-      mode: 'replication',
-      primary: { host: pair.primary.host, port: pair.primary.port },
-      reader: { host: pair.replica.host, port: pair.replica.port },
-    });
+    const { client } = recordedClient(lab, pairByAddress(pair, 'repl-wait'));
     await client.connect();
     assert.equal(await client.set('rw:k', 'v'), 'OK');
     assert.equal(await client.wait(1, 2000), 1, 'the primary has one replica in sync');

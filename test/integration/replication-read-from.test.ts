@@ -2,7 +2,7 @@
 // (INFO commandstats): 'replica-preferred' (the default with a reader) reads on the reader,
 // 'primary' on the primary without even connecting to the reader, 'primary-preferred' on the
 // primary, and on the reader while the primary hangs (SIGSTOP), with no read failing once the
-// primary's breaker is open.
+// primary's breaker is open, one event when reads move and one when they are back.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ReadFrom, ReplicationOptions } from '../../src/index.js';
@@ -57,7 +57,7 @@ describe('replication: readFrom', { timeout: 60_000 }, () => {
     assert.deepEqual(await readsLandOn('rf-pp-up', 'primary-preferred'), { primary: READS, replica: 0 });
   });
 
-  test("'primary-preferred' with the primary hung: reads go to the reader, none fails once the breaker is open", { timeout: 20_000 }, async () => {
+  test("'primary-preferred' with the primary hung: reads go to the reader, none fails once the breaker is open", { timeout: 30_000 }, async () => {
     const { client, events } = recordedClient(lab, {
       ...options('rf-pp-hung', 'primary-preferred'),
       policy: { attemptTimeoutMs: 200, totalTimeoutMs: 2000 },
@@ -84,5 +84,22 @@ describe('replication: readFrom', { timeout: 60_000 }, () => {
     assert.deepEqual(failed, [], 'no read fails while the primary hangs');
     assert.ok(results.every((r) => r.status === 'fulfilled' && r.value === 'v'), 'every read saw the value');
     assert.equal((await commandCalls(pair.replica, 'get')) - served, 2 * READS, 'the reader served every one of them');
+    const started = events.filter((e) => e.type === 'replica_reads.started');
+    assert.deepEqual(started, [{ ...started[0], node: primaryId, replica: `${pair.replica.host}:${pair.replica.port}` }], 'one event for the whole stretch');
+
+    // Back on the primary once it serves again: one event, counting the reads the reader took.
+    await faults.resume(pair.primary);
+    await waitFor(
+      async () => {
+        await client.get('rf:hung');
+        return events.some((e) => e.type === 'replica_reads.ended');
+      },
+      { timeoutMs: 10_000, what: 'reads back on the primary' },
+    );
+    const ended = events.find((e) => e.type === 'replica_reads.ended');
+    assert.ok(ended?.type === 'replica_reads.ended' && ended.node === primaryId && ended.reads >= 2 * READS, JSON.stringify(ended));
+    const beforeGets = await commandCalls(pair.primary, 'get');
+    assert.equal(await client.get('rf:hung'), 'v');
+    assert.equal(await commandCalls(pair.primary, 'get'), beforeGets + 1, 'reads are on the primary again');
   });
 });

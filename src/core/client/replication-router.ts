@@ -18,6 +18,7 @@ import { FollowTrust } from './follow-trust.js';
 import { failoverInProgress, openSideConnection, queryRole, waitForMasterRole } from './role-query.js';
 import { ReplicationEvidence } from './replication-evidence.js';
 import { ReplicationReads } from './replication-reads.js';
+import { ReplicaReadEpisodes } from '../topology/replica-read-episodes.js';
 
 /** How long the node a demoted primary names may take to report master (FAILOVER hand-over). */
 const FOLLOW_VERIFY_MS = 1000;
@@ -45,6 +46,7 @@ export class ReplicationRouter implements CommandRouter {
   private readonly reader: WatchedEndpoint | undefined;
   private readonly reads: ReplicationReads;
   private readonly evidence: ReplicationEvidence;
+  private readonly replicaReads: ReplicaReadEpisodes | undefined;
   private following: Promise<void> | undefined;
   private inspecting: Promise<void> | undefined;
   private nextInspectAt = 0;
@@ -76,6 +78,7 @@ export class ReplicationRouter implements CommandRouter {
       deps,
     );
     this.reads = new ReplicationReads(options.readFrom ?? (options.reader ? 'replica-preferred' : 'primary'));
+    this.replicaReads = this.reads.readFrom === 'primary-preferred' ? new ReplicaReadEpisodes(bus) : undefined;
     // With readFrom 'primary' the reader serves nothing: no connection, no health entry.
     if (options.reader && ReplicationReads.usesReader(this.reads.readFrom)) {
       this.reader = new WatchedEndpoint({ name: options.reader.host, port: options.reader.port, role: 'replica', purpose: 'reader' }, deps);
@@ -132,7 +135,14 @@ export class ReplicationRouter implements CommandRouter {
       if (this.closed) throw new ClientClosedError(this.options.name, _command.name);
       throw new ConnectFailedError(this.options.name, `the primary endpoint ${this.options.primary.host} is not set up yet`, 'connection');
     }
-    return isRead ? this.reads.route(primary, this.reader?.current, previous) : primary;
+    if (!isRead) return primary;
+    const target = this.reads.route(primary, this.reader?.current, previous);
+    // 'primary-preferred': one event when reads move to the reader, one when they are back.
+    if (this.replicaReads) {
+      if (target === primary) this.replicaReads.served(primary.label, primary);
+      else this.replicaReads.rerouted(primary.label, primary, target);
+    }
+    return target;
   }
 
   fallback(from: Endpoint, _command: Command, isRead: boolean): Endpoint | undefined {

@@ -9,7 +9,7 @@ import type { ReadFrom, ReplicationOptions } from '../../src/index.js';
 import { commandCalls } from '../support/command-stats.js';
 import { createLab, faults, waitFor, type RedisNode, type ReplicationLab } from '../support/lab.js';
 import { recordedClient } from '../support/recorded-client.js';
-import { pairByAddress } from '../support/replication-client-options.js';
+import { pairByAddress, pairByName } from '../support/replication-client-options.js';
 
 const READS = 20;
 
@@ -51,6 +51,22 @@ describe('replication: readFrom', { timeout: 60_000 }, () => {
     const readersBefore = await connectedClients(pair.replica);
     assert.deepEqual(await readsLandOn('rf-primary', 'primary'), { primary: READS, replica: 0 });
     assert.equal(await connectedClients(pair.replica), readersBefore, 'no connection to the reader');
+  });
+
+  test("'primary' with the endpoints by name: a demoted primary is still followed at once to the unconnected reader's host", { timeout: 25_000 }, async () => {
+    const dns = await lab.dns();
+    const named = await lab.replicationPair({ dns, ttl: 15, primaryName: 'rf-primary.repl.test', readerName: 'rf-reader.repl.test' });
+    const { client, events } = recordedClient(lab, { ...pairByName(named, dns, 'rf-follow'), readFrom: 'primary' });
+    await client.connect();
+    assert.equal(await client.set('rf:follow', 'before'), 'OK');
+    assert.deepEqual(client.health().dns?.map((d) => d.name), [named.primaryName], 'only the primary name is watched');
+    // The reader name was resolved once, so its host is known as one of the group's.
+    await waitFor(() => events.some((e) => e.type === 'dns.resolved' && e.name === named.readerName), { timeoutMs: 5000, what: 'the reader name resolved' });
+    await named.plannedFailover();
+    assert.equal(await client.set('rf:follow', 'after'), 'OK');
+    assert.equal(await named.replica.command('GET', 'rf:follow'), 'after');
+    const changed = events.find((e) => e.type === 'endpoint.changed' && e.name === named.primaryName);
+    assert.ok(changed?.type === 'endpoint.changed' && changed.cause === 'role-follow' && changed.newAddress === named.replica.address, JSON.stringify(changed));
   });
 
   test("'primary-preferred' reads on the primary while it is up", { timeout: 15_000 }, async () => {

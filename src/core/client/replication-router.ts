@@ -1,4 +1,5 @@
 import type { Command, Redis } from 'ioredis';
+import { isIP } from 'node:net';
 import { sleep } from '../command/retry-decision.js';
 import type { Subscription } from 'rxjs';
 import type { CommandRouter } from '../command/command-router.js';
@@ -91,7 +92,7 @@ export class ReplicationRouter implements CommandRouter {
       avoidReader: () => this.reads.avoidReader(),
     });
     // A breaker opening is evidence that the name may have moved: re-resolve now.
-    const names = new Set(this.slots().map((s) => s.name));
+    const names = new Set([options.primary.host, ...(options.reader ? [options.reader.host] : [])]);
     this.subscription = bus.events$.subscribe((event) => {
       if (event.type === 'dns.resolved' && event.outcome === 'success' && names.has(event.name)) {
         this.trust.noteResolved(event.addresses);
@@ -106,8 +107,32 @@ export class ReplicationRouter implements CommandRouter {
   }
 
   private start(): Promise<void> {
-    this.initial ??= Promise.all(this.slots().map((s) => s.start())).then(noop);
+    if (!this.initial) {
+      this.initial = Promise.all(this.slots().map((s) => s.start())).then(noop);
+      this.learnReaderHosts();
+    }
     return this.initial;
+  }
+
+  /**
+   * readFrom 'primary' leaves the reader unconnected, but its name still lists the group's other
+   * hosts, where a demoted primary's ROLE reply points after a failover. Resolved once (in the
+   * background: the client does not wait for it), its answer makes that follow trusted, as with
+   * a connected reader; the primary name's own answers add the rest over time.
+   */
+  private learnReaderHosts(): void {
+    const reader = this.options.reader;
+    if (this.reader || !reader || (isIP(reader.host) && !this.options.dns?.resolve)) return;
+    this.resolve(reader.host).then(
+      (answers) => {
+        if (this.closed) return;
+        const addresses = answers.map((a) => a.address);
+        this.bus.emit({ type: 'dns.resolved', name: reader.host, outcome: 'success', addresses, ttlSeconds: answers[0]?.ttl });
+      },
+      () => {
+        if (!this.closed) this.bus.emit({ type: 'dns.resolved', name: reader.host, outcome: 'failure', addresses: [], ttlSeconds: undefined });
+      },
+    );
   }
 
   pending(previous: FailureClass | undefined, isRead = false): Promise<void> | undefined {

@@ -107,8 +107,8 @@ export interface ReplicationOptions extends CommonOptions {
   /**
    * Where reads go ({@link ReadFrom}; transactions, WAIT and writes always go to the primary):
    * - `primary`: the primary only, for callers that must read their own writes (a session
-   *   store, a rate limiter). The `reader` is then not connected to at all, and readiness does
-   *   not depend on it;
+   *   store, a rate limiter). The `reader` is then not connected to, and readiness does not
+   *   depend on it (its name is resolved once: a demoted primary naming that host is followed);
    * - `replica-preferred`: the reader, and the primary while the reader is unavailable
    *   (disconnected, breaker open or probing, LOADING, MASTERDOWN);
    * - `primary-preferred`: the primary, and the reader while the primary's breaker is open, its

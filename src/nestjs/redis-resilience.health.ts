@@ -2,12 +2,17 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { ClientRegistry } from '../core/client/client-registry.js';
 import type { IndicatorResult } from '../core/health/health-model.js';
+import { withoutAddresses } from '../core/status/report-redaction.js';
 
 /** Options of {@link RedisResilienceHealthIndicator.isHealthy}. */
 export interface RedisHealthCheckOptions {
   /** Only these clients. @default every client of the module */
   clients?: readonly string[];
-  /** Add per shard or endpoint details (role, address, breaker, topology age, DNS, recent events). @default false */
+  /**
+   * Add per shard or endpoint details (role, address, breaker, topology age, DNS, recent events).
+   * It maps your network: serve it only behind authentication. Without it, the reasons name
+   * shards and endpoints by their label, never by address. @default false
+   */
   verbose?: boolean;
   /** Recent events per client when verbose. @default 20 */
   eventLimit?: number;
@@ -24,6 +29,10 @@ export interface RedisHealthCheckOptions {
  * replica or probing breaker is `degraded` (still 200). A non-required client that is down
  * is reported `degraded` with `unavailable: true`: Terminus fails the whole check on any
  * `down` key, and an optional dependency must not take the instance out of rotation.
+ *
+ * Readiness is served to anyone (probes carry no credentials), so its reasons name nodes the
+ * way Express's `/ready` and the status page do: the shard or endpoint label, with addresses and
+ * watched DNS names hidden. Only `verbose` shows them.
  */
 @Injectable()
 export class RedisResilienceHealthIndicator {
@@ -38,7 +47,7 @@ export class RedisResilienceHealthIndicator {
     if (wanted) for (const name of wanted) this.registry.get(name); // unknown name: UnknownClientError
     const report = options.verbose
       ? this.registry.report(options.eventLimit)
-      : this.registry.readiness();
+      : withoutAddresses(this.registry.readiness(), [...this.registry.clients.values()]);
     const result: HealthIndicatorResult = {};
     for (const client of sources) {
       const { status, ...data } = report.details[client.name] as IndicatorResult;

@@ -4,17 +4,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Redis } from 'ioredis';
-import {
-  ErrorCodes,
-  createResilientRedis,
-  isClientClosedError,
-  isConnectFailedError,
-  silentLogger,
-  type PolicyOptions,
-  type ResilientRedis,
-} from '../../src/index.js';
+import { ErrorCodes, isClientClosedError, isConnectFailedError } from '../../src/index.js';
 import { type RedisNode, createLab, waitFor } from '../support/lab.js';
 import { allocatePort, releasePort } from '../support/ports.js';
+import { standaloneClients } from '../support/standalone-clients.js';
 
 type Results = Array<[Error | null, unknown]> | null;
 
@@ -34,32 +27,15 @@ const blocked = (list: string): boolean => list.split('\n').some((l) => l.includ
 
 describe('command path on a healthy standalone node', { timeout: 60_000 }, () => {
   const lab = createLab();
-  const clients: ResilientRedis[] = [];
   let node: RedisNode;
   let plain: Redis;
-
-  const client = (policy: Partial<PolicyOptions> = {}, extra: { keyPrefix?: string; port?: number } = {}): ResilientRedis => {
-    const c = createResilientRedis({
-      name: `behaviour-${clients.length}`,
-      mode: 'standalone',
-      node: { host: node.host, port: extra.port ?? node.port },
-      logger: silentLogger,
-      metrics: { enabled: false },
-      policy,
-      ...(extra.keyPrefix === undefined ? {} : { keyPrefix: extra.keyPrefix }),
-    });
-    clients.push(c);
-    return c;
-  };
+  const client = standaloneClients(lab, 'behaviour', () => node);
 
   before(async () => {
     node = await lab.standalone();
     plain = lab.client(node.clientOptions());
   });
-  after(async () => {
-    for (const c of clients) c.disconnect();
-    await lab.teardown();
-  });
+  after(() => lab.teardown());
 
   test('pipeline: same result shape as ioredis, a WRONGTYPE stays in its place', { timeout: 10_000 }, async () => {
     const redis = client();

@@ -5,36 +5,21 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Redis } from 'ioredis';
-import { ErrorCodes, createResilientRedis, silentLogger, type PolicyOptions, type ResilientRedis } from '../../src/index.js';
+import { ErrorCodes } from '../../src/index.js';
 import { type RedisNode, createLab, faults, waitFor } from '../support/lab.js';
+import { standaloneClients } from '../support/standalone-clients.js';
 
 describe('command path: transactions, blocking commands and close', { timeout: 90_000 }, () => {
   const lab = createLab();
-  const clients: ResilientRedis[] = [];
   let node: RedisNode;
   let plain: Redis;
-
-  const client = (policy: Partial<PolicyOptions> = {}): ResilientRedis => {
-    const c = createResilientRedis({
-      name: `surface-${clients.length}`,
-      mode: 'standalone',
-      node: { host: node.host, port: node.port },
-      logger: silentLogger,
-      metrics: { enabled: false },
-      policy,
-    });
-    clients.push(c);
-    return c;
-  };
+  const client = standaloneClients(lab, 'surface', () => node);
 
   before(async () => {
     node = await lab.standalone();
     plain = lab.client(node.clientOptions());
   });
-  after(async () => {
-    for (const c of clients) c.disconnect();
-    await lab.teardown();
-  });
+  after(() => lab.teardown());
 
   test('WATCH + MULTI whose EXEC times out is not re-sent without its WATCH (no lost update)', async () => {
     // Short attempts and a long total: before the fix, the timed-out EXEC was retried as a

@@ -6,26 +6,15 @@ import { recordedClient } from '../support/recorded-client.js';
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { type ResilienceEvent, type ReplicationOptions } from '../../src/index.js';
-import { type DnsServer, type Lab, type RedisNode, type ReplicationLab, createLab, now, parseInfo, waitFor } from '../support/lab.js';
+import { commandCalls as calls } from '../support/command-stats.js';
+import { type DnsServer, type Lab, type ReplicationLab, createLab, now, waitFor } from '../support/lab.js';
+import { pairByName } from '../support/replication-client-options.js';
 
 type Extra = Partial<Omit<ReplicationOptions, 'mode'>>;
 
 /** A replication client on the pair's names, with its events recorded. */
 function clientFor(lab: Lab, dns: DnsServer, pair: ReplicationLab, extra: Extra = {}) {
-  return recordedClient(lab, {
-    name: 'repl-it',
-    mode: 'replication',
-    primary: { host: pair.primaryName, port: pair.primary.port },
-    reader: { host: pair.readerName, port: pair.replica.port },
-    dns: { servers: [dns.server] },
-    ...extra,
-  } as ReplicationOptions);
-}
-
-/** Calls of one command served by a node (INFO commandstats), e.g. to see where reads went. */
-async function calls(node: RedisNode, command: string): Promise<number> {
-  const stats = parseInfo(String(await node.command('INFO', 'commandstats')));
-  return Number(/calls=(\d+)/.exec(stats[`cmdstat_${command}`] ?? '')?.[1] ?? 0);
+  return recordedClient(lab, { ...pairByName(pair, dns, 'repl-it'), ...extra } as ReplicationOptions);
 }
 
 const changes = (events: ResilienceEvent[], name: string) =>

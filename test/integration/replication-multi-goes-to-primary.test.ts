@@ -4,13 +4,10 @@
 // pipeline of reads still goes to the reader.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { createLab, type RedisNode } from '../support/lab.js';
+import { commandCalls as calls } from '../support/command-stats.js';
+import { createLab } from '../support/lab.js';
 import { recordedClient } from '../support/recorded-client.js';
-
-async function calls(node: RedisNode, command: string): Promise<number> {
-  const stats = String(await node.command('INFO', 'commandstats'));
-  return Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
-}
+import { pairByAddress } from '../support/replication-client-options.js';
 
 describe('replication: a read-only transaction is not a read', { timeout: 30_000 }, () => {
   const lab = createLab();
@@ -18,12 +15,7 @@ describe('replication: a read-only transaction is not a read', { timeout: 30_000
 
   test('MULTI GET PTTL EXEC reaches the primary; a pipeline of GETs reaches the reader', { timeout: 20_000 }, async () => {
     const pair = await lab.replicationPair();
-    const { client } = recordedClient(lab, {
-      name: 'repl-multi',
-      mode: 'replication',
-      primary: { host: pair.primary.host, port: pair.primary.port },
-      reader: { host: pair.replica.host, port: pair.replica.port },
-    });
+    const { client } = recordedClient(lab, pairByAddress(pair, 'repl-multi'));
     await client.connect();
     assert.equal(await client.set('rm:k', '7', 'PX', 60_000), 'OK');
     const [primaryExec, readerExec] = [await calls(pair.primary, 'exec'), await calls(pair.replica, 'exec')];

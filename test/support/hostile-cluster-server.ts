@@ -5,17 +5,9 @@
  * PING, SELECT); every other command goes to the script. Loopback only, stopped by `close()`,
  * which also ends every connection it accepted.
  */
-import { type Server, type Socket, createServer } from 'node:net';
+import { type Reply, encode, startRespServer } from './scripted-resp-server.js';
 
-/** A reply to encode: strings are bulk strings; `raw` bytes go out as they are. */
-export type Reply =
-  | string
-  | number
-  | null
-  | readonly Reply[]
-  | { readonly simple: string }
-  | { readonly error: string }
-  | { readonly raw: string };
+export type { Reply } from './scripted-resp-server.js';
 
 /** Leaves the command unanswered, as a hung server would. */
 export const NO_REPLY = Symbol('no reply');
@@ -33,50 +25,6 @@ export interface HostileServer {
   /** Replaces the script. */
   setScript(script: Script): void;
   close(): Promise<void>;
-}
-
-export function encode(reply: Reply): string {
-  if (reply === null) return '$-1\r\n';
-  if (typeof reply === 'string') return `$${Buffer.byteLength(reply)}\r\n${reply}\r\n`;
-  if (typeof reply === 'number') return `:${reply}\r\n`;
-  if (Array.isArray(reply)) return `*${reply.length}\r\n${reply.map((r: Reply) => encode(r)).join('')}`;
-  const r = reply as { simple?: string; error?: string; raw?: string };
-  if (r.simple !== undefined) return `+${r.simple}\r\n`;
-  if (r.error !== undefined) return `-${r.error}\r\n`;
-  return r.raw ?? '';
-}
-
-/** Parses as many complete RESP2 command arrays as `buffer` holds; returns them and the rest. */
-function parseCommands(buffer: string): { commands: string[][]; rest: string } {
-  const commands: string[][] = [];
-  let at = 0;
-  for (;;) {
-    if (buffer[at] !== '*') break;
-    const lineEnd = buffer.indexOf('\r\n', at);
-    if (lineEnd < 0) break;
-    const count = Number(buffer.slice(at + 1, lineEnd));
-    let p = lineEnd + 2;
-    const args: string[] = [];
-    let complete = true;
-    for (let i = 0; i < count; i++) {
-      const end = buffer.indexOf('\r\n', p);
-      if (end < 0 || buffer[p] !== '$') {
-        complete = false;
-        break;
-      }
-      const len = Number(buffer.slice(p + 1, end));
-      if (buffer.length < end + 2 + len + 2) {
-        complete = false;
-        break;
-      }
-      args.push(buffer.slice(end + 2, end + 2 + len));
-      p = end + 2 + len + 2;
-    }
-    if (!complete) break;
-    commands.push(args);
-    at = p;
-  }
-  return { commands, rest: buffer.slice(at) };
 }
 
 function defaults(command: readonly string[]): Reply {
@@ -99,44 +47,19 @@ function defaults(command: readonly string[]): Reply {
 /** Starts a scripted server on `host` (127.0.0.x) and a free port. */
 export async function startHostileServer(script: Script, host = '127.0.0.1'): Promise<HostileServer> {
   let current = script;
-  const received: string[][] = [];
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => {});
-    let buffer = '';
-    socket.on('data', (chunk) => {
-      buffer += chunk.toString('latin1');
-      const { commands, rest } = parseCommands(buffer);
-      buffer = rest;
-      for (const args of commands) {
-        const command = [args[0]!.toUpperCase(), ...args.slice(1)];
-        received.push(command);
-        const reply = current(command);
-        if (reply === NO_REPLY) continue;
-        socket.write(encode(reply ?? defaults(command)), 'latin1');
-      }
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, host, () => resolve());
-  });
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('hostile server has no port');
+  const server = await startRespServer((command) => {
+    const reply = current(command);
+    return reply === NO_REPLY ? undefined : Buffer.from(encode(reply ?? defaults(command)), 'latin1');
+  }, host);
   return {
     host,
-    port: address.port,
-    received,
-    openConnections: () => sockets.size,
+    port: server.port,
+    received: server.commands,
+    openConnections: server.openConnections,
     setScript(next) {
       current = next;
     },
-    async close() {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => server.close(),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Command, Redis } from 'ioredis';
+import { isIP } from 'node:net';
 import { sleep } from '../command/retry-decision.js';
 import type { Subscription } from 'rxjs';
 import type { CommandRouter } from '../command/command-router.js';
@@ -16,12 +17,10 @@ import type { EndpointFactory } from '../endpoint/endpoint-factory.js';
 import { waitUntilReady } from '../endpoint/endpoint-lifecycle.js';
 import { FollowTrust } from './follow-trust.js';
 import { failoverInProgress, openSideConnection, queryRole, waitForMasterRole } from './role-query.js';
+import { ReplicationEvidence } from './replication-evidence.js';
+import { ReplicationReads } from './replication-reads.js';
+import { ReplicaReadEpisodes } from '../topology/replica-read-episodes.js';
 
-/** Timeouts on one endpoint within the window that count as evidence of a failover. */
-const TIMEOUTS_TO_RERESOLVE = 2;
-const TIMEOUT_WINDOW_MS = 1000;
-/** How long reads avoid a reader that answered LOADING or MASTERDOWN (they go to the primary). */
-const READER_AVOID_MS = 1000;
 /** How long the node a demoted primary names may take to report master (FAILOVER hand-over). */
 const FOLLOW_VERIFY_MS = 1000;
 /**
@@ -39,18 +38,20 @@ const noop = (): void => {};
  * replica, and the old primary often stays up as a replica answering READONLY. Each name is a
  * {@link WatchedEndpoint} (own resolution, TTL-driven and evidence-driven re-resolution,
  * verified atomic swaps with draining). This router adds what is specific to replication:
- * reads to the reader with fallback to the primary, evidence from failures, and following a
- * demoted primary to the master it names before DNS catches up.
+ * where reads go (`readFrom`, {@link ReplicationReads}), evidence from failures
+ * ({@link ReplicationEvidence}), and following a demoted primary to the master it names before
+ * DNS catches up.
  */
 export class ReplicationRouter implements CommandRouter {
   private readonly primary: WatchedEndpoint;
   private readonly reader: WatchedEndpoint | undefined;
-  private readonly timeouts = new WeakMap<Endpoint, { since: number; count: number }>();
+  private readonly reads: ReplicationReads;
+  private readonly evidence: ReplicationEvidence;
+  private readonly replicaReads: ReplicaReadEpisodes | undefined;
   private following: Promise<void> | undefined;
   private inspecting: Promise<void> | undefined;
   private nextInspectAt = 0;
   private initial: Promise<void> | undefined;
-  private readerAvoidUntil = 0;
   private closed = false;
   private readonly subscription: Subscription;
   private readonly resolve: CancellableResolveFn;
@@ -77,11 +78,21 @@ export class ReplicationRouter implements CommandRouter {
       },
       deps,
     );
-    if (options.reader) {
+    this.reads = new ReplicationReads(options.readFrom ?? (options.reader ? 'replica-preferred' : 'primary'));
+    this.replicaReads = this.reads.readFrom === 'primary-preferred' ? new ReplicaReadEpisodes(bus) : undefined;
+    // With readFrom 'primary' the reader serves nothing: no connection, no health entry.
+    if (options.reader && ReplicationReads.usesReader(this.reads.readFrom)) {
       this.reader = new WatchedEndpoint({ name: options.reader.host, port: options.reader.port, role: 'replica', purpose: 'reader' }, deps);
     }
+    this.evidence = new ReplicationEvidence({
+      current: (slot) => (slot === 'primary' ? this.primary : this.reader)?.current,
+      poke: (slot) => (slot === 'primary' ? this.primary : this.reader)?.poke(),
+      followDemotion: (endpoint) => void this.followDemotion(endpoint, 'readonly'),
+      inspectPrimary: (endpoint) => this.inspectPrimary(endpoint),
+      avoidReader: () => this.reads.avoidReader(),
+    });
     // A breaker opening is evidence that the name may have moved: re-resolve now.
-    const names = new Set(this.slots().map((s) => s.name));
+    const names = new Set([options.primary.host, ...(options.reader ? [options.reader.host] : [])]);
     this.subscription = bus.events$.subscribe((event) => {
       if (event.type === 'dns.resolved' && event.outcome === 'success' && names.has(event.name)) {
         this.trust.noteResolved(event.addresses);
@@ -96,8 +107,32 @@ export class ReplicationRouter implements CommandRouter {
   }
 
   private start(): Promise<void> {
-    this.initial ??= Promise.all(this.slots().map((s) => s.start())).then(noop);
+    if (!this.initial) {
+      this.initial = Promise.all(this.slots().map((s) => s.start())).then(noop);
+      this.learnReaderHosts();
+    }
     return this.initial;
+  }
+
+  /**
+   * readFrom 'primary' leaves the reader unconnected, but its name still lists the group's other
+   * hosts, where a demoted primary's ROLE reply points after a failover. Resolved once (in the
+   * background: the client does not wait for it), its answer makes that follow trusted, as with
+   * a connected reader; the primary name's own answers add the rest over time.
+   */
+  private learnReaderHosts(): void {
+    const reader = this.options.reader;
+    if (this.reader || !reader || (isIP(reader.host) && !this.options.dns?.resolve)) return;
+    this.resolve(reader.host).then(
+      (answers) => {
+        if (this.closed) return;
+        const addresses = answers.map((a) => a.address);
+        this.bus.emit({ type: 'dns.resolved', name: reader.host, outcome: 'success', addresses, ttlSeconds: answers[0]?.ttl });
+      },
+      () => {
+        if (!this.closed) this.bus.emit({ type: 'dns.resolved', name: reader.host, outcome: 'failure', addresses: [], ttlSeconds: undefined });
+      },
+    );
   }
 
   pending(previous: FailureClass | undefined, isRead = false): Promise<void> | undefined {
@@ -118,79 +153,30 @@ export class ReplicationRouter implements CommandRouter {
     return undefined;
   }
 
-  route(_command: Command, isRead: boolean): Endpoint {
+  route(_command: Command, isRead: boolean, previous?: FailureClass): Endpoint {
     const primary = this.primary.current;
     // Only reachable once the first resolution has finished without an endpoint: closed meanwhile.
     if (!primary) {
       if (this.closed) throw new ClientClosedError(this.options.name, _command.name);
       throw new ConnectFailedError(this.options.name, `the primary endpoint ${this.options.primary.host} is not set up yet`, 'connection');
     }
-    if (isRead) {
-      const reader = this.reader?.current;
-      if (reader && this.readerUsable(reader)) return reader;
+    if (!isRead) return primary;
+    const target = this.reads.route(primary, this.reader?.current, previous);
+    // 'primary-preferred': one event when reads move to the reader, one when they are back.
+    if (this.replicaReads) {
+      if (target === primary) this.replicaReads.served(primary.label, primary);
+      else this.replicaReads.rerouted(primary.label, primary, target);
     }
-    return primary;
-  }
-
-  private readerUsable(reader: Endpoint): boolean {
-    if (!reader.ready) return false;
-    const state = reader.breaker.state;
-    if (state === 'open') return false;
-    // opossum lets one call through a half-open breaker and rejects the rest at once; a read
-    // must not be that rejection. The endpoint probes itself (PING) when it half-opens, so
-    // reads go to the primary until the probe has closed it.
-    if (state === 'half-open') return false;
-    if (this.readerAvoidUntil === 0) return true;
-    if (Date.now() < this.readerAvoidUntil) return false;
-    this.readerAvoidUntil = 0;
-    return true;
+    return target;
   }
 
   fallback(from: Endpoint, _command: Command, isRead: boolean): Endpoint | undefined {
-    if (!isRead) return undefined;
     // Reads fall back to the primary while the reader is unavailable, and the other way round.
-    const primary = this.primary.current;
-    const reader = this.reader?.current;
-    if (from === reader && primary && primary.breaker.state !== 'open') return primary;
-    if (from === primary && reader?.acceptsTraffic) return reader;
-    return undefined;
+    return isRead ? this.reads.fallback(from, this.primary.current, this.reader?.current) : undefined;
   }
 
   onFailure(endpoint: Endpoint, failure: FailureClass): void {
-    if (!failure.countsAgainstBreaker || this.closed) return;
-    const isPrimary = endpoint === this.primary.current;
-    const slot = isPrimary ? this.primary : endpoint === this.reader?.current ? this.reader : undefined;
-    // A failure on a swapped-out endpoint is old news: its call is retried on the new one.
-    if (!slot) return;
-    switch (failure.scenario) {
-      case 'readonly':
-        if (isPrimary) void this.followDemotion(endpoint, 'readonly');
-        slot.poke();
-        return;
-      case 'loading':
-      case 'masterdown':
-        // A replica loading its dataset or cut off from its primary: reads go to the primary.
-        if (isPrimary) slot.poke();
-        else this.readerAvoidUntil = Date.now() + READER_AVOID_MS;
-        return;
-      case 'timeout':
-        if (isPrimary) this.inspectPrimary(endpoint);
-        // One slow reply proves little; two within a second on one node is a hung host.
-        if (this.repeatedTimeout(endpoint)) slot.poke();
-        return;
-      default:
-        slot.poke();
-    }
-  }
-
-  private repeatedTimeout(endpoint: Endpoint): boolean {
-    const now = Date.now();
-    const seen = this.timeouts.get(endpoint);
-    if (!seen || now - seen.since > TIMEOUT_WINDOW_MS) {
-      this.timeouts.set(endpoint, { since: now, count: 1 });
-      return TIMEOUTS_TO_RERESOLVE <= 1;
-    }
-    return ++seen.count >= TIMEOUTS_TO_RERESOLVE;
+    if (!this.closed) this.evidence.onFailure(endpoint, failure);
   }
 
   /**

@@ -104,17 +104,34 @@ export interface ReplicationOptions extends CommonOptions {
   primary: NodeAddress;
   /** The reader endpoint. Reads fall back to the primary while it is unavailable. */
   reader?: NodeAddress;
+  /**
+   * Where reads go ({@link ReadFrom}; transactions, WAIT and writes always go to the primary):
+   * - `primary`: the primary only, for callers that must read their own writes (a session
+   *   store, a rate limiter). The `reader` is then not connected to, and readiness does not
+   *   depend on it (its name is resolved once: a demoted primary naming that host is followed);
+   * - `replica-preferred`: the reader, and the primary while the reader is unavailable
+   *   (disconnected, breaker open or probing, LOADING, MASTERDOWN);
+   * - `primary-preferred`: the primary, and the reader while the primary's breaker is open, its
+   *   connection is down, or it just failed the read. Those reads may be behind by the
+   *   replication lag.
+   *
+   * `replica-preferred` and `primary-preferred` need a `reader`: without one they would
+   * silently mean `primary`, so they are refused with `InvalidOptionsError`.
+   * @default 'replica-preferred' with a `reader`, 'primary' without
+   */
+  readFrom?: ReadFrom;
   dns?: DnsOptions;
 }
 
 /**
- * Where cluster reads go:
- * - `primary`: always the shard's primary (reads see every acknowledged write);
- * - `replica-preferred`: a healthy replica, else the primary;
+ * Where reads go (cluster: per shard; replication: between the primary and the reader):
+ * - `primary`: always the (shard's) primary (reads see every acknowledged write);
+ * - `replica-preferred`: a healthy replica (the reader), else the primary;
  * - `primary-preferred` (MongoDB's name): the primary, and while its breaker is open or its
- *   connection is down, the shard's replicas. Those reads may be behind by the replication lag
- *   (unknowable per read); with `cluster-require-full-coverage yes` the replica answers
- *   CLUSTERDOWN too once the primary is marked failed, so they only help until then.
+ *   connection is down, the replicas (the reader). Those reads may be behind by the
+ *   replication lag (unknowable per read); in a cluster with `cluster-require-full-coverage
+ *   yes` the replica answers CLUSTERDOWN too once the primary is marked failed, so they only
+ *   help until then.
  */
 export type ReadFrom = 'primary' | 'replica-preferred' | 'primary-preferred';
 

@@ -2,7 +2,7 @@ import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import type { BreakerOptions, PolicyOptions } from './policy-options.js';
 import { MAX_TIMER_MS, type NumberRule, checkAddress, checkKnownKeys, checkNumber, checkNumbers, describeValue, isDnsServerAddress, isObject, ms } from './option-checks.js';
 import { breakerPresets, policyPresets } from './presets.js';
-import type { Mode, NodeAddress, ResilientRedisOptions } from './resilient-redis-options.js';
+import type { Mode, NodeAddress, ReadFrom, ResilientRedisOptions } from './resilient-redis-options.js';
 
 /** Options after validation, with the mode's presets filled in. */
 export type ResolvedOptions = ResilientRedisOptions & {
@@ -13,6 +13,7 @@ export type ResolvedOptions = ResilientRedisOptions & {
 };
 
 const MODES: readonly Mode[] = ['standalone', 'replication', 'cluster'];
+const READ_FROM: readonly ReadFrom[] = ['primary', 'replica-preferred', 'primary-preferred'];
 
 /** Top-level options every mode accepts. */
 const COMMON_KEYS: readonly string[] = [
@@ -23,7 +24,7 @@ const COMMON_KEYS: readonly string[] = [
 /** Top-level options that only mean something in one mode. */
 const MODE_KEYS: Readonly<Record<Mode, readonly string[]>> = {
   standalone: ['node'],
-  replication: ['primary', 'reader', 'dns'],
+  replication: ['primary', 'reader', 'readFrom', 'dns'],
   cluster: ['nodes', 'readFrom', 'dns', 'topology', 'crossSlot'],
 };
 
@@ -85,6 +86,10 @@ function checkModeOptions(options: Record<string, unknown>, mode: Mode | undefin
   if (mode === 'replication') {
     checkAddress('primary', options.primary, problems);
     if (options.reader !== undefined) checkAddress('reader', options.reader, problems);
+    // 'replica-preferred' or 'primary-preferred' without a reader would quietly mean 'primary'.
+    if (checkReadFrom(options.readFrom, problems) && options.readFrom !== 'primary' && options.reader === undefined) {
+      problems.push(`readFrom '${options.readFrom as string}' needs a reader (there is no other node to read from): set reader, or use readFrom 'primary'`);
+    }
   }
   if (mode === 'cluster') {
     if (!Array.isArray(options.nodes) || options.nodes.length === 0) {
@@ -92,9 +97,7 @@ function checkModeOptions(options: Record<string, unknown>, mode: Mode | undefin
     } else {
       (options.nodes as NodeAddress[]).forEach((n, i) => checkAddress(`nodes[${i}]`, n, problems));
     }
-    if (options.readFrom !== undefined && !['primary', 'replica-preferred', 'primary-preferred'].includes(options.readFrom as string)) {
-      problems.push(`readFrom must be 'primary', 'replica-preferred' or 'primary-preferred' (got ${describeValue(options.readFrom)})`);
-    }
+    checkReadFrom(options.readFrom, problems);
     if (options.topology !== undefined) checkNumbers('topology', options.topology, {}, TOPOLOGY_RULES, problems);
     if (options.db !== undefined && options.db !== 0) problems.push('db must be 0 in cluster mode');
     const cs = options.crossSlot as Record<string, unknown> | undefined;
@@ -103,6 +106,14 @@ function checkModeOptions(options: Record<string, unknown>, mode: Mode | undefin
     } else if (cs?.splitMset === true && cs.split !== true) problems.push('crossSlot.splitMset needs crossSlot.split: true');
   }
   if (mode === 'replication' || mode === 'cluster') checkDnsOptions(options.dns, problems);
+}
+
+/** Whether `readFrom` is given and one of the three; a wrong value is a problem. */
+function checkReadFrom(readFrom: unknown, problems: string[]): boolean {
+  if (readFrom === undefined) return false;
+  if ((READ_FROM as readonly unknown[]).includes(readFrom)) return true;
+  problems.push(`readFrom must be 'primary', 'replica-preferred' or 'primary-preferred' (got ${describeValue(readFrom)})`);
+  return false;
 }
 
 function checkDnsOptions(dns: unknown, problems: string[]): void {

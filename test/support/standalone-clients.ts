@@ -1,0 +1,35 @@
+/**
+ * Library clients for tests that point several of them, each with its own policy, at one
+ * standalone node: silent, without metrics, named `<prefix>-<n>` in order of creation, and
+ * disconnected by the lab's teardown (also when the test fails), before the node stops.
+ */
+import { createResilientRedis, silentLogger, type PolicyOptions, type ResilientRedis } from '../../src/index.js';
+import type { Lab } from './lab.js';
+import type { RedisNode } from './redis-node.js';
+
+/** What a test may vary besides the policy: a key prefix, or another port on the node's host. */
+export interface StandaloneClientExtras {
+  keyPrefix?: string;
+  port?: number;
+}
+
+export type StandaloneClientFactory = (policy?: Partial<PolicyOptions>, extras?: StandaloneClientExtras) => ResilientRedis;
+
+/** `node`: read when each client is made, so the factory can be built before the node starts. */
+export function standaloneClients(lab: Lab, prefix: string, node: () => RedisNode): StandaloneClientFactory {
+  let made = 0;
+  return (policy = {}, extras = {}) => {
+    const { host, port } = node();
+    const client = createResilientRedis({
+      name: `${prefix}-${made++}`,
+      mode: 'standalone',
+      node: { host, port: extras.port ?? port },
+      logger: silentLogger,
+      metrics: { enabled: false },
+      policy,
+      ...(extras.keyPrefix === undefined ? {} : { keyPrefix: extras.keyPrefix }),
+    });
+    lab.defer(() => client.disconnect());
+    return client;
+  };
+}

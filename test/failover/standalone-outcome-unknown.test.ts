@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { ErrorCodes, isOutcomeUnknownError, type ResilienceEvent, type ResilientRedis } from '../../src/index.js';
 import { type RedisNode, createLab, faults, waitFor } from '../support/lab.js';
-import { recordedClient } from '../support/recorded-client.js';
+import { recordedStandalone } from '../support/recorded-client.js';
 
 const socketOf = (client: ResilientRedis): Socket => client.router.endpoints()[0]!.client.stream as Socket;
 
@@ -18,10 +18,7 @@ describe('standalone: unsafe writes with an unknown outcome', { timeout: 60_000 
 
   before(async () => {
     node = await lab.standalone();
-    ({ client: redis, events } = recordedClient(lab, {
-      name: 'outcome',
-      mode: 'standalone',
-      node: { host: node.host, port: node.port },
+    ({ client: redis, events } = recordedStandalone(lab, node, 'outcome', {
       policy: { attemptTimeoutMs: 300, totalTimeoutMs: 2500, maxAttempts: 4 },
       // These tests are about retries, one call at a time: keep the breaker out of the way.
       breaker: { consecutiveFailuresToOpen: 20, volumeThreshold: 50 },

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { ReplyError } from 'ioredis';
 import type { ResilienceEvent, ResilientRedis } from '../../src/index.js';
 import { type RedisNode, createLab } from '../support/lab.js';
-import { recordedClient } from '../support/recorded-client.js';
+import { HAIR_TRIGGER_BREAKER, recordedStandalone } from '../support/recorded-client.js';
 
 describe('user errors and the breaker', { timeout: 30_000 }, () => {
   const lab = createLab();
@@ -16,13 +16,7 @@ describe('user errors and the breaker', { timeout: 30_000 }, () => {
 
   before(async () => {
     node = await lab.standalone();
-    ({ client: redis, events } = recordedClient(lab, {
-      name: 'user-errors',
-      mode: 'standalone',
-      node: { host: node.host, port: node.port },
-      // The most trigger-happy breaker there is: any counted failure would open it.
-      breaker: { consecutiveFailuresToOpen: 1, volumeThreshold: 1, errorThresholdPercentage: 1 },
-    }));
+    ({ client: redis, events } = recordedStandalone(lab, node, 'user-errors', { breaker: HAIR_TRIGGER_BREAKER }));
     await redis.connect();
     await node.command('RPUSH', 'ue:list', 'a');
   });

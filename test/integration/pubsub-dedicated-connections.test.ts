@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Redis } from 'ioredis';
 import { isClientClosedError, isCommandTimeoutError, type ResilientRedis } from '../../src/index.js';
 import { type ClusterLab, type RedisNode, createLab, faults, waitFor } from '../support/lab.js';
-import { recordedClient } from '../support/recorded-client.js';
+import { recordedClient, recordedStandalone } from '../support/recorded-client.js';
 
 describe('pub/sub and MONITOR on dedicated connections', { timeout: 90_000 }, () => {
   const lab = createLab();
@@ -15,7 +15,7 @@ describe('pub/sub and MONITOR on dedicated connections', { timeout: 90_000 }, ()
   let redis: ResilientRedis;
 
   const standalone = (name: string, policy = {}) =>
-    recordedClient(lab, { name, mode: 'standalone', node: { host: node.host, port: node.port }, policy }).client;
+    recordedStandalone(lab, node, name, { policy }).client;
 
   before(async () => {
     node = await lab.standalone();

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { ReplyError } from 'ioredis';
 import type { ResilienceEvent, ResilientRedis } from '../../src/index.js';
 import { type RedisNode, createLab } from '../support/lab.js';
-import { recordedClient } from '../support/recorded-client.js';
+import { HAIR_TRIGGER_BREAKER, recordedStandalone } from '../support/recorded-client.js';
 
 const INCR_THEN_FAIL = "redis.call('INCR', KEYS[1]); return redis.error_reply(ARGV[1])";
 
@@ -18,13 +18,7 @@ describe('script error replies through the client', { timeout: 30_000 }, () => {
 
   before(async () => {
     node = await lab.standalone();
-    ({ client: redis, events } = recordedClient(lab, {
-      name: 'script-errors',
-      mode: 'standalone',
-      node: { host: node.host, port: node.port },
-      // Any counted failure would open this breaker at once.
-      breaker: { consecutiveFailuresToOpen: 1, volumeThreshold: 1, errorThresholdPercentage: 1 },
-    }));
+    ({ client: redis, events } = recordedStandalone(lab, node, 'script-errors', { breaker: HAIR_TRIGGER_BREAKER }));
     await redis.connect();
   });
   after(() => lab.teardown());

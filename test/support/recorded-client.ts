@@ -15,3 +15,19 @@ export function recordedClient(lab: Lab, options: ResilientRedisOptions): { clie
   });
   return { client, events };
 }
+
+/** Options of {@link recordedStandalone}: everything but the mode and the node. */
+export type StandaloneExtras = Omit<Extract<ResilientRedisOptions, { mode: 'standalone' }>, 'mode' | 'node' | 'name'>;
+
+/** The most trigger-happy breaker there is: any failure it counts opens it at once. */
+export const HAIR_TRIGGER_BREAKER = { consecutiveFailuresToOpen: 1, volumeThreshold: 1, errorThresholdPercentage: 1 } as const;
+
+/** {@link recordedClient} on one standalone lab node. */
+export function recordedStandalone(
+  lab: Lab,
+  node: { readonly host: string; readonly port: number },
+  name: string,
+  extras: StandaloneExtras = {},
+): { client: ResilientRedis; events: ResilienceEvent[] } {
+  return recordedClient(lab, { ...extras, name, mode: 'standalone', node: { host: node.host, port: node.port } });
+}

@@ -122,7 +122,14 @@ const ratio3 = (n: number): number => Math.round(n * 1000) / 1000;
 export function contestantFigures(client: string, runs: readonly LoopResult[]): ContestantFigures {
   const merged = mergeRuns(runs);
   const perRound = runs.map((r) => (r.elapsedMs > 0 ? Math.round((r.ops / r.elapsedMs) * 1000) : 0));
-  return { client, opsPerSec: Math.round(median(perRound)), roundOpsPerSec: perRound, p50Us: merged.p50Us, p99Us: merged.p99Us, cpuUsPerOp: merged.cpuUsPerOp };
+  return {
+    client,
+    opsPerSec: Math.round(median(perRound)),
+    roundOpsPerSec: perRound,
+    p50Us: merged.p50Us,
+    p99Us: merged.p99Us,
+    cpuUsPerOp: merged.cpuUsPerOp,
+  };
 }
 
 /** Ours ÷ peer from the same rounds. */
@@ -165,27 +172,55 @@ export function formatPeerCases(cases: readonly PeerCase[]): string {
     return (
       caseLabel(c).padEnd(labelWidth) +
       names.map((n) => pad(fig(n)?.opsPerSec ?? '-', Math.max(12, n.length + 7))).join('') +
-      c.ratios.map((r) => pad(`${r.median.toFixed(2)} [${r.q1.toFixed(2)}-${r.q3.toFixed(2)}] ${r.verdict} cpu ${r.cpu.toFixed(2)}`, 36)).join('') +
-      pad(each((x) => x.p50Us), 26) +
-      pad(each((x) => x.p99Us), 22) +
-      pad(each((x) => x.cpuUsPerOp), 20)
+      c.ratios
+        .map((r) => pad(`${r.median.toFixed(2)} [${r.q1.toFixed(2)}-${r.q3.toFixed(2)}] ${r.verdict} cpu ${r.cpu.toFixed(2)}`, 36))
+        .join('') +
+      pad(
+        each((x) => x.p50Us),
+        26,
+      ) +
+      pad(
+        each((x) => x.p99Us),
+        22,
+      ) +
+      pad(
+        each((x) => x.cpuUsPerOp),
+        20,
+      )
     );
   });
   return [head, '-'.repeat(head.length), ...rows].join('\n');
 }
 
-const verdictMark = (r: RatioFigures): string => `${r.median.toFixed(2)} [${r.q1.toFixed(2)}–${r.q3.toFixed(2)}]${r.verdict === 'faster' ? '' : ` ${r.verdict}`}`;
+const verdictMark = (r: RatioFigures): string =>
+  `${r.median.toFixed(2)} [${r.q1.toFixed(2)}–${r.q3.toFixed(2)}]${r.verdict === 'faster' ? '' : ` ${r.verdict}`}`;
 
 /** The same table as {@link formatPeerCases} in Markdown, for the README. */
 export function markdownPeerCases(cases: readonly PeerCase[]): string {
   const first = cases[0];
   if (!first) return '';
   const names = first.clients.map((c) => c.client);
-  const head = ['case', ...names.map((n) => `${n} ops/s`), ...first.ratios.map((r) => `${r.ours} ÷ ${r.vs}`), ...first.ratios.map((r) => `CPU/op ${r.vs} ÷ ${r.ours}`), `p50 µs (${names.join(' / ')})`, 'p99 µs', 'CPU µs/op'];
+  const head = [
+    'case',
+    ...names.map((n) => `${n} ops/s`),
+    ...first.ratios.map((r) => `${r.ours} ÷ ${r.vs}`),
+    ...first.ratios.map((r) => `CPU/op ${r.vs} ÷ ${r.ours}`),
+    `p50 µs (${names.join(' / ')})`,
+    'p99 µs',
+    'CPU µs/op',
+  ];
   const rows = cases.map((c) => {
     const fig = (name: string): ContestantFigures | undefined => c.clients.find((x) => x.client === name);
     const each = (f: (x: ContestantFigures) => number): string => names.map((n) => String(fig(n) ? f(fig(n)!) : '–')).join(' / ');
-    return [caseLabel(c), ...names.map((n) => String(fig(n)?.opsPerSec ?? '–')), ...c.ratios.map(verdictMark), ...c.ratios.map((r) => r.cpu.toFixed(2)), each((x) => x.p50Us), each((x) => x.p99Us), each((x) => x.cpuUsPerOp)];
+    return [
+      caseLabel(c),
+      ...names.map((n) => String(fig(n)?.opsPerSec ?? '–')),
+      ...c.ratios.map(verdictMark),
+      ...c.ratios.map((r) => r.cpu.toFixed(2)),
+      each((x) => x.p50Us),
+      each((x) => x.p99Us),
+      each((x) => x.cpuUsPerOp),
+    ];
   });
   return [head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 }

@@ -28,8 +28,20 @@ export function componentOf(url: string, functionName: string): string {
     return 'native (syscalls, builtins)';
   }
   if (url.startsWith('node:')) return 'Node internals';
-  const packages = ['ioredis', '@ioredis', 'redis-parser', 'opossum', 'prom-client', 'rxjs', 'cluster-key-slot', 'denque', 'standard-as-callback'];
-  for (const p of packages) if (url.includes(`/node_modules/${p}/`)) return p === '@ioredis' || p === 'redis-parser' || p === 'denque' || p === 'standard-as-callback' ? 'ioredis' : p;
+  const packages = [
+    'ioredis',
+    '@ioredis',
+    'redis-parser',
+    'opossum',
+    'prom-client',
+    'rxjs',
+    'cluster-key-slot',
+    'denque',
+    'standard-as-callback',
+  ];
+  for (const p of packages)
+    if (url.includes(`/node_modules/${p}/`))
+      return p === '@ioredis' || p === 'redis-parser' || p === 'denque' || p === 'standard-as-callback' ? 'ioredis' : p;
   if (url.includes('/src/core/') || url.includes('/dist/core/')) return 'redis-resilience';
   if (url.includes('/bench/')) return 'bench harness';
   return 'other';
@@ -68,7 +80,12 @@ export function summarizeProfile(
 }
 
 /** Profiles `op` under a closed loop for `durationMs`; writes the raw profile to `file`. */
-export async function profileRun(op: () => Promise<unknown>, concurrency: number, durationMs: number, file: string): Promise<{ profile: CpuProfile; ops: number }> {
+export async function profileRun(
+  op: () => Promise<unknown>,
+  concurrency: number,
+  durationMs: number,
+  file: string,
+): Promise<{ profile: CpuProfile; ops: number }> {
   const session = new Session();
   session.connect();
   try {

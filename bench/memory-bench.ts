@@ -151,15 +151,24 @@ export function slope(ys: readonly number[]): number {
 /** Every memory figure; the servers must be running and seeded. */
 export async function measureMemory(standalone: TargetAddress, cluster: TargetAddress & { kind: 'cluster' }): Promise<MemoryResult> {
   const gc = gcFunction();
-  const both = async (f: (kind: 'ioredis' | 'ours', t: TargetAddress) => Promise<number>, t: TargetAddress): Promise<{ ioredis: number; ours: number }> => ({
+  const both = async (
+    f: (kind: 'ioredis' | 'ours', t: TargetAddress) => Promise<number>,
+    t: TargetAddress,
+  ): Promise<{ ioredis: number; ours: number }> => ({
     ioredis: await f('ioredis', t),
     ours: await f('ours', t),
   });
   // Refreshes first: the other measurements close clients whose memory is released late.
   const refreshed = await refreshes(gc, cluster);
   return {
-    idlePerClient: { standalone: await both((k, t) => idlePerClient(gc, k, t), standalone), cluster: await both((k, t) => idlePerClient(gc, k, t), cluster) },
-    perThousandInFlight: { standalone: await both((k, t) => perThousandInFlight(gc, k, t), standalone), cluster: await both((k, t) => perThousandInFlight(gc, k, t), cluster) },
+    idlePerClient: {
+      standalone: await both((k, t) => idlePerClient(gc, k, t), standalone),
+      cluster: await both((k, t) => idlePerClient(gc, k, t), cluster),
+    },
+    perThousandInFlight: {
+      standalone: await both((k, t) => perThousandInFlight(gc, k, t), standalone),
+      cluster: await both((k, t) => perThousandInFlight(gc, k, t), cluster),
+    },
     refreshes: refreshed,
   };
 }

@@ -20,7 +20,9 @@ export const KEYS: readonly string[] = Array.from({ length: 256 }, (_, i) => `be
 const TAGGED: readonly string[] = Array.from({ length: 10 }, (_, i) => `{multi}:${i}`);
 const TAGGED_PAIRS: Readonly<Record<string, string>> = Object.fromEntries(TAGGED.map((k) => [k, VALUE]));
 /** 5 SETs and 5 GETs, interleaved, all in the slot of `{pipe}`. */
-const PIPELINE: readonly PipelineCommand[] = Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? (['set', `{pipe}:${i}`, VALUE] as const) : (['get', `{pipe}:${i - 1}`] as const)));
+const PIPELINE: readonly PipelineCommand[] = Array.from({ length: 10 }, (_, i) =>
+  i % 2 === 0 ? (['set', `{pipe}:${i}`, VALUE] as const) : (['get', `{pipe}:${i - 1}`] as const),
+);
 /** 10 keys, each in its own slot (checked in {@link crossSlotKeys}). */
 const SPREAD: readonly string[] = Array.from({ length: 10 }, (_, i) => `xslot:${i}`);
 
@@ -67,7 +69,11 @@ export async function runSimpleCases(
   for (const name of plan.workloads) {
     for (const concurrency of plan.concurrency) {
       for (const autoPipelining of [false, true]) {
-        const c = await runPeerCase({ section, name, concurrency, autoPipelining }, trio(clients, autoPipelining, (cl) => workloadOp(cl, name)), settings);
+        const c = await runPeerCase(
+          { section, name, concurrency, autoPipelining },
+          trio(clients, autoPipelining, (cl) => workloadOp(cl, name)),
+          settings,
+        );
         cases.push(c);
         log(`  ${oneLine(c)}`);
       }
@@ -77,7 +83,11 @@ export async function runSimpleCases(
 }
 
 /** The cluster-only cases: a one-slot pipeline and hash-tagged multi-key commands, at c50. */
-export async function runClusterBatchCases(clients: SectionClients, settings: RoundSettings, log: (line: string) => void): Promise<PeerCase[]> {
+export async function runClusterBatchCases(
+  clients: SectionClients,
+  settings: RoundSettings,
+  log: (line: string) => void,
+): Promise<PeerCase[]> {
   const cases: PeerCase[] = [];
   const work: Array<[string, (c: BenchClient) => () => Promise<unknown>]> = [
     ['PIPELINE x10 (one slot)', (c) => () => c.pipeline(PIPELINE)],
@@ -130,7 +140,12 @@ export async function runCrossSlotCase(
     { client: rename(clients.ours, 'ours-parallel'), op: () => mgetPerSlot(clients.ours, SPREAD, true) },
     ...(clients.glide ? [{ client: clients.glide, op: () => clients.glide!.mget(SPREAD) }] : []),
   ];
-  const c = await runPeerCase({ section: 'cross-slot', name: `MGET x10 (${crossSlotKeys().slots} slots)`, concurrency: 50, autoPipelining: false }, contestants, settings, [clients.oursSplit.label]);
+  const c = await runPeerCase(
+    { section: 'cross-slot', name: `MGET x10 (${crossSlotKeys().slots} slots)`, concurrency: 50, autoPipelining: false },
+    contestants,
+    settings,
+    [clients.oursSplit.label],
+  );
   log(`  ${oneLine(c)}`);
   return c;
 }

@@ -25,7 +25,8 @@ export interface BenchClient {
 }
 
 /** Where the servers are: one standalone node, or the cluster's seeds. */
-export type TargetAddress = { kind: 'standalone'; node: { host: string; port: number } } | { kind: 'cluster'; seeds: { host: string; port: number }[] };
+export type TargetAddress =
+  { kind: 'standalone'; node: { host: string; port: number } } | { kind: 'cluster'; seeds: { host: string; port: number }[] };
 
 const nothing = (): Promise<void> => Promise.resolve();
 
@@ -50,8 +51,15 @@ function ioredisShaped(label: string, c: Redis | Cluster | ResilientRedis, betwe
 }
 
 /** Plain ioredis with one auto-pipelining setting. */
-export async function createIoredis(lab: Lab, target: TargetAddress, autoPipelining: boolean): Promise<{ bench: BenchClient; client: Redis | Cluster }> {
-  const client = target.kind === 'standalone' ? new Redis({ ...target.node, enableAutoPipelining: autoPipelining }) : new Cluster(target.seeds, { enableAutoPipelining: autoPipelining });
+export async function createIoredis(
+  lab: Lab,
+  target: TargetAddress,
+  autoPipelining: boolean,
+): Promise<{ bench: BenchClient; client: Redis | Cluster }> {
+  const client =
+    target.kind === 'standalone'
+      ? new Redis({ ...target.node, enableAutoPipelining: autoPipelining })
+      : new Cluster(target.seeds, { enableAutoPipelining: autoPipelining });
   client.on('error', () => {});
   lab.defer(() => client.disconnect());
   await client.ping();
@@ -69,11 +77,21 @@ export async function createOurs(
   extra: { crossSlot?: { split: boolean }; label?: string } = {},
 ): Promise<{ bench: BenchClient; client: ResilientRedis }> {
   const registry = new Registry();
-  const common = { logger: silentLogger, metrics: { registry }, enableAutoPipelining: autoPipelining, name: `bench-${autoPipelining ? 'ap' : 'plain'}` };
+  const common = {
+    logger: silentLogger,
+    metrics: { registry },
+    enableAutoPipelining: autoPipelining,
+    name: `bench-${autoPipelining ? 'ap' : 'plain'}`,
+  };
   const client =
     target.kind === 'standalone'
       ? createResilientRedis({ ...common, mode: 'standalone', node: target.node })
-      : createResilientRedis({ ...common, mode: 'cluster', nodes: target.seeds, ...(extra.crossSlot ? { crossSlot: extra.crossSlot } : {}) });
+      : createResilientRedis({
+          ...common,
+          mode: 'cluster',
+          nodes: target.seeds,
+          ...(extra.crossSlot ? { crossSlot: extra.crossSlot } : {}),
+        });
   client.events$.subscribe(() => {});
   lab.defer(() => client.close());
   await client.connect();

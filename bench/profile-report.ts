@@ -20,7 +20,9 @@ export function printProfiles(profiles: Record<string, ProfileSummary>, log: (li
   for (const name of names.sort((a, b) => value(ours, b) - value(ours, a))) {
     const p = value(plain, name);
     const o = value(ours, name);
-    log(`   ${name.padEnd(24)}${p.toFixed(2).padStart(12)}${o.toFixed(2).padStart(12)}${(o - p >= 0 ? '+' : '') + (o - p).toFixed(2).padStart(8)}`);
+    log(
+      `   ${name.padEnd(24)}${p.toFixed(2).padStart(12)}${o.toFixed(2).padStart(12)}${(o - p >= 0 ? '+' : '') + (o - p).toFixed(2).padStart(8)}`,
+    );
   }
   const wrapper = new Set(['redis-resilience', 'opossum', 'prom-client', 'rxjs', 'cluster-key-slot']);
   log('   top functions of the wrapper itself in the ours profile (self time per op):');
@@ -28,6 +30,6 @@ export function printProfiles(profiles: Record<string, ProfileSummary>, log: (li
     log(`     ${perOp(f.selfMs, ours.ops).toFixed(3).padStart(7)} µs  ${f.name}`);
   }
   log('   top functions overall in the ours profile:');
-  for (const f of ours.functions.slice(0, 10)) log(`     ${perOp(f.selfMs, ours.ops).toFixed(3).padStart(7)} µs  ${f.percent.toFixed(1).padStart(5)}%  ${f.name}`);
+  for (const f of ours.functions.slice(0, 10))
+    log(`     ${perOp(f.selfMs, ours.ops).toFixed(3).padStart(7)} µs  ${f.percent.toFixed(1).padStart(5)}%  ${f.name}`);
 }
-

@@ -102,7 +102,13 @@ export async function runRefreshStorm(lab: Lab, options: StormOptions): Promise<
   let windowOpen = false;
   const clients: ResilientRedis[] = [];
   for (let i = 0; i < options.clients; i++) {
-    const client = createResilientRedis({ name: `storm-${i}`, mode: 'cluster', nodes: cluster.seeds(), logger: silentLogger, metrics: { enabled: false } });
+    const client = createResilientRedis({
+      name: `storm-${i}`,
+      mode: 'cluster',
+      nodes: cluster.seeds(),
+      logger: silentLogger,
+      metrics: { enabled: false },
+    });
     routedAt.push(undefined);
     client.events$.subscribe((e) => {
       if (e.type === 'topology.refreshed' && e.promoted.length > 0 && performance.now() >= faultAt) routedAt[i] ??= performance.now();
@@ -127,7 +133,9 @@ export async function runRefreshStorm(lab: Lab, options: StormOptions): Promise<
   const victim = primaries[0]!;
   const replica = await cluster.replicaOf(victim);
   const keys = await Promise.all(primaries.map((p) => cluster.keyForNode(p, 'storm')));
-  options.log(`  ${options.clients} clients connected, cluster-node-timeout ${options.nodeTimeoutMs} ms; each client GETs one key per shard every ${LOAD_PERIOD_MS} ms`);
+  options.log(
+    `  ${options.clients} clients connected, cluster-node-timeout ${options.nodeTimeoutMs} ms; each client GETs one key per shard every ${LOAD_PERIOD_MS} ms`,
+  );
 
   let victimErrors = 0;
   let healthyErrors = 0;
@@ -167,7 +175,10 @@ export async function runRefreshStorm(lab: Lab, options: StormOptions): Promise<
         },
         { timeoutMs: 60_000, intervalMs: 20, what: `${replica.address} to report master` },
       );
-      await waitFor(() => routedAt.every((t) => t !== undefined), { timeoutMs: 15_000, what: 'every client to route to the promoted replica' }).catch(() =>
+      await waitFor(() => routedAt.every((t) => t !== undefined), {
+        timeoutMs: 15_000,
+        what: 'every client to route to the promoted replica',
+      }).catch(() =>
         options.log(`  only ${routedAt.filter((t) => t !== undefined).length} of ${clients.length} clients routed to it within 15 s`),
       );
     } finally {
@@ -180,7 +191,10 @@ export async function runRefreshStorm(lab: Lab, options: StormOptions): Promise<
     await delay(1000);
     const s2 = await countersOf(cluster.nodes);
     windowOpen = false;
-    const lags = routedAt.filter((t): t is number => t !== undefined).map((t) => t - promotedAt).sort((a, b) => a - b);
+    const lags = routedAt
+      .filter((t): t is number => t !== undefined)
+      .map((t) => t - promotedAt)
+      .sort((a, b) => a - b);
     const replicaIndex = cluster.nodes.indexOf(replica);
     const slotsCalls = delta(s0, s2, 'slots');
     const infoCalls = delta(s0, s2, 'info');
@@ -220,7 +234,9 @@ export function formatRefreshBudget(r: RefreshBudgetResult): string[] {
     `  cluster-node-timeout ${r.nodeTimeoutMs} ms, ${r.clients} clients; promotion ${r.promotionS} s after the fault, window ${r.windowS} s`,
     `    steady (${r.steadyS} s): ${r.steadyFullReadsPerClientPerMin} full reads/client/min (${within(r.steadyFullReadsPerClientPerMin <= 1)} ≤ 1), ${r.steadyInfoPerClientPerMin} CLUSTER INFO/client/min`,
     `    failover: ${r.failoverFullReadsPerClient} full reads/client (${within(r.failoverFullReadsPerClient <= 2)} ≤ 2), ${r.failoverInfoPerClient} CLUSTER INFO/client, ${r.failoverRolePerClient} ROLE/client`,
-    `    full reads the clients started in the window, by trigger: ${Object.entries(r.failoverReadsByTrigger).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `    full reads the clients started in the window, by trigger: ${Object.entries(r.failoverReadsByTrigger)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
     `    ROLE probes until the promotion: ${r.rolePerClientPerS}/client/s (${within(r.rolePerClientPerS <= 4)} ≤ 4); ${r.roleCallsOnOtherNodes} went to nodes other than the failing shard's replica`,
     `    routed to the promoted replica: ${r.clientsRouted}/${r.clients} clients, lag behind the promotion p50 ${r.routeLagP50Ms} ms, p99 ${r.routeLagP99Ms} ms (${within((r.routeLagP99Ms ?? Infinity) <= 250)} ≤ 250), max ${r.routeLagMaxMs} ms`,
     `    failed calls after the fault: ${r.victimErrors} on the hung shard, ${r.healthyErrors} on healthy shards; server cost: CLUSTER SLOTS ${r.usecPerSlots} µs, CLUSTER INFO ${r.usecPerInfo} µs per call`,

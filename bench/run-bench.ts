@@ -78,7 +78,10 @@ const log = (line: string): void => console.log(line);
 const load = (): number[] => loadavg().map((l) => Math.round(l * 100) / 100);
 
 /** ioredis and ours per auto-pipelining setting, and GLIDE, on one target; seeded. */
-async function sectionClients(lab: Lab, target: TargetAddress): Promise<SectionClients & { raw: { plain: BenchClient; ours: BenchClient } }> {
+async function sectionClients(
+  lab: Lab,
+  target: TargetAddress,
+): Promise<SectionClients & { raw: { plain: BenchClient; ours: BenchClient } }> {
   const plain = { false: (await createIoredis(lab, target, false)).bench, true: (await createIoredis(lab, target, true)).bench };
   const ours = { false: (await createOurs(lab, target, false)).bench, true: (await createOurs(lab, target, true)).bench };
   let glide: BenchClient | undefined;
@@ -107,8 +110,12 @@ const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
 function printMemory(m: MemoryResult): void {
   log(`   ${''.padEnd(34)}${'ioredis'.padStart(12)}${'ours'.padStart(12)}`);
   for (const mode of ['standalone', 'cluster'] as const) {
-    log(`   ${`idle client, ${mode}`.padEnd(34)}${kib(m.idlePerClient[mode].ioredis).padStart(12)}${kib(m.idlePerClient[mode].ours).padStart(12)}`);
-    log(`   ${`1,000 calls in flight, ${mode}`.padEnd(34)}${kib(m.perThousandInFlight[mode].ioredis).padStart(12)}${kib(m.perThousandInFlight[mode].ours).padStart(12)}`);
+    log(
+      `   ${`idle client, ${mode}`.padEnd(34)}${kib(m.idlePerClient[mode].ioredis).padStart(12)}${kib(m.idlePerClient[mode].ours).padStart(12)}`,
+    );
+    log(
+      `   ${`1,000 calls in flight, ${mode}`.padEnd(34)}${kib(m.perThousandInFlight[mode].ioredis).padStart(12)}${kib(m.perThousandInFlight[mode].ours).padStart(12)}`,
+    );
   }
   const r = m.refreshes;
   log(`   100 topology refreshes (${r.count} reported): heap every 10 ${r.samples.map((b) => (b / 1048576).toFixed(2)).join(' ')} MiB`);
@@ -118,7 +125,12 @@ function printMemory(m: MemoryResult): void {
 /** Every ours-against-a-peer verdict that is not `faster`, for the summary. */
 function notAhead(cases: readonly PeerCase[]): string[] {
   return cases.flatMap((c) =>
-    c.ratios.filter((r) => r.verdict !== 'faster').map((r) => `${c.section} ${c.name} c=${c.concurrency}${c.autoPipelining ? ' autopipe' : ''}: ${r.ours}÷${r.vs} ${r.median} [quartiles ${r.q1}-${r.q3}, range ${r.min}-${r.max}] ${r.verdict}, CPU/op ratio ${r.cpu}`),
+    c.ratios
+      .filter((r) => r.verdict !== 'faster')
+      .map(
+        (r) =>
+          `${c.section} ${c.name} c=${c.concurrency}${c.autoPipelining ? ' autopipe' : ''}: ${r.ours}÷${r.vs} ${r.median} [quartiles ${r.q1}-${r.q3}, range ${r.min}-${r.max}] ${r.verdict}, CPU/op ratio ${r.cpu}`,
+      ),
   );
 }
 
@@ -138,48 +150,87 @@ async function main(): Promise<number> {
   mkdirSync(outDir, { recursive: true });
   // Short alternating rounds: on a shared 2-core machine, load from other processes comes and
   // goes within seconds, and rotating the order spreads it over every client.
-  const settings: RoundSettings = { rounds: args.rounds ?? (args.quick ? 2 : 7), roundMs: args.roundMs ?? 250, warmupMs: args.quick ? 150 : 300 };
-  const results: Results = { meta: { startedAt: new Date().toISOString(), node: process.version, loadavgBefore: load(), quick: args.quick, ...settings }, standalone: [], cluster: [], crossSlot: [] };
+  const settings: RoundSettings = {
+    rounds: args.rounds ?? (args.quick ? 2 : 7),
+    roundMs: args.roundMs ?? 250,
+    warmupMs: args.quick ? 150 : 300,
+  };
+  const results: Results = {
+    meta: { startedAt: new Date().toISOString(), node: process.version, loadavgBefore: load(), quick: args.quick, ...settings },
+    standalone: [],
+    cluster: [],
+    crossSlot: [],
+  };
   const has = (...parts: Part[]): boolean => parts.some((p) => args.only.has(p));
   try {
-    log(`bench: load average at start ${load().join(' ')} (2-core machine); ${settings.rounds} rounds of ${settings.roundMs} ms per client per case, order rotating`);
-    const standaloneTarget: TargetAddress | undefined = has('standalone', 'profile', 'memory') ? { kind: 'standalone', node: await lab.standalone().then((n) => ({ host: n.host, port: n.port })) } : undefined;
-    const clusterTarget = has('cluster', 'crossslot', 'profile', 'memory') ? { kind: 'cluster' as const, seeds: (await lab.cluster()).seeds() } : undefined;
+    log(
+      `bench: load average at start ${load().join(' ')} (2-core machine); ${settings.rounds} rounds of ${settings.roundMs} ms per client per case, order rotating`,
+    );
+    const standaloneTarget: TargetAddress | undefined = has('standalone', 'profile', 'memory')
+      ? { kind: 'standalone', node: await lab.standalone().then((n) => ({ host: n.host, port: n.port })) }
+      : undefined;
+    const clusterTarget = has('cluster', 'crossslot', 'profile', 'memory')
+      ? { kind: 'cluster' as const, seeds: (await lab.cluster()).seeds() }
+      : undefined;
     const standalone = standaloneTarget && has('standalone', 'profile') ? await sectionClients(lab, standaloneTarget) : undefined;
     const cluster = clusterTarget && has('cluster', 'crossslot', 'profile') ? await sectionClients(lab, clusterTarget) : undefined;
     if (standalone && args.only.has('standalone')) {
       log('\n== 1. standalone: ioredis vs redis-resilience vs GLIDE (GLIDE pipelines internally in every row) ==');
-      results.standalone = await runSimpleCases('standalone', standalone, { workloads: ['GET', 'SET'], concurrency: [1, 50] }, settings, log);
+      results.standalone = await runSimpleCases(
+        'standalone',
+        standalone,
+        { workloads: ['GET', 'SET'], concurrency: [1, 50] },
+        settings,
+        log,
+      );
       log(`\n${formatPeerCases(results.standalone)}`);
     }
     if (cluster && args.only.has('cluster')) {
-      log('\n== 2. cluster (3 primaries + 3 replicas, 256 keys over every shard): ioredis Cluster vs ours vs GlideClusterClient (GLIDE pipelines internally in every row) ==');
-      const simple = await runSimpleCases('cluster', cluster, { workloads: ['GET', 'SET', 'MIX'], concurrency: [1, 50, 200] }, settings, log);
+      log(
+        '\n== 2. cluster (3 primaries + 3 replicas, 256 keys over every shard): ioredis Cluster vs ours vs GlideClusterClient (GLIDE pipelines internally in every row) ==',
+      );
+      const simple = await runSimpleCases(
+        'cluster',
+        cluster,
+        { workloads: ['GET', 'SET', 'MIX'], concurrency: [1, 50, 200] },
+        settings,
+        log,
+      );
       results.cluster = [...simple, ...(await runClusterBatchCases(cluster, settings, log))];
       log(`\n${formatPeerCases(results.cluster)}`);
     }
     if (cluster && clusterTarget && args.only.has('crossslot')) {
       log('\n== 3. cross-slot MGET: ours with crossSlot.split vs the per-slot loops a user writes (sequential, parallel) and GLIDE ==');
       const oursSplit = (await createOurs(lab, clusterTarget, false, { crossSlot: { split: true }, label: 'ours-split' })).bench;
-      results.crossSlot = [await runCrossSlotCase({ ioredis: cluster.raw.plain, ours: cluster.raw.ours, oursSplit, glide: cluster.glide }, settings, log)];
+      results.crossSlot = [
+        await runCrossSlotCase({ ioredis: cluster.raw.plain, ours: cluster.raw.ours, oursSplit, glide: cluster.glide }, settings, log),
+      ];
       log(`\n${formatPeerCases(results.crossSlot)}`);
     }
     if (args.only.has('profile')) {
       const ms = args.quick ? 1000 : 2000;
       log(`\n== 4. CPU profile: GET without auto-pipelining, ${ms} ms each (V8 sampling profiler, 100 µs) ==`);
       results.profile = {};
-      for (const [mode, clients] of [['standalone', standalone], ['cluster', cluster]] as const) {
+      for (const [mode, clients] of [
+        ['standalone', standalone],
+        ['cluster', cluster],
+      ] as const) {
         if (!clients) continue;
         for (const concurrency of [1, 50]) {
           const title = `${mode}-get-c${concurrency}`;
           const entry: Record<string, ProfileSummary & { file: string }> = {};
-          for (const [who, client] of [['plain', clients.raw.plain], ['ours', clients.raw.ours]] as const) {
+          for (const [who, client] of [
+            ['plain', clients.raw.plain],
+            ['ours', clients.raw.ours],
+          ] as const) {
             const file = join(outDir, `${who}-${title}.cpuprofile`);
             const { profile, ops } = await profileRun(workloadOp(client, 'GET'), concurrency, ms, file);
             entry[who] = { ...summarizeProfile(profile), ops, file };
           }
           results.profile[title] = entry;
-          log(`\n -- ${title}: ${entry.plain!.ops} ioredis ops, ${entry.ours!.ops} ours ops profiled (raw: ${outDir}/{plain,ours}-${title}.cpuprofile)`);
+          log(
+            `\n -- ${title}: ${entry.plain!.ops} ioredis ops, ${entry.ours!.ops} ours ops profiled (raw: ${outDir}/{plain,ours}-${title}.cpuprofile)`,
+          );
           printProfiles(entry, log);
         }
       }
@@ -194,11 +245,17 @@ async function main(): Promise<number> {
       const t = measureTopologyScale(500);
       results.topology = t;
       log(`  reply: ${t.shards} shards x (1 primary + ${t.replicasPerShard} replica), ${(t.replyBytes / 1024).toFixed(1)} KiB as RESP`);
-      log(`  parse: median ${t.parseMedianMs} ms, p99 ${t.parseP99Ms} ms; diff: ${t.diffChangedMedianMs} ms after a promotion, ${t.diffUnchangedMedianMs} ms when unchanged`);
-      log(`  heap allocated per refresh (parse + diff): ${(t.allocatedBytesPerRefresh / 1024).toFixed(1)} KiB; one topology retains ${(t.retainedBytesPerTopology / 1024).toFixed(1)} KiB`);
+      log(
+        `  parse: median ${t.parseMedianMs} ms, p99 ${t.parseP99Ms} ms; diff: ${t.diffChangedMedianMs} ms after a promotion, ${t.diffUnchangedMedianMs} ms when unchanged`,
+      );
+      log(
+        `  heap allocated per refresh (parse + diff): ${(t.allocatedBytesPerRefresh / 1024).toFixed(1)} KiB; one topology retains ${(t.retainedBytesPerTopology / 1024).toFixed(1)} KiB`,
+      );
     }
     if (args.only.has('storm')) {
-      log(`\n== 7. refresh budget: ${args.clients} cluster clients in one process, steady state and one failover (SIGSTOP a primary until its replica is promoted), counted by the servers ==`);
+      log(
+        `\n== 7. refresh budget: ${args.clients} cluster clients in one process, steady state and one failover (SIGSTOP a primary until its replica is promoted), counted by the servers ==`,
+      );
       results.storm = [];
       for (const nodeTimeoutMs of [2000, 5000]) {
         const s = await runRefreshStorm(lab, { clients: args.clients, nodeTimeoutMs, steadyMs: args.quick ? 20_000 : 90_000, log });
@@ -218,21 +275,43 @@ async function main(): Promise<number> {
   // The full per-function lists stay in the .cpuprofile files.
   writeFileSync(file, `${JSON.stringify(results, (key, value: unknown) => (key === 'allFunctions' ? undefined : value), 2)}\n`);
   const tables = join(outDir, 'tables.md');
-  const md = [['Standalone', results.standalone], ['Cluster', results.cluster], ['Cross-slot MGET', results.crossSlot]] as const;
-  writeFileSync(tables, md.filter(([, c]) => c.length > 0).map(([title, c]) => `${title}:\n\n${markdownPeerCases(c)}\n`).join('\n'));
+  const md = [
+    ['Standalone', results.standalone],
+    ['Cluster', results.cluster],
+    ['Cross-slot MGET', results.crossSlot],
+  ] as const;
+  writeFileSync(
+    tables,
+    md
+      .filter(([, c]) => c.length > 0)
+      .map(([title, c]) => `${title}:\n\n${markdownPeerCases(c)}\n`)
+      .join('\n'),
+  );
   log('\n== summary ==');
-  log(`  load average before ${(results.meta.loadavgBefore as number[]).join(' ')}, after ${(results.meta.loadavgAfter as number[]).join(' ')}`);
+  log(
+    `  load average before ${(results.meta.loadavgBefore as number[]).join(' ')}, after ${(results.meta.loadavgAfter as number[]).join(' ')}`,
+  );
   const all = [...results.standalone, ...results.cluster, ...results.crossSlot];
   if (all.length > 0) {
     const verdicts = all.flatMap((c) => c.ratios);
     const count = (v: string): number => verdicts.filter((r) => r.verdict === v).length;
-    log(`  ours against each peer, ${verdicts.length} comparisons: ${count('faster')} faster (lower quartile >= 1), ${count('parity')} parity (the middle half of the rounds straddles 1.0), ${count('slower')} slower (upper quartile < 1)`);
+    log(
+      `  ours against each peer, ${verdicts.length} comparisons: ${count('faster')} faster (lower quartile >= 1), ${count('parity')} parity (the middle half of the rounds straddles 1.0), ${count('slower')} slower (upper quartile < 1)`,
+    );
     for (const line of notAhead(all)) log(`    ${line}`);
   }
-  if (results.memory) log(`  heap across 100 topology refreshes: ${results.memory.refreshes.bytesPerRefresh} bytes per refresh -> ${results.memory.refreshes.flat ? 'flat' : 'GROWING'}`);
-  if (results.topology) log(`  500-shard refresh: parse ${results.topology.parseMedianMs} ms + diff ${results.topology.diffChangedMedianMs} ms, ${(results.topology.allocatedBytesPerRefresh / 1024).toFixed(0)} KiB allocated`);
+  if (results.memory)
+    log(
+      `  heap across 100 topology refreshes: ${results.memory.refreshes.bytesPerRefresh} bytes per refresh -> ${results.memory.refreshes.flat ? 'flat' : 'GROWING'}`,
+    );
+  if (results.topology)
+    log(
+      `  500-shard refresh: parse ${results.topology.parseMedianMs} ms + diff ${results.topology.diffChangedMedianMs} ms, ${(results.topology.allocatedBytesPerRefresh / 1024).toFixed(0)} KiB allocated`,
+    );
   for (const s of results.storm ?? []) {
-    log(`  refresh budget at node timeout ${s.nodeTimeoutMs} ms: ${s.steadyFullReadsPerClientPerMin} full reads/client/min steady, ${s.failoverFullReadsPerClient}/client per failover, ROLE ${s.rolePerClientPerS}/client/s, route lag p99 ${s.routeLagP99Ms} ms`);
+    log(
+      `  refresh budget at node timeout ${s.nodeTimeoutMs} ms: ${s.steadyFullReadsPerClientPerMin} full reads/client/min steady, ${s.failoverFullReadsPerClient}/client per failover, ROLE ${s.rolePerClientPerS}/client/s, route lag p99 ${s.routeLagP99Ms} ms`,
+    );
   }
   log(`  wrote ${tables} (the README's tables)`);
   log(`  wrote ${file} (${((performance.now() - started) / 1000).toFixed(0)} s)`);

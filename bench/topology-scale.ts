@@ -68,7 +68,8 @@ function gcFunction(): () => void {
 }
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
-const p99 = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * 0.99))] ?? 0;
+const p99 = (values: number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * 0.99))] ?? 0;
 const round3 = (n: number): number => Math.round(n * 1000) / 1000;
 
 /** Times parse and diff; measures allocation with a forced GC around single refreshes. */

@@ -36,7 +36,10 @@ const groups = {
 };
 const plan =
   which === 'all'
-    ? [['unit + integration', [...groups.unit, ...groups.integration]], ['failover', groups.failover]]
+    ? [
+        ['unit + integration', [...groups.unit, ...groups.integration]],
+        ['failover', groups.failover],
+      ]
     : [[which, groups[which] ?? []]];
 const concurrency = (name) => (name === 'failover' ? 1 : 2);
 

@@ -54,9 +54,27 @@ export { METRICS, DEFAULT_METRIC_PREFIX } from './core/metrics/metric-names.js';
 export { ClientRegistry, createClientRegistry, DEFAULT_CLIENT_NAME } from './core/client/client-registry.js';
 // Framework-free HTTP translations and the status page, for wiring any HTTP framework the way the
 // Express and Nest adapters do.
-export { healthHttpStatus, unavailableResponse, type UnavailableResponse, type UnavailableResponseOptions } from './core/http/http-translation.js';
+export {
+  healthHttpStatus,
+  unavailableResponse,
+  type UnavailableResponse,
+  type UnavailableResponseOptions,
+} from './core/http/http-translation.js';
 export { renderStatusPage, type StatusPageOptions, type StatusPageResponse } from './core/status/status-page.js';
-export { buildStatusView, type StatusView, type StatusViewOptions, type ClientView, type NodeView, type DnsView } from './core/status/status-view.js';
-export { timelineStream, statusMessages, shutdownSignal, type TimelineStreamOptions, type StatusMessagesOptions } from './core/status/status-stream.js';
+export {
+  buildStatusView,
+  type StatusView,
+  type StatusViewOptions,
+  type ClientView,
+  type NodeView,
+  type DnsView,
+} from './core/status/status-view.js';
+export {
+  timelineStream,
+  statusMessages,
+  shutdownSignal,
+  type TimelineStreamOptions,
+  type StatusMessagesOptions,
+} from './core/status/status-stream.js';
 export type { TimelineEntry, TimelineSeverity } from './core/status/timeline-entry.js';
 export { formatSseMessage, formatSseComment, type SseMessage } from './core/status/sse-format.js';

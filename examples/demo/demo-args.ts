@@ -49,7 +49,8 @@ export function parseDemoArgs(argv: readonly string[]): DemoArgs {
       }
       case '--mode': {
         const mode = value();
-        if (mode !== 'cluster' && mode !== 'standalone' && mode !== 'replication') throw new Error(`--mode must be cluster, standalone or replication, got ${mode}`);
+        if (mode !== 'cluster' && mode !== 'standalone' && mode !== 'replication')
+          throw new Error(`--mode must be cluster, standalone or replication, got ${mode}`);
         args.mode = mode;
         modeGiven = true;
         break;

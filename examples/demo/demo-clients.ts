@@ -5,7 +5,13 @@
  */
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { Registry } from 'prom-client';
-import { type ResilienceEvent, type ResilientRedis, type ResilientRedisOptions, createResilientRedis, silentLogger } from '../../src/index.js';
+import {
+  type ResilienceEvent,
+  type ResilientRedis,
+  type ResilientRedisOptions,
+  createResilientRedis,
+  silentLogger,
+} from '../../src/index.js';
 import { withTimeout } from '../../test/support/lab.js';
 
 export const OURS = 'redis-resilience';
@@ -63,7 +69,11 @@ export function createOurs(options: ResilientRedisOptions, sink: EventSink): Res
 }
 
 /** Plain `new Cluster(seeds)` with default options; its node events are recorded. */
-export function createPlainCluster(seeds: { host: string; port: number }[], sink: EventSink, extra: { password?: string; tls?: boolean } = {}): Cluster {
+export function createPlainCluster(
+  seeds: { host: string; port: number }[],
+  sink: EventSink,
+  extra: { password?: string; tls?: boolean } = {},
+): Cluster {
   const redisOptions: RedisOptions = {
     ...(extra.password === undefined ? {} : { password: extra.password }),
     ...(extra.tls ? { tls: {} } : {}),

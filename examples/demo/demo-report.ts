@@ -72,7 +72,10 @@ const fmtS = (s: number | null): string => (s === null ? 'never' : `${s.toFixed(
  * Where `ours` is not ahead of (or level with) `plain`, in words; empty when it is. Besides the
  * five summary figures, compares the calls that got no answer within the deadline.
  */
-export function shortfalls(ours: ClientScenarioSummary & { affectedCalls?: number }, plain: ClientScenarioSummary & { affectedCalls?: number }): string[] {
+export function shortfalls(
+  ours: ClientScenarioSummary & { affectedCalls?: number },
+  plain: ClientScenarioSummary & { affectedCalls?: number },
+): string[] {
   const out: string[] = [];
   if (ours.affectedCalls !== undefined && plain.affectedCalls !== undefined && ours.affectedCalls > plain.affectedCalls) {
     out.push(`calls without an answer within the deadline ${ours.affectedCalls} vs ${plain.affectedCalls}`);
@@ -81,9 +84,12 @@ export function shortfalls(ours: ClientScenarioSummary & { affectedCalls?: numbe
   if (ours.recoveryLagS !== null && (plain.recoveryLagS === null ? false : ours.recoveryLagS > plain.recoveryLagS)) {
     out.push(`recovery lag ${fmtS(ours.recoveryLagS)} vs ${fmtS(plain.recoveryLagS)}`);
   }
-  if (ours.recoveryLagS === null && plain.recoveryLagS !== null) out.push(`never recovered (plain ioredis did after ${fmtS(plain.recoveryLagS)})`);
-  if (ours.healthyShardErrors > plain.healthyShardErrors) out.push(`healthy-shard errors ${ours.healthyShardErrors} vs ${plain.healthyShardErrors}`);
-  if (ours.callsPastDeadline > plain.callsPastDeadline) out.push(`calls past deadline ${ours.callsPastDeadline} vs ${plain.callsPastDeadline}`);
+  if (ours.recoveryLagS === null && plain.recoveryLagS !== null)
+    out.push(`never recovered (plain ioredis did after ${fmtS(plain.recoveryLagS)})`);
+  if (ours.healthyShardErrors > plain.healthyShardErrors)
+    out.push(`healthy-shard errors ${ours.healthyShardErrors} vs ${plain.healthyShardErrors}`);
+  if (ours.callsPastDeadline > plain.callsPastDeadline)
+    out.push(`calls past deadline ${ours.callsPastDeadline} vs ${plain.callsPastDeadline}`);
   if (ours.lostWrites > plain.lostWrites) out.push(`lost writes ${ours.lostWrites} vs ${plain.lostWrites}`);
   return out;
 }
@@ -106,7 +112,15 @@ export function formatTable(results: readonly ScenarioResult[], ours: string, pl
     padLeft('lost', 8),
     '  calls / affected / errors',
   ].join('');
-  const sub = [pad('', 24), pad('', 18), padLeft('window', 9), padLeft('vs promotion', 14), padLeft('errors', 14), padLeft('(hung)', 14), padLeft('writes', 8)].join('');
+  const sub = [
+    pad('', 24),
+    pad('', 18),
+    padLeft('window', 9),
+    padLeft('vs promotion', 14),
+    padLeft('errors', 14),
+    padLeft('(hung)', 14),
+    padLeft('writes', 8),
+  ].join('');
   const lines = [header, sub, '-'.repeat(header.length + 4)];
   for (const r of results) {
     // Without a server-side moment (observe mode) there is nothing to lag behind.
@@ -129,7 +143,11 @@ export function formatTable(results: readonly ScenarioResult[], ours: string, pl
     const b = r.clients[plain];
     if (a && b) {
       const gaps = shortfalls(a, b);
-      lines.push(gaps.length === 0 ? `${pad('', 24)}-> ${ours} ahead or level on every figure` : `${pad('', 24)}-> ${ours} NOT ahead on: ${gaps.join('; ')}`);
+      lines.push(
+        gaps.length === 0
+          ? `${pad('', 24)}-> ${ours} ahead or level on every figure`
+          : `${pad('', 24)}-> ${ours} NOT ahead on: ${gaps.join('; ')}`,
+      );
     }
     lines.push('');
   }

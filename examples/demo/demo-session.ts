@@ -71,7 +71,10 @@ export function installSignalTeardown(lab: Lab, before: () => Promise<void> = as
   };
 }
 
-const kinds = (m: Record<string, number>): string => Object.entries(m).map(([kind, n]) => `${kind} x${n}`).join(', ');
+const kinds = (m: Record<string, number>): string =>
+  Object.entries(m)
+    .map(([kind, n]) => `${kind} x${n}`)
+    .join(', ');
 
 /** Prints the closing table, definitions, notes and verdicts; writes demo-output/. Returns the file paths. */
 export function finishReport(
@@ -89,14 +92,24 @@ export function finishReport(
     for (const note of r.notes) session.log(`  note: ${note}`);
     if (r.error) session.log(`  ERROR: ${r.error}`);
     for (const [client, d] of Object.entries(r.clients)) {
-      const codes = Object.entries(d.errorsByCode).map(([code, n]) => `${code} x${n}`).join(', ') || 'none';
+      const codes =
+        Object.entries(d.errorsByCode)
+          .map(([code, n]) => `${code} x${n}`)
+          .join(', ') || 'none';
       session.log(`  ${client}: ${d.calls} calls, p99 ${d.p99Ms} ms, max ${d.maxMs} ms, hung ${d.hung}, errors: ${codes}`);
       if (Object.keys(d.victimErrorKinds).length > 0) session.log(`    errors on the group(s) hit, by kind: ${kinds(d.victimErrorKinds)}`);
       if (Object.keys(d.healthyErrorKinds).length > 0) session.log(`    errors on healthy groups, by kind: ${kinds(d.healthyErrorKinds)}`);
-      if (d.lostWriteKeys.length > 0) session.log(`    lost writes: ${d.lostWriteKeys.slice(0, 5).join('; ')}${d.lostWriteKeys.length > 5 ? ' ...' : ''}`);
+      if (d.lostWriteKeys.length > 0)
+        session.log(`    lost writes: ${d.lostWriteKeys.slice(0, 5).join('; ')}${d.lostWriteKeys.length > 5 ? ' ...' : ''}`);
     }
   }
-  const files = writeDemoOutput(options.outDir, { run: options.run, title: options.title, setup: options.setup, results, events: session.events });
+  const files = writeDemoOutput(options.outDir, {
+    run: options.run,
+    title: options.title,
+    setup: options.setup,
+    results,
+    events: session.events,
+  });
   session.log(`\nwrote ${files.join(', ')}`);
   if (options.run === 'lab') {
     const behind = results.filter((r) => {

@@ -42,19 +42,27 @@ export async function runLabDemo(args: DemoArgs): Promise<number> {
   const results: ScenarioResult[] = [];
   try {
     say('redis-resilience demo: failover ride-through, redis-resilience vs plain ioredis');
-    say('The example app: an in-process load loop (the test lab\'s open-loop LoadProbe) that drives both clients side by side');
+    say("The example app: an in-process load loop (the test lab's open-loop LoadProbe) that drives both clients side by side");
     say('with the same SET/GET traffic, 100 calls/s per key group, one key group per shard.');
     say('starting a 3x2 Redis cluster, a DNS server and a replication pair (127.0.0.2 / 127.0.0.3)...');
     const dns = await lab.dns();
     const [cluster, pair] = await Promise.all([lab.cluster(), lab.replicationPair({ dns, ttl: 15 })]);
     say(`  cluster:     ${cluster.nodes.map((n) => n.address).join(' ')} (${session.elapsedS()} s)`);
-    say(`  replication: ${pair.primaryName} -> ${pair.primary.address} (primary), ${pair.readerName} -> ${pair.replica.address}; DNS ${dns.server}, TTL 15 s`);
+    say(
+      `  replication: ${pair.primaryName} -> ${pair.primary.address} (primary), ${pair.readerName} -> ${pair.replica.address}; DNS ${dns.server}, TTL 15 s`,
+    );
 
     const oursCluster = createOurs({ name: 'demo-cluster', mode: 'cluster', nodes: cluster.seeds() }, session);
     // The opt-ins beside the default: reads from the shard's replica while its primary is down,
     // and calls to that shard held for the promotion (bounded by their deadline).
     const optInCluster = createOurs(
-      { name: 'demo-cluster-opt-in', mode: 'cluster', nodes: cluster.seeds(), readFrom: 'primary-preferred', policy: { holdDuringFailoverMs: CLUSTER_DEADLINE_MS } },
+      {
+        name: 'demo-cluster-opt-in',
+        mode: 'cluster',
+        nodes: cluster.seeds(),
+        readFrom: 'primary-preferred',
+        policy: { holdDuringFailoverMs: CLUSTER_DEADLINE_MS },
+      },
       session,
     );
     const plainCluster = createPlainCluster(cluster.seeds(), session);
@@ -80,19 +88,31 @@ export async function runLabDemo(args: DemoArgs): Promise<number> {
     // A freshly formed Redis 7 cluster leaves replicas out of CLUSTER SLOTS until they have
     // replicated something; a long-running app would know them. One write per shard, then wait
     // (bounded) until redis-resilience's periodic refresh has seen every node.
-    say('waiting until redis-resilience knows every cluster node, replicas included (a new cluster lists replicas once they have replicated a write)...');
+    say(
+      'waiting until redis-resilience knows every cluster node, replicas included (a new cluster lists replicas once they have replicated a write)...',
+    );
     await Promise.all((await cluster.primaries()).map(async (p) => p.command('SET', await cluster.keyForNode(p, 'warm-up'), '1')));
     await waitFor(() => [oursCluster, optInCluster].every((c) => c.health().nodes.length >= cluster.nodes.length), {
       timeoutMs: 20_000,
       what: 'redis-resilience to see every cluster node',
     });
-    say(`clients (both with default resilience settings; redis-resilience also has metrics on a prom-client Registry and events$ subscribed):`);
+    say(
+      `clients (both with default resilience settings; redis-resilience also has metrics on a prom-client Registry and events$ subscribed):`,
+    );
     say(`  cluster:     ${OURS} createResilientRedis({ mode: 'cluster', nodes: seeds })  vs  ${PLAIN} new Cluster(seeds)`);
-    say(`               and ${OPT_IN}: the same with readFrom: 'primary-preferred' and policy.holdDuringFailoverMs: ${CLUSTER_DEADLINE_MS}`);
-    say(`  replication: ${OURS} createResilientRedis({ mode: 'replication', primary: ${pair.primaryName}, reader: ${pair.readerName}, dns: lab DNS })`);
-    say(`               vs  ${PLAIN} new Redis({ host: '${pair.primary.host}', port: ${pair.primary.port} }): plain ioredis cannot use the lab's DNS server,`);
+    say(
+      `               and ${OPT_IN}: the same with readFrom: 'primary-preferred' and policy.holdDuringFailoverMs: ${CLUSTER_DEADLINE_MS}`,
+    );
+    say(
+      `  replication: ${OURS} createResilientRedis({ mode: 'replication', primary: ${pair.primaryName}, reader: ${pair.readerName}, dns: lab DNS })`,
+    );
+    say(
+      `               vs  ${PLAIN} new Redis({ host: '${pair.primary.host}', port: ${pair.primary.port} }): plain ioredis cannot use the lab's DNS server,`,
+    );
     say(`               so it is connected to ${pair.primary.host}, the address ${pair.primaryName} pointed to before the fault`);
-    say(`deadline: ${CLUSTER_DEADLINE_MS} ms (cluster), ${REPLICATION_DEADLINE_MS} ms (replication), redis-resilience's defaults; a slower call is "past deadline"`);
+    say(
+      `deadline: ${CLUSTER_DEADLINE_MS} ms (cluster), ${REPLICATION_DEADLINE_MS} ms (replication), redis-resilience's defaults; a slower call is "past deadline"`,
+    );
     say('progress: one line per second per scenario: calls that succeeded / failed in that second, and calls in flight now');
 
     const clusterClients: DemoClient[] = [
@@ -125,7 +145,12 @@ export async function runLabDemo(args: DemoArgs): Promise<number> {
       setup: {
         app: 'in-process load loop (test/support/load-probe.ts), open loop, 100 calls/s per key group',
         cluster: { nodes: cluster.nodes.map((n) => n.address), nodeTimeoutMs: 1500 },
-        replication: { primaryName: pair.primaryName, readerName: pair.readerName, dnsTtlS: 15, plainIoredisConnectedTo: pair.primary.address },
+        replication: {
+          primaryName: pair.primaryName,
+          readerName: pair.readerName,
+          dnsTtlS: 15,
+          plainIoredisConnectedTo: pair.primary.address,
+        },
         clients: {
           [OURS]: 'createResilientRedis with default policy and breaker presets, metrics on a prom-client Registry, events$ subscribed',
           [OPT_IN]: `cluster only: the same with readFrom 'primary-preferred' and policy.holdDuringFailoverMs ${CLUSTER_DEADLINE_MS}`,

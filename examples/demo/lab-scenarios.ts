@@ -33,7 +33,11 @@ const rangesText = (ranges: readonly (readonly [number, number])[]): string => r
 /** One key group per shard; the victim's group is the one the fault hits. */
 async function clusterPlan(cluster: ClusterLab, victim: RedisNode, prefix: string): Promise<ScenarioPlan> {
   const shards = await cluster.shards();
-  const groups = shards.map((s) => ({ name: `slots ${rangesText(s.slots)}`, keys: keysInRanges(s.slots, KEYS_PER_GROUP, prefix), id: s.primary.id }));
+  const groups = shards.map((s) => ({
+    name: `slots ${rangesText(s.slots)}`,
+    keys: keysInRanges(s.slots, KEYS_PER_GROUP, prefix),
+    id: s.primary.id,
+  }));
   return {
     loads: [{ groups: groups.map(({ name, keys }) => ({ name, keys })), mix: 'mixed' }],
     victims: groups.filter((g) => g.id === victim.nodeId).map((g) => g.name),
@@ -97,7 +101,9 @@ export async function crashedPrimary(cluster: ClusterLab): Promise<ScenarioSpec>
     name: 'crashed-primary',
     title: `crashed primary ${victim.address} (SIGKILL; restarted ${DOWN_AFTER_PROMOTION_MS / 1000} s after its replica is promoted)`,
     reference: `promotion of ${replica.address} (ROLE polled every 20 ms)`,
-    notes: ['Writes acknowledged by the crashed primary but not yet replicated are lost by Redis itself (asynchronous replication), whatever the client.'],
+    notes: [
+      'Writes acknowledged by the crashed primary but not yet replicated are lost by Redis itself (asynchronous replication), whatever the client.',
+    ],
     async inject(ctx) {
       ctx.faultNow('SIGKILL', victim.address);
       await victim.kill();

@@ -27,7 +27,10 @@ async function shardGroups(plain: Cluster, prefix: string): Promise<ScenarioPlan
   return [...byPrimary.entries()]
     .map(([primary, ranges]) => ({ ranges: ranges.sort((a, b) => a[0] - b[0]), primary }))
     .sort((a, b) => a.ranges[0]![0] - b.ranges[0]![0])
-    .map(({ ranges }) => ({ name: `slots ${ranges.map(([a, b]) => `${a}-${b}`).join(',')}`, keys: keysInRanges(ranges, KEYS_PER_GROUP, prefix) }));
+    .map(({ ranges }) => ({
+      name: `slots ${ranges.map(([a, b]) => `${a}-${b}`).join(',')}`,
+      keys: keysInRanges(ranges, KEYS_PER_GROUP, prefix),
+    }));
 }
 
 /** Runs the observe-only demo; resolves with the exit code. */
@@ -47,7 +50,10 @@ export async function runObserveDemo(args: DemoArgs): Promise<number> {
   const plain: Cluster | Redis =
     args.mode === 'cluster'
       ? createPlainCluster([endpoint], session, { ...(password === undefined ? {} : { password }), tls: args.tls })
-      : createPlainRedis({ host: endpoint.host, port: endpoint.port, ...(password === undefined ? {} : { password }), ...(args.tls ? { tls: {} } : {}) }, session);
+      : createPlainRedis(
+          { host: endpoint.host, port: endpoint.port, ...(password === undefined ? {} : { password }), ...(args.tls ? { tls: {} } : {}) },
+          session,
+        );
   const stop = async (): Promise<void> => {
     plain.disconnect();
     await ours.close();
@@ -62,7 +68,9 @@ export async function runObserveDemo(args: DemoArgs): Promise<number> {
   const allKeys: string[] = [];
   try {
     session.log(`observing ${endpoint.host}:${endpoint.port} (${args.mode}) for ${args.durationS} s; no fault is injected`);
-    session.log(`The example app: an in-process load loop (the test lab's LoadProbe), 100 calls/s per key group, SET/GET on keys prefixed ${PREFIX}`);
+    session.log(
+      `The example app: an in-process load loop (the test lab's LoadProbe), 100 calls/s per key group, SET/GET on keys prefixed ${PREFIX}`,
+    );
     session.log(`clients: ${OURS} createResilientRedis defaults vs ${PLAIN} with default options; deadline ${deadlineMs} ms`);
     await Promise.all([ours.connect(), plainReady(plain)]);
     const clients: DemoClient[] = [

@@ -110,7 +110,8 @@ export function summarizeClient(input: ScenarioClientInput): ClientScenarioDetai
   }
   for (const h of hung) widen(h.start, input.stoppedAt);
   durations.sort((a, b) => a - b);
-  const pick = (p: number): number => (durations.length === 0 ? 0 : durations[Math.min(durations.length - 1, Math.floor(p * durations.length))]!);
+  const pick = (p: number): number =>
+    durations.length === 0 ? 0 : durations[Math.min(durations.length - 1, Math.floor(p * durations.length))]!;
   const healthyErrorKinds: Record<string, number> = {};
   const victimErrorKinds: Record<string, number> = {};
   for (const [group, kinds] of input.errorKinds ?? new Map<string, ReadonlyMap<string, number>>()) {
@@ -155,10 +156,20 @@ export function toSummary(detail: ClientScenarioSummary): ClientScenarioSummary 
 export type RawCall = [number, number | null, number, string | 0];
 
 /** Every call of one client, compact, for timeline.json. */
-export function rawCalls(records: readonly CallRecord[], hung: readonly InFlightCall[], groups: readonly string[], originMs: number): RawCall[] {
+export function rawCalls(
+  records: readonly CallRecord[],
+  hung: readonly InFlightCall[],
+  groups: readonly string[],
+  originMs: number,
+): RawCall[] {
   const index = (g: string): number => groups.indexOf(g);
   const at = (t: number): number => Math.round(t - originMs) / 1000;
-  const calls: RawCall[] = records.map((r) => [at(r.start), Math.round((r.end - r.start) * 100) / 100, index(r.group), r.ok ? 0 : (r.error ?? 'error')]);
+  const calls: RawCall[] = records.map((r) => [
+    at(r.start),
+    Math.round((r.end - r.start) * 100) / 100,
+    index(r.group),
+    r.ok ? 0 : (r.error ?? 'error'),
+  ]);
   for (const h of hung) calls.push([at(h.start), null, index(h.group), 'HUNG']);
   return calls.sort((a, b) => a[0] - b[0]);
 }

@@ -93,7 +93,10 @@ export async function runScenario(spec: ScenarioSpec, clients: readonly DemoClie
   const runs: ClientRun[] = [];
   for (const demo of clients) {
     const plan = await spec.plan(`${demo.keyPrefix}-${spec.name}`);
-    const tracked = new TrackedClient(demo.client, plan.loads.flatMap((l) => l.groups));
+    const tracked = new TrackedClient(
+      demo.client,
+      plan.loads.flatMap((l) => l.groups),
+    );
     const probes = plan.loads.map(
       (l) => new LoadProbe({ client: tracked, groups: l.groups, mix: l.mix, deadlineMs: spec.deadlineMs, ratePerGroup: spec.ratePerGroup }),
     );
@@ -172,7 +175,13 @@ export async function runScenario(spec: ScenarioSpec, clients: readonly DemoClie
     for (const p of run.probes) {
       acknowledged += p.acknowledgedWrites;
       try {
-        lost.push(...(await withTimeout(p.lostWrites((k) => spec.verify(k)), 15_000, 'lost-write check')));
+        lost.push(
+          ...(await withTimeout(
+            p.lostWrites((k) => spec.verify(k)),
+            15_000,
+            'lost-write check',
+          )),
+        );
       } catch (error) {
         result.notes.push(`${run.demo.label}: lost-write check failed: ${errorText(error)}`);
       }

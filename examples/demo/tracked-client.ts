@@ -92,5 +92,8 @@ export class TrackedClient implements ProbeClient {
 export function errorKind(error: unknown): string {
   const e = error as { code?: unknown; scenario?: unknown; message?: unknown } | undefined;
   if (typeof e?.code === 'string' && e.code.startsWith('ERR_')) return typeof e.scenario === 'string' ? `${e.code}/${e.scenario}` : e.code;
-  return String(e?.message ?? error).split(' ').slice(0, 4).join(' ');
+  return String(e?.message ?? error)
+    .split(' ')
+    .slice(0, 4)
+    .join(' ');
 }

@@ -30,7 +30,6 @@ export interface GracefulShutdown {
   detach(): void;
 }
 
-
 /**
  * Stops accepting connections and resolves once open requests finished (true) or were cut
  * after `drainMs` (false).

@@ -43,7 +43,8 @@ function validate(options: StatusRouterOptions): void {
   positive('refreshMs', 250);
   positive('eventLimit', 1);
   positive('heartbeatMs', 1000);
-  if (options.authorize !== undefined && typeof options.authorize !== 'function') problems.push('status router: authorize must be a function');
+  if (options.authorize !== undefined && typeof options.authorize !== 'function')
+    problems.push('status router: authorize must be a function');
   if (problems.length) throw new InvalidOptionsError(problems);
   const control = options.control;
   const hook = typeof control === 'object' && control !== null ? control.authorize : options.authorize;
@@ -72,7 +73,10 @@ export function createStatusRouter(resilience: { readonly registry: ClientRegist
   const control = Boolean(options.control);
   const controlHook = typeof options.control === 'object' ? options.control.authorize : undefined;
   const sources = () => [...registry.clients.values()];
-  const page = renderStatusPage({ ...(options.title ? { title: options.title } : {}), ...(options.refreshMs ? { refreshMs: options.refreshMs } : {}) });
+  const page = renderStatusPage({
+    ...(options.title ? { title: options.title } : {}),
+    ...(options.refreshMs ? { refreshMs: options.refreshMs } : {}),
+  });
   const heartbeatMs = options.heartbeatMs ?? 15_000;
 
   // Per route, not router.use(): a router mounted without a path must not guard the app's
@@ -83,7 +87,12 @@ export function createStatusRouter(resilience: { readonly registry: ClientRegist
     res.set(page.headers).send(page.body);
   });
   router.get('/view', auth, (_req, res) => {
-    const view = buildStatusView(sources(), { verbose, control, shuttingDown: registry.isShuttingDown, eventLimit: options.eventLimit ?? 50 });
+    const view = buildStatusView(sources(), {
+      verbose,
+      control,
+      shuttingDown: registry.isShuttingDown,
+      eventLimit: options.eventLimit ?? 50,
+    });
     res.set('Cache-Control', 'no-store').json(view);
   });
   router.get('/stream', auth, (req, res) => {

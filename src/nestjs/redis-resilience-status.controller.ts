@@ -21,7 +21,13 @@ import { map, type Observable } from 'rxjs';
 import { ClientRegistry } from '../core/client/client-registry.js';
 import type { ResilienceEvent } from '../core/events/resilience-event.js';
 import type { HealthReport } from '../core/health/health-model.js';
-import { assertControlGuarded, controlBreaker, CROSS_SITE_REFUSAL, isCrossSiteRequest, type BreakerControlResult } from '../core/status/breaker-control.js';
+import {
+  assertControlGuarded,
+  controlBreaker,
+  CROSS_SITE_REFUSAL,
+  isCrossSiteRequest,
+  type BreakerControlResult,
+} from '../core/status/breaker-control.js';
 import { renderStatusPage } from '../core/status/status-page.js';
 import { shutdownSignal, statusMessages } from '../core/status/status-stream.js';
 import { buildStatusView, type StatusView } from '../core/status/status-view.js';
@@ -112,7 +118,9 @@ export function createStatusController(options: StatusControllerOptions): Type<u
       return statusMessages(this.registry.events$, [...this.registry.clients.values()], {
         verbose,
         until: shutdownSignal(this.registry),
-      }).pipe(map((m): MessageEvent => ({ type: m.type, data: m.data as object, ...(m.retryMs === undefined ? {} : { retry: m.retryMs }) })));
+      }).pipe(
+        map((m): MessageEvent => ({ type: m.type, data: m.data as object, ...(m.retryMs === undefined ? {} : { retry: m.retryMs }) })),
+      );
     }
 
     protected lookup(name: string) {

@@ -1,11 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type BeforeApplicationShutdown,
-  type OnApplicationShutdown,
-  type OnModuleInit,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ClientRegistry } from '../core/client/client-registry.js';
 import type { ResilienceLogger } from '../core/events/resilience-logger.js';
 import { REDIS_RESILIENCE_OPTIONS } from './redis-resilience.module-definition.js';

@@ -22,7 +22,10 @@ export const {
     // forRoot passes its whole options object here, so the names come from `clients`;
     // forRootAsync only has the extras, hence `clientNames`.
     const given = (extras as Partial<RedisResilienceModuleOptions>).clients;
-    const names = [...(extras.clientNames ?? []), ...(given ? clientList({ clients: given }).map((o) => o.name ?? DEFAULT_CLIENT_NAME) : [])];
+    const names = [
+      ...(extras.clientNames ?? []),
+      ...(given ? clientList({ clients: given }).map((o) => o.name ?? DEFAULT_CLIENT_NAME) : []),
+    ];
     const tokens = clientProviders(names);
     const status = extras.statusController;
     return {

@@ -39,9 +39,15 @@ test('the framework-import check catches every import form', () => {
 test('only one file imports opossum and only one constructs ioredis clients', () => {
   const files = sources(join(root, 'src'));
   const opossum = files.filter((f) => /from\s+['"]opossum['"]/.test(readFileSync(f, 'utf8')));
-  assert.deepEqual(opossum.map((f) => f.slice(root.length + 1)), ['src/core/breaker/opossum-breaker.ts']);
+  assert.deepEqual(
+    opossum.map((f) => f.slice(root.length + 1)),
+    ['src/core/breaker/opossum-breaker.ts'],
+  );
   const constructs = files.filter((f) => /new\s+(Redis|Cluster)\s*\(/.test(readFileSync(f, 'utf8')));
-  assert.deepEqual(constructs.map((f) => f.slice(root.length + 1)), ['src/core/connection/connection-factory.ts']);
+  assert.deepEqual(
+    constructs.map((f) => f.slice(root.length + 1)),
+    ['src/core/connection/connection-factory.ts'],
+  );
 });
 
 test("only connection/ioredis-internals.ts touches ioredis's internals", () => {
@@ -51,17 +57,28 @@ test("only connection/ioredis-internals.ts touches ioredis's internals", () => {
   // (Passing `{ replyEncoding }` to `new Command` is public API; reading it back is not.)
   const internals = /ioredis\/built\/|prevCommandQueue|\.replyEncoding\b|replyEncoding\?:|\bconnector\b|scriptsSet|addedBuiltinSet/;
   const touching = files.filter((f) => internals.test(readFileSync(f, 'utf8')));
-  assert.deepEqual(touching.map((f) => f.slice(root.length + 1)), ['src/core/connection/ioredis-internals.ts']);
+  assert.deepEqual(
+    touching.map((f) => f.slice(root.length + 1)),
+    ['src/core/connection/ioredis-internals.ts'],
+  );
 });
 
 test('only the endpoint reports its failover episode, and its episode state is its own', () => {
   const files = sources(join(root, 'src'));
   const emitting = files.filter((f) => /(?<!readonly )type:\s*'failover\.(detected|recovered)'/.test(readFileSync(f, 'utf8')));
-  assert.deepEqual(emitting.map((f) => f.slice(root.length + 1)), ['src/core/endpoint/endpoint.ts']);
+  assert.deepEqual(
+    emitting.map((f) => f.slice(root.length + 1)),
+    ['src/core/endpoint/endpoint.ts'],
+  );
   // Nobody else writes what the endpoint owns: it is asked (acceptsTraffic, usable) and told (markFailing, ...).
   // (Another class's own field of the same name, `this.lostAt`, is its business.)
   const writes = files.filter(
-    (f) => !f.endsWith('endpoint/endpoint.ts') && /(?<!this)\.(failingSince|lostAt|holding|overflowing)\s*(=(?!=)|\+\+|--|\|\|=)/.test(readFileSync(f, 'utf8')),
+    (f) =>
+      !f.endsWith('endpoint/endpoint.ts') &&
+      /(?<!this)\.(failingSince|lostAt|holding|overflowing)\s*(=(?!=)|\+\+|--|\|\|=)/.test(readFileSync(f, 'utf8')),
   );
-  assert.deepEqual(writes.map((f) => f.slice(root.length + 1)), []);
+  assert.deepEqual(
+    writes.map((f) => f.slice(root.length + 1)),
+    [],
+  );
 });

@@ -80,5 +80,8 @@ test('the cycle finder finds direct and longer cycles', () => {
     ['e', new Set(['d', 'a'])],
     ['f', new Set(['a'])],
   ]);
-  assert.deepEqual(cycles(g).sort(), [['a', 'b', 'c'], ['d', 'e']]);
+  assert.deepEqual(cycles(g).sort(), [
+    ['a', 'b', 'c'],
+    ['d', 'e'],
+  ]);
 });

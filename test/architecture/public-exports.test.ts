@@ -7,7 +7,10 @@ import { join } from 'node:path';
 // self-reference through the exports map resolves to dist/). Changing it is an API change:
 // update the snapshot file on purpose, in the same commit as the change.
 const root = join(import.meta.dirname, '..', '..', '..');
-const snapshot = JSON.parse(readFileSync(join(root, 'test', 'architecture', 'public-exports.snapshot.json'), 'utf8')) as Record<string, string[]>;
+const snapshot = JSON.parse(readFileSync(join(root, 'test', 'architecture', 'public-exports.snapshot.json'), 'utf8')) as Record<
+  string,
+  string[]
+>;
 
 for (const entry of ['redis-resilience', 'redis-resilience/nestjs', 'redis-resilience/express']) {
   test(`${entry} exports exactly its documented names`, async () => {
@@ -17,7 +20,11 @@ for (const entry of ['redis-resilience', 'redis-resilience/nestjs', 'redis-resil
       console.log(JSON.stringify({ [entry]: names }));
       return;
     }
-    assert.deepEqual(names, snapshot[entry], `export list of ${entry} changed; update test/architecture/public-exports.snapshot.json if intended`);
+    assert.deepEqual(
+      names,
+      snapshot[entry],
+      `export list of ${entry} changed; update test/architecture/public-exports.snapshot.json if intended`,
+    );
   });
 }
 
@@ -32,7 +39,10 @@ function declaredExports(dts: string): string[] {
       const item = raw.trim();
       if (item === '') continue;
       const typeOnly = match[1] !== undefined || item.startsWith('type ');
-      const name = item.replace(/^type\s+/, '').split(/\s+as\s+/).pop()!;
+      const name = item
+        .replace(/^type\s+/, '')
+        .split(/\s+as\s+/)
+        .pop()!;
       names.push(typeOnly ? `type ${name}` : name);
     }
   }
@@ -71,11 +81,14 @@ test('the published declarations carry no @internal member (stripInternal)', () 
   walk(dist);
   assert.deepEqual(offenders, []);
   const client = readFileSync(join(dist, 'core', 'client', 'resilient-redis.d.ts'), 'utf8');
-  for (const member of ['router', 'bus', 'resolved']) assert.doesNotMatch(client, new RegExp(`\\b${member}\\s*[:;]`), `${member} is internal`);
+  for (const member of ['router', 'bus', 'resolved'])
+    assert.doesNotMatch(client, new RegExp(`\\b${member}\\s*[:;]`), `${member} is internal`);
 });
 
 test('the declared-exports reader sees every export form', () => {
-  const names = declaredExports("export { A, type B, C as D } from './x.js';\nexport type { E } from './y.js';\nexport declare function f(): void;\nexport interface I {}\n");
+  const names = declaredExports(
+    "export { A, type B, C as D } from './x.js';\nexport type { E } from './y.js';\nexport declare function f(): void;\nexport interface I {}\n",
+  );
   assert.deepEqual(names, ['A', 'D', 'f', 'type B', 'type E', 'type I']);
 });
 

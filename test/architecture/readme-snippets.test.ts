@@ -18,7 +18,12 @@ test('every TypeScript snippet in README.md type-checks against the package', { 
   snippets.forEach((code, i) => writeFileSync(join(dir, `snippet-${i}.ts`), `import 'reflect-metadata';\n${code}\nexport {};\n`));
   writeFileSync(
     join(dir, 'tsconfig.json'),
-    JSON.stringify({ extends: '../../tsconfig.json', compilerOptions: { noEmit: true, rootDir: '../..', outDir: './out' }, include: ['./*.ts'], exclude: [] }),
+    JSON.stringify({
+      extends: '../../tsconfig.json',
+      compilerOptions: { noEmit: true, rootDir: '../..', outDir: './out' },
+      include: ['./*.ts'],
+      exclude: [],
+    }),
   );
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   try {

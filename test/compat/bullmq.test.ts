@@ -16,10 +16,14 @@ async function exercise(redis: ResilientRedis, prefix: string, primaries: () => 
   const events = new QueueEvents('jobs', { connection, prefix });
   const flow = new FlowProducer({ connection, prefix });
   const done: number[] = [];
-  const worker = new Worker<{ n: number }, number>('jobs', async (job) => {
-    done.push(job.data.n);
-    return job.data.n * 2;
-  }, { connection, prefix, concurrency: 5 });
+  const worker = new Worker<{ n: number }, number>(
+    'jobs',
+    async (job) => {
+      done.push(job.data.n);
+      return job.data.n * 2;
+    },
+    { connection, prefix, concurrency: 5 },
+  );
   for (const e of [queue, events, worker, flow] as unknown as NodeJS.EventEmitter[]) e.on('error', (err: unknown) => errors.push(err));
   try {
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady(), worker.waitUntilReady()]);
@@ -27,16 +31,27 @@ async function exercise(redis: ResilientRedis, prefix: string, primaries: () => 
     const single = await queue.add('one', { n: 100 });
     assert.equal(await single.waitUntilFinished(events, 10_000), 200, 'result through QueueEvents');
     await waitFor(() => done.length >= 21, { timeoutMs: 10_000, what: 'all 21 jobs processed' });
-    assert.deepEqual([...new Set(done)].toSorted((a, b) => a - b), [...Array.from({ length: 20 }, (_, n) => n), 100]);
+    assert.deepEqual(
+      [...new Set(done)].toSorted((a, b) => a - b),
+      [...Array.from({ length: 20 }, (_, n) => n), 100],
+    );
 
     await worker.pause();
     await queue.add('paused', { n: 200 });
-    await waitFor(async () => (await queue.getWaitingCount()) === 1, { timeoutMs: 3000, what: 'the job waiting: a paused worker takes nothing' });
+    await waitFor(async () => (await queue.getWaitingCount()) === 1, {
+      timeoutMs: 3000,
+      what: 'the job waiting: a paused worker takes nothing',
+    });
     assert.ok(!done.includes(200), 'not processed while paused');
     worker.resume();
     await waitFor(() => done.includes(200), { timeoutMs: 10_000, what: 'the job added while paused, after resume' });
 
-    const tree = await flow.add({ name: 'parent', queueName: 'jobs', data: { n: 300 }, children: [1, 2, 3].map((i) => ({ name: 'child', queueName: 'jobs', data: { n: 300 + i } })) });
+    const tree = await flow.add({
+      name: 'parent',
+      queueName: 'jobs',
+      data: { n: 300 },
+      children: [1, 2, 3].map((i) => ({ name: 'child', queueName: 'jobs', data: { n: 300 + i } })),
+    });
     assert.equal(await tree.job.waitUntilFinished(events, 10_000), 600, 'parent finished after its children');
     assert.ok([301, 302, 303].every((n) => done.includes(n)));
 
@@ -51,7 +66,10 @@ async function exercise(redis: ResilientRedis, prefix: string, primaries: () => 
     await queue.addBulk([401, 402, 403].map((n) => ({ name: 'flushed-bulk', data: { n } })));
     const afterBulk = await scriptFallbacks(await primaries());
     await queue.add('flushed', { n: 400 });
-    await waitFor(() => [400, 401, 402, 403].every((n) => done.includes(n)), { timeoutMs: 10_000, what: 'the jobs added after SCRIPT FLUSH, processed' });
+    await waitFor(() => [400, 401, 402, 403].every((n) => done.includes(n)), {
+      timeoutMs: 10_000,
+      what: 'the jobs added after SCRIPT FLUSH, processed',
+    });
     const figures = JSON.stringify({ before, afterBulk });
     assert.ok(afterBulk.noscript >= before.noscript + 3, `addBulk's 3 EVALSHAs in MULTI met NOSCRIPT: ${figures}`);
     // One EVAL reloads the script on the connection; the other two resends go as EVALSHA behind it.
@@ -65,7 +83,10 @@ async function exercise(redis: ResilientRedis, prefix: string, primaries: () => 
   // BZPOPMIN: plain ioredis rejects it with
   // "Connection is closed.", which bullmq ignores; ours is a typed outcome-unknown error, which
   // bullmq reports as an error event (README: deliberate differences). Nothing else may show.
-  assert.deepEqual(errors.filter((e) => !(isOutcomeUnknownError(e) && /BZPOPMIN/.test(String(e)))), []);
+  assert.deepEqual(
+    errors.filter((e) => !(isOutcomeUnknownError(e) && /BZPOPMIN/.test(String(e)))),
+    [],
+  );
 }
 
 describe('bullmq with a ResilientRedis connection', { timeout: 90_000 }, () => {

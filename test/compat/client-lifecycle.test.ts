@@ -27,7 +27,6 @@ const call = (run: (cb: (e?: Error | null, r?: unknown) => void) => Promise<unkn
     void Promise.allSettled([p]).then(([promise]) => setTimeout(() => resolve({ calls, promise: promise! }), 50));
   });
 
-
 describe('ioredis lifecycle parity', { timeout: 60_000 }, () => {
   const lab = createLab();
   after(() => lab.teardown());
@@ -42,7 +41,13 @@ describe('ioredis lifecycle parity', { timeout: 60_000 }, () => {
 
   before(async () => {
     node = await lab.standalone({ password: SECRET });
-    options = { mode: 'standalone', node: { host: node.host, port: node.port }, password: SECRET, logger: silentLogger, metrics: { enabled: false } };
+    options = {
+      mode: 'standalone',
+      node: { host: node.host, port: node.port },
+      password: SECRET,
+      logger: silentLogger,
+      metrics: { enabled: false },
+    };
   });
 
   test('connects on construction and reports ioredis statuses and events; lazyConnect waits', async () => {
@@ -92,11 +97,17 @@ describe('ioredis lifecycle parity', { timeout: 60_000 }, () => {
   test('an error event with no listener does not crash the process', async () => {
     const warnings: string[] = [];
     const down = createResilientRedis({
-      mode: 'standalone', node: { host: '127.0.0.1', port: 1 }, logger: { ...silentLogger, warn: (m: string) => warnings.push(m) },
-      metrics: { enabled: false }, policy: { connectTimeoutMs: 200 },
+      mode: 'standalone',
+      node: { host: '127.0.0.1', port: 1 },
+      logger: { ...silentLogger, warn: (m: string) => warnings.push(m) },
+      metrics: { enabled: false },
+      policy: { connectTimeoutMs: 200 },
     });
     lab.defer(() => down.close());
-    await waitFor(() => warnings.some((w) => w.includes('Unhandled error event')), { timeoutMs: 5000, what: 'the unhandled-error warning' });
+    await waitFor(() => warnings.some((w) => w.includes('Unhandled error event')), {
+      timeoutMs: 5000,
+      what: 'the unhandled-error warning',
+    });
   });
 
   test('callbacks agree with the promise, exactly once: open breaker, closed client, success after a retry', async () => {
@@ -171,10 +182,11 @@ test('a registry whose second client has bad options leaves no client of the fir
   };
   try {
     assert.throws(
-      () => new ClientRegistry([
-        { name: 'good', mode: 'standalone', node: { host: '127.0.0.1', port }, logger: silentLogger, metrics: { enabled: false } },
-        { name: 'bad', mode: 'standalone', node: { host: '127.0.0.1', port: 0 } } as ResilientRedisOptions,
-      ]),
+      () =>
+        new ClientRegistry([
+          { name: 'good', mode: 'standalone', node: { host: '127.0.0.1', port }, logger: silentLogger, metrics: { enabled: false } },
+          { name: 'bad', mode: 'standalone', node: { host: '127.0.0.1', port: 0 } } as ResilientRedisOptions,
+        ]),
       isInvalidOptionsError,
     );
   } finally {

@@ -35,7 +35,7 @@ describe('cluster API parity', { timeout: 60_000 }, () => {
     assert.equal(masters.length, 3);
     assert.deepEqual(masters.map((n) => n.address).toSorted(), (await cluster.primaries()).map((p) => p.address).toSorted());
     assert.deepEqual(await Promise.all(masters.map((n) => n.ping())), ['PONG', 'PONG', 'PONG']);
-    const [first, second] = masters as [typeof masters[0], typeof masters[0]];
+    const [first, second] = masters as [(typeof masters)[0], (typeof masters)[0]];
     redis.controlBreaker(first.address, 'open');
     try {
       await assert.rejects(first.dbsize(), isCircuitOpenError);
@@ -66,7 +66,10 @@ describe('cluster API parity', { timeout: 60_000 }, () => {
     assert.ok((dup as object) instanceof Cluster);
     await dup.connect();
     assert.deepEqual(await Promise.all(dup.nodes('master').map((n) => n.client('GETNAME'))), ['dup-c', 'dup-c', 'dup-c']);
-    assert.throws(() => redis.duplicate([], { scaleReads: 'slave' }), (e: unknown) => isInvalidOptionsError(e) && /scaleReads/.test(e.message));
+    assert.throws(
+      () => redis.duplicate([], { scaleReads: 'slave' }),
+      (e: unknown) => isInvalidOptionsError(e) && /scaleReads/.test(e.message),
+    );
   });
 
   test('FLUSHDB empties every shard', async () => {

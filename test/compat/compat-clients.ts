@@ -19,8 +19,10 @@ export async function standaloneClient(lab: Lab, name: string): Promise<{ redis:
 export async function replicationClient(lab: Lab, name: string): Promise<{ redis: ResilientRedis; pair: ReplicationLab }> {
   const pair = await lab.replicationPair();
   const redis = compatClient(lab, {
-    name, mode: 'replication',
-    primary: { host: pair.primary.host, port: pair.primary.port }, reader: { host: pair.replica.host, port: pair.replica.port },
+    name,
+    mode: 'replication',
+    primary: { host: pair.primary.host, port: pair.primary.port },
+    reader: { host: pair.replica.host, port: pair.replica.port },
   });
   return { pair, redis };
 }

@@ -19,7 +19,9 @@ declare module 'express-session' {
 
 async function exercise(redis: ResilientRedis): Promise<void> {
   const app = express();
-  app.use(session({ store: new RedisStore({ client: redis, prefix: 'sess:' }), secret: 'test-only', resave: false, saveUninitialized: false }));
+  app.use(
+    session({ store: new RedisStore({ client: redis, prefix: 'sess:' }), secret: 'test-only', resave: false, saveUninitialized: false }),
+  );
   app.get('/visit', (req, res) => {
     req.session.visits = (req.session.visits ?? 0) + 1;
     res.json({ visits: req.session.visits });

@@ -30,7 +30,10 @@ function appModule(connection: ResilientRedis, prefix: string): DynamicModule {
   class AppModule {}
   return {
     module: AppModule,
-    imports: [BullModule.forRoot({ connection: connection as unknown as ConnectionOptions, prefix }), BullModule.registerQueue({ name: 'mail' })],
+    imports: [
+      BullModule.forRoot({ connection: connection as unknown as ConnectionOptions, prefix }),
+      BullModule.registerQueue({ name: 'mail' }),
+    ],
     providers: [MailProcessor, MailService],
   };
 }

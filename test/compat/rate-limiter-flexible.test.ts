@@ -23,7 +23,10 @@ async function exercise(redis: ResilientRedis, node: () => string): Promise<void
   await assert.rejects(limiter.consume('u2'), (r: unknown) => r instanceof RateLimiterRes);
 
   const insured = new RateLimiterRedis({
-    storeClient: redis, points: 5, duration: 5, keyPrefix: 'rl-ins',
+    storeClient: redis,
+    points: 5,
+    duration: 5,
+    keyPrefix: 'rl-ins',
     insuranceLimiter: new RateLimiterMemory({ points: 1, duration: 5 }),
   });
   redis.controlBreaker(node(), 'open');

@@ -11,7 +11,10 @@ import { type SocketServer as Instance, connectSocket, startSocketServer } from 
 import { createLab, waitFor, withTimeout } from '../support/lab.js';
 
 /** Two socket.io servers on `pub` (and its duplicate), one websocket client on each. */
-async function twoServers(pub: ResilientRedis, body: (servers: [Instance, Instance], sockets: ClientSocket[]) => Promise<void>): Promise<void> {
+async function twoServers(
+  pub: ResilientRedis,
+  body: (servers: [Instance, Instance], sockets: ClientSocket[]) => Promise<void>,
+): Promise<void> {
   const servers: Instance[] = [];
   const sockets: ClientSocket[] = [];
   try {
@@ -29,15 +32,21 @@ async function broadcastReaches(a: Instance, socket: ClientSocket, message: stri
   const got: string[] = [];
   socket.on('news', (m: string) => got.push(m));
   // Retried until the other server's subscription is in place (it subscribes asynchronously).
-  await waitFor(() => {
-    a.io.to('room').emit('news', message);
-    return got.includes(message);
-  }, { timeoutMs: 5000, intervalMs: 100, what: 'a broadcast reaching the other server\'s socket' });
+  await waitFor(
+    () => {
+      a.io.to('room').emit('news', message);
+      return got.includes(message);
+    },
+    { timeoutMs: 5000, intervalMs: 100, what: "a broadcast reaching the other server's socket" },
+  );
 }
 
 /** fetchSockets and serverSideEmitWithAck: both count the servers with PUBSUB NUMSUB. */
 async function countsServers(a: Instance): Promise<void> {
-  await waitFor(async () => (await a.io.fetchSockets()).length === 2, { timeoutMs: 5000, what: 'fetchSockets to see both servers\' sockets' });
+  await waitFor(async () => (await a.io.fetchSockets()).length === 2, {
+    timeoutMs: 5000,
+    what: "fetchSockets to see both servers' sockets",
+  });
   const replies = await withTimeout(a.io.serverSideEmitWithAck('ping-all'), 5000, 'serverSideEmitWithAck');
   assert.equal(replies.length, 1, `one other server answered: ${JSON.stringify(replies)}`);
 }
@@ -72,8 +81,12 @@ describe('@socket.io/redis-adapter over ResilientRedis', { timeout: 60_000 }, ()
     await twoServers(redis, async ([a], sockets) => {
       // Both subscribed (a broadcast got across): the counts must see the other server now.
       await broadcastReaches(a, sockets[1]!, 'counted');
-      assert.equal((await withTimeout(a.io.serverSideEmitWithAck('ping-all'), 5000, 'serverSideEmitWithAck')).length, 1, 'one other server answered');
-      assert.equal((await a.io.fetchSockets()).length, 2, 'fetchSockets sees both servers\' sockets');
+      assert.equal(
+        (await withTimeout(a.io.serverSideEmitWithAck('ping-all'), 5000, 'serverSideEmitWithAck')).length,
+        1,
+        'one other server answered',
+      );
+      assert.equal((await a.io.fetchSockets()).length, 2, "fetchSockets sees both servers' sockets");
     });
   });
 

@@ -30,7 +30,10 @@ export async function startSocketServer(pub: ResilientRedis, id: string | number
   io.on('ping-all', (cb: (reply: string | number) => void) => cb(id));
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   return {
-    io, http, sub, url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
+    io,
+    http,
+    sub,
+    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
     async close() {
       await io.close();
       await sub.close();

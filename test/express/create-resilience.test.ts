@@ -21,7 +21,10 @@ describe('createResilience', { timeout: 20_000 }, () => {
     } finally {
       await Promise.all([single.close(), list.close(), wrapped.close()]);
     }
-    assert.throws(() => createResilience([downClient(port), downClient(port)]), (e: unknown) => isInvalidOptionsError(e));
+    assert.throws(
+      () => createResilience([downClient(port), downClient(port)]),
+      (e: unknown) => isInvalidOptionsError(e),
+    );
   });
 
   test('wrapper logger and metrics apply to clients that set none', async () => {

@@ -73,7 +73,11 @@ describe('attachGracefulShutdown', { timeout: 30_000 }, () => {
       assert.deepEqual(timeline, ['slow-answered', 'redis-close']);
       assert.equal(resilience.client().status, 'end');
       await assert.rejects(fetch(`${server.url}/health/live`, { signal: AbortSignal.timeout(2000) }), 'the listener is closed');
-      assert.deepEqual(lines.filter((l) => !l.startsWith('INFO')), [], 'nothing but info lines');
+      assert.deepEqual(
+        lines.filter((l) => !l.startsWith('INFO')),
+        [],
+        'nothing but info lines',
+      );
       assert.equal(await handle.shutdown('again'), 0, 'runs once');
     } finally {
       handle.detach();

@@ -10,7 +10,12 @@ const reportOf = (status: HealthCheckStatus): HealthReport => ({ status, info: {
 
 /** A registry stand-in whose readiness is whatever the test says. */
 function fakeRegistry(status: () => HealthCheckStatus): ClientRegistry {
-  return { clients: new Map(), liveness: () => reportOf('ok'), readiness: () => reportOf(status()), report: () => reportOf(status()) } as unknown as ClientRegistry;
+  return {
+    clients: new Map(),
+    liveness: () => reportOf('ok'),
+    readiness: () => reportOf(status()),
+    report: () => reportOf(status()),
+  } as unknown as ClientRegistry;
 }
 
 describe('createHealthRouter', { timeout: 20_000 }, () => {
@@ -20,7 +25,12 @@ describe('createHealthRouter', { timeout: 20_000 }, () => {
     app.use('/health', createHealthRouter({ registry: fakeRegistry(() => status) }, { verbose: true }));
     const server = await serve(app);
     try {
-      for (const [s, code] of [['ok', 200], ['degraded', 200], ['error', 503], ['shutting_down', 503]] as const) {
+      for (const [s, code] of [
+        ['ok', 200],
+        ['degraded', 200],
+        ['error', 503],
+        ['shutting_down', 503],
+      ] as const) {
         status = s;
         const ready = await request(`${server.url}/health/ready`);
         assert.equal(ready.status, code, s);

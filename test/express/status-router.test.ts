@@ -109,13 +109,23 @@ describe('createStatusRouter', { timeout: 30_000 }, () => {
       assert.equal((await request(`${server.url}/ops/breakers/main/${node}/open`, { method: 'POST' })).status, 403);
       assert.equal(breaker(), 'closed', 'a refused call changes nothing');
       // Another site's page, with the operator's cookies: refused (CSRF).
-      const crossSite: Array<Record<string, string>> = [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'https://evil.example' }];
+      const crossSite: Array<Record<string, string>> = [
+        { 'sec-fetch-site': 'cross-site' },
+        { 'sec-fetch-site': 'same-site' },
+        { origin: 'https://evil.example' },
+      ];
       for (const headers of crossSite) {
-        const res = await request(`${server.url}/ops/breakers/main/${node}/open`, { method: 'POST', headers: { ...admin.headers, ...headers } });
+        const res = await request(`${server.url}/ops/breakers/main/${node}/open`, {
+          method: 'POST',
+          headers: { ...admin.headers, ...headers },
+        });
         assert.equal(res.status, 403, JSON.stringify(headers));
       }
       assert.equal(breaker(), 'closed', 'a cross-site call changes nothing');
-      const opened = await request(`${server.url}/ops/breakers/main/${node}/open`, { method: 'POST', headers: { ...admin.headers, 'sec-fetch-site': 'same-origin', origin: server.url } });
+      const opened = await request(`${server.url}/ops/breakers/main/${node}/open`, {
+        method: 'POST',
+        headers: { ...admin.headers, 'sec-fetch-site': 'same-origin', origin: server.url },
+      });
       assert.equal(opened.status, 200);
       assert.deepEqual(opened.body, { client: 'main', node, action: 'open', breakers: { [node]: 'open' } });
       assert.equal(breaker(), 'open');
@@ -141,7 +151,11 @@ describe('createStatusRouter', { timeout: 30_000 }, () => {
       for (const path of ['/page', '/view', '/stream']) assert.equal((await request(`${server.url}${path}`)).status, 403, path);
       assert.equal((await request(`${server.url}/breakers/main/x/open`, { method: 'POST' })).status, 403);
       assert.equal((await request(`${server.url}/view`, { headers: { 'x-ops': 'yes' } })).status, 200);
-      assert.equal((await request(`${server.url}/breakers/main/x/open`, { method: 'POST', headers: { 'x-ops': 'yes' } })).status, 404, 'the control route takes the router guard');
+      assert.equal(
+        (await request(`${server.url}/breakers/main/x/open`, { method: 'POST', headers: { 'x-ops': 'yes' } })).status,
+        404,
+        'the control route takes the router guard',
+      );
       assert.equal((await request(`${server.url}/hello`)).body, 'hi', "the app's own routes are not guarded");
     } finally {
       await server.close();
@@ -170,9 +184,15 @@ describe('createStatusRouter', { timeout: 30_000 }, () => {
       assert.equal(await shutdown.shutdown('test'), 0);
       const tookMs = performance.now() - started;
       assert.ok(tookMs < 2500, `shutdown took ${Math.round(tookMs)} ms with a stream open (drain is 5000 ms)`);
-      assert.ok(lines.some((l) => /every request answered/.test(l)), lines.join('\n'));
+      assert.ok(
+        lines.some((l) => /every request answered/.test(l)),
+        lines.join('\n'),
+      );
       await sse.ended;
-      assert.ok(sse.messages.some((m) => m.type === 'end'), 'the page is told not to reconnect');
+      assert.ok(
+        sse.messages.some((m) => m.type === 'end'),
+        'the page is told not to reconnect',
+      );
       assert.equal(active(), 0);
     } finally {
       shutdown.detach();

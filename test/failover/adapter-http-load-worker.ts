@@ -20,7 +20,8 @@ async function check(res: Response): Promise<string> {
   const text = await res.text();
   if (res.status === 200) return text;
   const retryAfter = res.headers.get('retry-after');
-  const code = res.status === 503 && Number(retryAfter) >= 1 ? 'ERR_HTTP_503_RETRY_AFTER' : `ERR_HTTP_${res.status}_RETRY_AFTER_${retryAfter}`;
+  const code =
+    res.status === 503 && Number(retryAfter) >= 1 ? 'ERR_HTTP_503_RETRY_AFTER' : `ERR_HTTP_${res.status}_RETRY_AFTER_${retryAfter}`;
   throw Object.assign(new Error(code), { code });
 }
 

@@ -31,7 +31,11 @@ function startHttpLoad(data: HttpLoadWorkerData): { stop: () => Promise<{ probe:
       worker.postMessage('stop');
       const result = await Promise.race([done, failed]);
       await worker.terminate();
-      const probe = new LoadProbe({ client: { get: async () => null, set: async () => 'OK' }, groups: data.groups, deadlineMs: data.deadlineMs });
+      const probe = new LoadProbe({
+        client: { get: async () => null, set: async () => 'OK' },
+        groups: data.groups,
+        deadlineMs: data.deadlineMs,
+      });
       const shift = performance.timeOrigin;
       for (const r of result.records) probe.records.push({ ...r, start: r.start - shift, end: r.end - shift });
       return { probe, neverSettled: result.neverSettled };
@@ -51,7 +55,10 @@ describe('examples/nestjs-cluster: a shard primary hangs until its replica is pr
     // Redis's default (yes) makes every node answer CLUSTERDOWN for *all* slots between the
     // FAIL flag and the promotion: then no client could keep healthy shards serving.
     for (const node of cluster.nodes) await node.command('CONFIG', 'SET', 'cluster-require-full-coverage', 'no');
-    app = await createClusterApp({ nodes: cluster.seeds(), cacheTtlSeconds: 60, registry: new Registry(), logger: silentLogger }, { logger: false });
+    app = await createClusterApp(
+      { nodes: cluster.seeds(), cacheTtlSeconds: 60, registry: new Registry(), logger: silentLogger },
+      { logger: false },
+    );
     lab.defer(() => app.close());
     await app.listen(0, '127.0.0.1');
     url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
@@ -141,7 +148,14 @@ describe('examples/nestjs-cluster: a shard primary hangs until its replica is pr
           readyAgainAfterPromotionMs: Math.round(readyAgainAt - promoted.monoMs),
           healthyDuringFault: { calls: healthyDuringFault.length, p99Ms: healthyP99 },
           victim: victimReport,
-          healthy: healthyReports.map((h) => ({ group: h.group, calls: h.calls, errors: h.errors, p50Ms: h.p50Ms, p99Ms: h.p99Ms, maxMs: h.maxMs })),
+          healthy: healthyReports.map((h) => ({
+            group: h.group,
+            calls: h.calls,
+            errors: h.errors,
+            p50Ms: h.p50Ms,
+            p99Ms: h.p99Ms,
+            maxMs: h.maxMs,
+          })),
         }),
       );
 
@@ -155,7 +169,10 @@ describe('examples/nestjs-cluster: a shard primary hangs until its replica is pr
       assert.ok(victimReport.errors > 0, 'the hung shard was felt');
       assert.deepEqual(Object.keys(victimReport.errorsByCode), ['ERR_HTTP_503_RETRY_AFTER'], 'only 503s with Retry-After');
       assert.equal(victimReport.pastDeadline, 0, `max ${victimReport.maxMs} ms`);
-      assert.ok(victimReport.recoveryLagMs !== undefined && victimReport.recoveryLagMs < 5000, `recovery lag ${victimReport.recoveryLagMs} ms`);
+      assert.ok(
+        victimReport.recoveryLagMs !== undefined && victimReport.recoveryLagMs < 5000,
+        `recovery lag ${victimReport.recoveryLagMs} ms`,
+      );
 
       // Liveness never failed; readiness went 200 -> 503 -> 200.
       assert.deepEqual([...new Set(probes.map((p) => p.live))], [200]);

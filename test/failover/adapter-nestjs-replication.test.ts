@@ -60,7 +60,9 @@ describe('examples/nestjs-replication: planned failover and DNS flip', { timeout
     );
     assert.deepEqual(read.body, { id: 'n1', text: 'hello' });
     const verbose = await request(`${url}/health`);
-    const view = Object.fromEntries((verbose.body.details.main.dns as Array<{ name: string; address: string }>).map((d) => [d.name, d.address]));
+    const view = Object.fromEntries(
+      (verbose.body.details.main.dns as Array<{ name: string; address: string }>).map((d) => [d.name, d.address]),
+    );
     assert.deepEqual(view, { [pair.primaryName]: '127.0.0.2', [pair.readerName]: '127.0.0.3' });
   });
 
@@ -85,7 +87,9 @@ describe('examples/nestjs-replication: planned failover and DNS flip', { timeout
       await waitFor(
         async () => {
           const verbose = await request(`${url}/health`);
-          const primary = (verbose.body.details.main.dns as Array<{ name: string; address: string }>).find((d) => d.name === pair.primaryName);
+          const primary = (verbose.body.details.main.dns as Array<{ name: string; address: string }>).find(
+            (d) => d.name === pair.primaryName,
+          );
           return verbose.status === 200 && primary?.address === '127.0.0.3';
         },
         { timeoutMs: 10_000, what: 'the verbose report to show the primary name on 127.0.0.3' },
@@ -111,7 +115,10 @@ describe('examples/nestjs-replication: planned failover and DNS flip', { timeout
         assert.ok(r.status === 200 || (r.status === 503 && Number(r.retryAfter) >= 1), `status ${r.status}, Retry-After ${r.retryAfter}`);
         assert.ok(r.ms < DEADLINE_MS + 500, `a write took ${Math.round(r.ms)} ms`);
       }
-      assert.ok(results.slice(-10).every((r) => r.status === 200), 'writes succeed again');
+      assert.ok(
+        results.slice(-10).every((r) => r.status === 200),
+        'writes succeed again',
+      );
       assert.equal(await pair.replica.command('GET', `note:w${(seq - 1) % 20}`), String(seq), 'the last write is on the new primary');
 
       assert.equal((await request(`${url}/health/ready`)).status, 200);
@@ -119,7 +126,9 @@ describe('examples/nestjs-replication: planned failover and DNS flip', { timeout
       const events = await request(`${url}/redis-resilience/events?client=main`);
       assert.equal(events.status, 200);
       assert.ok(
-        events.body.some((e: { type: string; newAddress?: string }) => e.type === 'endpoint.changed' && e.newAddress?.startsWith('127.0.0.3')),
+        events.body.some(
+          (e: { type: string; newAddress?: string }) => e.type === 'endpoint.changed' && e.newAddress?.startsWith('127.0.0.3'),
+        ),
         `an endpoint.changed event to 127.0.0.3: ${JSON.stringify(events.body.map((e: { type: string }) => e.type))}`,
       );
     } finally {

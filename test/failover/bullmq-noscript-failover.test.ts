@@ -38,9 +38,13 @@ async function throughFailover(lab: Lab, name: string, first: 'write' | 'add' | 
   const connection = redis as unknown as ConnectionOptions;
   const queue = new Queue('ns', { connection, prefix: 'bull' });
   const processed = new Map<string, number>();
-  const worker = new Worker('ns', async (job) => {
-    processed.set(job.id!, (processed.get(job.id!) ?? 0) + 1);
-  }, { connection, prefix: 'bull', concurrency: 5 });
+  const worker = new Worker(
+    'ns',
+    async (job) => {
+      processed.set(job.id!, (processed.get(job.id!) ?? 0) + 1);
+    },
+    { connection, prefix: 'bull', concurrency: 5 },
+  );
   const errors: unknown[] = [];
   queue.on('error', (e) => errors.push(e));
   worker.on('error', (e) => errors.push(e));
@@ -52,7 +56,7 @@ async function throughFailover(lab: Lab, name: string, first: 'write' | 'add' | 
 
     // The premise: the scripts ran on the primary, the replica never loaded one of them.
     const shas = definedShas(redis);
-    assert.ok(await loadedOn(pair.primary, shas) > 0, 'bullmq ran its scripts on the primary');
+    assert.ok((await loadedOn(pair.primary, shas)) > 0, 'bullmq ran its scripts on the primary');
     assert.equal(await loadedOn(pair.replica, shas), 0, 'the replica has none of them');
     const countsBefore = await scriptFallbacks([pair.replica]);
 
@@ -60,13 +64,19 @@ async function throughFailover(lab: Lab, name: string, first: 'write' | 'add' | 
     await pair.plannedFailover();
     if (first === 'addBulk') {
       const added = await withTimeout(addBulk(queue, ids(6, 5)), 10_000, 'addBulk after the failover');
-      assert.deepEqual(added.map((j) => j.id), ids(6, 5));
+      assert.deepEqual(
+        added.map((j) => j.id),
+        ids(6, 5),
+      );
       await queue.add('j', { id: 'job-11' }, { jobId: 'job-11' });
     } else {
       if (first === 'write') assert.equal(await withTimeout(redis.set('bull:probe', '1'), 10_000, 'a write after the failover'), 'OK');
       await withTimeout(queue.add('j', { id: 'job-6' }, { jobId: 'job-6' }), 10_000, 'add after the failover');
       const added = await addBulk(queue, ids(7, 5));
-      assert.deepEqual(added.map((j) => j.id), ids(7, 5));
+      assert.deepEqual(
+        added.map((j) => j.id),
+        ids(7, 5),
+      );
     }
     await addBulk(queue, ids(12, 5));
     const all = ids(0, 17);
@@ -76,9 +86,11 @@ async function throughFailover(lab: Lab, name: string, first: 'write' | 'add' | 
     const countsAfter = await scriptFallbacks([pair.replica]);
     const fallbacks = { noscript: countsAfter.noscript - countsBefore.noscript, evals: countsAfter.evals - countsBefore.evals };
     const duplicates = [...processed.values()].reduce((a, c) => a + c - 1, 0);
-    console.log(`bullmq failover, first call ${first}: ${all.length} jobs (${all.length - 6} after the hand-over), all processed ${tookMs.toFixed(0)} ms after the FAILOVER began; `
-      + `promoted node: ${fallbacks.noscript} NOSCRIPT, ${fallbacks.evals} EVAL; ${duplicates} processed twice; ${errors.length} error events`);
-    assert.ok(fallbacks.evals > 0 && await loadedOn(pair.replica, shas) > 0, 'the promoted node loaded the scripts through EVAL');
+    console.log(
+      `bullmq failover, first call ${first}: ${all.length} jobs (${all.length - 6} after the hand-over), all processed ${tookMs.toFixed(0)} ms after the FAILOVER began; ` +
+        `promoted node: ${fallbacks.noscript} NOSCRIPT, ${fallbacks.evals} EVAL; ${duplicates} processed twice; ${errors.length} error events`,
+    );
+    assert.ok(fallbacks.evals > 0 && (await loadedOn(pair.replica, shas)) > 0, 'the promoted node loaded the scripts through EVAL');
     assert.equal(duplicates, 0, 'jobs processed twice');
     assert.equal(await queue.getJobCountByTypes('failed'), 0);
     assert.deepEqual(errors, []);
@@ -89,7 +101,8 @@ async function throughFailover(lab: Lab, name: string, first: 'write' | 'add' | 
 }
 
 /** Why the two tests below fail today. */
-const KNOWN_BUG = 'a retried attempt is re-sent as a plain EVALSHA copy (copyCommand in src/core/connection/ioredis-internals.ts, not this suite\'s file): NOSCRIPT reaches the producer';
+const KNOWN_BUG =
+  "a retried attempt is re-sent as a plain EVALSHA copy (copyCommand in src/core/connection/ioredis-internals.ts, not this suite's file): NOSCRIPT reaches the producer";
 
 describe('bullmq through a failover to a replica without its scripts', { timeout: 60_000 }, () => {
   const lab = createLab();

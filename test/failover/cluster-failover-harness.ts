@@ -53,7 +53,16 @@ export interface FaultRun {
    * healthy-shard call that had waited it out finished: the client's excess over the servers'
    * own window, ms. `nodesApartMs`: how far apart the nodes turned ok.
    */
-  readonly refusal?: { readonly fromMs: number; readonly untilMs: number; readonly waited: number; readonly excessP99Ms: number; readonly excessMaxMs: number; readonly nodesApartMs: number } | undefined;
+  readonly refusal?:
+    | {
+        readonly fromMs: number;
+        readonly untilMs: number;
+        readonly waited: number;
+        readonly excessP99Ms: number;
+        readonly excessMaxMs: number;
+        readonly nodesApartMs: number;
+      }
+    | undefined;
   /** Reads (GET) of the failed shard, issued after the fault, that failed, by error. */
   readonly failedShardReadErrors: Record<string, number>;
 }
@@ -143,7 +152,10 @@ export async function runShardFault(plan: ShardFaultPlan): Promise<FaultRun> {
   const replica = await cluster.replicaOf(victim);
   const prefix = `${plan.clientKind}-${plan.scenario.replaceAll(/\W+/g, '')}`;
   const groups = await Promise.all(
-    primaries.map(async (p) => ({ name: p === victim ? 'failed' : `healthy-${p.label}`, keys: await cluster.keysForShard(p, KEYS_PER_SHARD, prefix) })),
+    primaries.map(async (p) => ({
+      name: p === victim ? 'failed' : `healthy-${p.label}`,
+      keys: await cluster.keysForShard(p, KEYS_PER_SHARD, prefix),
+    })),
   );
   const tracked = ackTracking(plan.client);
   let followedAt: number | undefined;
@@ -154,7 +166,9 @@ export async function runShardFault(plan: ShardFaultPlan): Promise<FaultRun> {
   probe.start();
   // Each healthy shard's own primary: nodes learn the promotion a few ms apart, and a call is
   // refused by the node it goes to.
-  const stateWatches = plan.watchRefusal ? primaries.filter((p) => p !== victim).map((p) => ({ group: `healthy-${p.label}`, watch: watchClusterState(p) })) : [];
+  const stateWatches = plan.watchRefusal
+    ? primaries.filter((p) => p !== victim).map((p) => ({ group: `healthy-${p.label}`, watch: watchClusterState(p) }))
+    : [];
   let faultAt: Moment | undefined;
   try {
     await sleep(plan.warmupMs ?? 1000);
@@ -168,7 +182,13 @@ export async function runShardFault(plan: ShardFaultPlan): Promise<FaultRun> {
       const w = refusalWindow(await watch.stop());
       if (w) windows.set(group, w);
     }
-    const window = windows.size === 0 ? undefined : { fromMs: Math.min(...[...windows.values()].map((w) => w.fromMs)), untilMs: Math.max(...[...windows.values()].map((w) => w.untilMs)) };
+    const window =
+      windows.size === 0
+        ? undefined
+        : {
+            fromMs: Math.min(...[...windows.values()].map((w) => w.fromMs)),
+            untilMs: Math.max(...[...windows.values()].map((w) => w.untilMs)),
+          };
     const until = (group: string): number => windows.get(group)?.untilMs ?? Number.NaN;
     const excess = probe.records
       .filter((r) => r.ok && r.start < until(r.group) && r.end > until(r.group))
@@ -192,11 +212,19 @@ export async function runShardFault(plan: ShardFaultPlan): Promise<FaultRun> {
         waited: excess.length,
         excessP99Ms: Math.round(excess[Math.max(0, Math.ceil(excess.length * 0.99) - 1)] ?? 0),
         excessMaxMs: Math.round(excess.at(-1) ?? 0),
-        nodesApartMs: Math.round(Math.max(...[...windows.values()].map((w) => w.untilMs)) - Math.min(...[...windows.values()].map((w) => w.untilMs))),
+        nodesApartMs: Math.round(
+          Math.max(...[...windows.values()].map((w) => w.untilMs)) - Math.min(...[...windows.values()].map((w) => w.untilMs)),
+        ),
       },
-      failedShardReadErrors: countBy(probe.records.filter((r) => r.group === 'failed' && r.op === 'get' && !r.ok && r.start >= faultAt!.monoMs).map((r) => r.error ?? '?')),
+      failedShardReadErrors: countBy(
+        probe.records
+          .filter((r) => r.group === 'failed' && r.op === 'get' && !r.ok && r.start >= faultAt!.monoMs)
+          .map((r) => r.error ?? '?'),
+      ),
       successShareBeforeServed: (windowMs) => {
-        const calls = probe.records.filter((r) => r.group === 'failed' && r.start >= servedAt.monoMs - windowMs && r.start <= servedAt.monoMs - 100);
+        const calls = probe.records.filter(
+          (r) => r.group === 'failed' && r.start >= servedAt.monoMs - windowMs && r.start <= servedAt.monoMs - 100,
+        );
         return calls.length === 0 ? Number.NaN : calls.filter((r) => r.ok).length / calls.length;
       },
     };

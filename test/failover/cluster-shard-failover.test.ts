@@ -86,7 +86,11 @@ describe('cluster: one shard fails under load', { timeout: 240_000 }, () => {
     await warmCluster(cluster);
   });
 
-  async function resilientClient(name: string, policy: { holdDuringFailoverMs?: number } = {}, readFrom?: ReadFrom): Promise<ResilientRedis> {
+  async function resilientClient(
+    name: string,
+    policy: { holdDuringFailoverMs?: number } = {},
+    readFrom?: ReadFrom,
+  ): Promise<ResilientRedis> {
     const client = createResilientRedis({
       name,
       mode: 'cluster',
@@ -136,7 +140,15 @@ describe('cluster: one shard fails under load', { timeout: 240_000 }, () => {
 
   test('SIGSTOP of a primary (hung host)', { timeout: 60_000 }, async () => {
     const client = await resilientClient('sigstop');
-    const run = await runShardFault({ scenario: 'SIGSTOP primary', cluster, client, clientKind: 'resilient', events$: client.events$, victimIndex: 0, ...sigstop() });
+    const run = await runShardFault({
+      scenario: 'SIGSTOP primary',
+      cluster,
+      client,
+      clientKind: 'resilient',
+      events$: client.events$,
+      victimIndex: 0,
+      ...sigstop(),
+    });
     runs.push(run);
     console.log(JSON.stringify(run));
     assertRecovered(run);
@@ -148,7 +160,15 @@ describe('cluster: one shard fails under load', { timeout: 240_000 }, () => {
 
   test('SIGKILL of a primary', { timeout: 60_000 }, async () => {
     const client = await resilientClient('sigkill');
-    const run = await runShardFault({ scenario: 'SIGKILL primary', cluster, client, clientKind: 'resilient', events$: client.events$, victimIndex: 1, ...sigkill() });
+    const run = await runShardFault({
+      scenario: 'SIGKILL primary',
+      cluster,
+      client,
+      clientKind: 'resilient',
+      events$: client.events$,
+      victimIndex: 1,
+      ...sigkill(),
+    });
     runs.push(run);
     console.log(JSON.stringify(run));
     assertRecovered(run);
@@ -162,7 +182,15 @@ describe('cluster: one shard fails under load', { timeout: 240_000 }, () => {
     const failFast = runs.find((r) => r.scenario === 'SIGKILL primary' && r.client === 'resilient');
     assert.ok(failFast, 'runs after the fail-fast SIGKILL scenario');
     const client = await resilientClient('sigkill-hold', { holdDuringFailoverMs: DEADLINE_MS });
-    const run = await runShardFault({ scenario: 'SIGKILL primary, hold', cluster, client, clientKind: 'resilient', events$: client.events$, victimIndex: 1, ...sigkill() });
+    const run = await runShardFault({
+      scenario: 'SIGKILL primary, hold',
+      cluster,
+      client,
+      clientKind: 'resilient',
+      events$: client.events$,
+      victimIndex: 1,
+      ...sigkill(),
+    });
     console.log(JSON.stringify(run));
     assertRecovered(run);
     assertHealthyUntouched(run);
@@ -180,30 +208,58 @@ describe('cluster: one shard fails under load', { timeout: 240_000 }, () => {
     await client.close();
   });
 
-  for (const [fault, plan, victimIndex] of [['SIGSTOP', sigstop, 0], ['SIGKILL', sigkill, 1]] as const) {
-    test(`${fault} of a primary with readFrom 'primary-preferred': its reads go to the replica, through the promotion`, { timeout: 60_000 }, async () => {
-      const client = await resilientClient(`preferred-${fault}`, {}, 'primary-preferred');
-      const replicaReads: ResilienceEvent[] = [];
-      client.events$.subscribe((e) => void ((e.type === 'replica_reads.started' || e.type === 'replica_reads.ended') && replicaReads.push(e)));
-      const run = await runShardFault({ scenario: `${fault} primary, primary-preferred`, cluster, client, clientKind: 'resilient', events$: client.events$, victimIndex, ...plan() });
-      runs.push(run);
-      console.log(JSON.stringify(run), JSON.stringify(replicaReads));
-      assert.deepEqual(run.failedShardReadErrors, {}, `${fault}: reads of the failed shard failed`);
-      assertRecovered(run);
-      assertHealthyUntouched(run);
-      assertBounded(run);
-      assertNoLoss(run, fault === 'SIGKILL');
-      // One event when the shard's reads moved, one when its new primary took them: not one per read.
-      assert.deepEqual(replicaReads.map((e) => e.type), ['replica_reads.started', 'replica_reads.ended']);
-      const ended = replicaReads[1]!;
-      assert.ok(ended.type === 'replica_reads.ended' && ended.reads > 10, `many reads in one episode: ${JSON.stringify(ended)}`);
-      await client.close();
-    });
+  for (const [fault, plan, victimIndex] of [
+    ['SIGSTOP', sigstop, 0],
+    ['SIGKILL', sigkill, 1],
+  ] as const) {
+    test(
+      `${fault} of a primary with readFrom 'primary-preferred': its reads go to the replica, through the promotion`,
+      { timeout: 60_000 },
+      async () => {
+        const client = await resilientClient(`preferred-${fault}`, {}, 'primary-preferred');
+        const replicaReads: ResilienceEvent[] = [];
+        client.events$.subscribe(
+          (e) => void ((e.type === 'replica_reads.started' || e.type === 'replica_reads.ended') && replicaReads.push(e)),
+        );
+        const run = await runShardFault({
+          scenario: `${fault} primary, primary-preferred`,
+          cluster,
+          client,
+          clientKind: 'resilient',
+          events$: client.events$,
+          victimIndex,
+          ...plan(),
+        });
+        runs.push(run);
+        console.log(JSON.stringify(run), JSON.stringify(replicaReads));
+        assert.deepEqual(run.failedShardReadErrors, {}, `${fault}: reads of the failed shard failed`);
+        assertRecovered(run);
+        assertHealthyUntouched(run);
+        assertBounded(run);
+        assertNoLoss(run, fault === 'SIGKILL');
+        // One event when the shard's reads moved, one when its new primary took them: not one per read.
+        assert.deepEqual(
+          replicaReads.map((e) => e.type),
+          ['replica_reads.started', 'replica_reads.ended'],
+        );
+        const ended = replicaReads[1]!;
+        assert.ok(ended.type === 'replica_reads.ended' && ended.reads > 10, `many reads in one episode: ${JSON.stringify(ended)}`);
+        await client.close();
+      },
+    );
   }
 
   test('CLUSTER FAILOVER on a replica (planned)', { timeout: 60_000 }, async () => {
     const client = await resilientClient('planned');
-    const run = await runShardFault({ scenario: 'CLUSTER FAILOVER', cluster, client, clientKind: 'resilient', events$: client.events$, victimIndex: 2, ...planned() });
+    const run = await runShardFault({
+      scenario: 'CLUSTER FAILOVER',
+      cluster,
+      client,
+      clientKind: 'resilient',
+      events$: client.events$,
+      victimIndex: 2,
+      ...planned(),
+    });
     runs.push(run);
     console.log(JSON.stringify(run));
     // SET without options is idempotent and GET is a read: no error may reach the caller.
@@ -213,29 +269,44 @@ describe('cluster: one shard fails under load', { timeout: 240_000 }, () => {
     await client.close();
   });
 
-  test('SIGKILL of a primary with cluster-require-full-coverage yes (the Redis default): healthy shards ride through CLUSTERDOWN', { timeout: 60_000 }, async () => {
-    await setFullCoverage('yes');
-    try {
-      const client = await resilientClient('full-coverage');
-      const run = await runShardFault({ scenario: 'SIGKILL, full coverage', cluster, client, clientKind: 'resilient', events$: client.events$, victimIndex: 0, watchRefusal: true, ...sigkill() });
-      console.log(JSON.stringify(run));
-      assertRecovered(run);
-      // Every shard answered CLUSTERDOWN until the promotion: slow calls, but no errors.
-      for (const h of run.healthy) assert.equal(h.errors, 0, `healthy shard ${h.group}: ${JSON.stringify(h.errorsByCode)}`);
-      // Calls that waited out the servers' refusal finish the moment the servers accept again,
-      // released by the first call that gets through, not by their own backoff.
-      const refusal = run.refusal;
-      assert.ok(refusal && refusal.waited > 10, `the servers refused queries and calls waited it out: ${JSON.stringify(refusal)}`);
-      console.log(`servers refused from ${refusal.fromMs} to ${refusal.untilMs} ms after the fault; ${refusal.waited} healthy-shard calls waited it out, finishing p99 ${refusal.excessP99Ms} ms, max ${refusal.excessMaxMs} ms after`);
-      assert.ok(refusal.excessP99Ms <= 20, `excess beyond the servers' refusal p99 ${refusal.excessP99Ms} ms > 20 ms`);
-      assert.ok(refusal.excessMaxMs <= 50, `excess beyond the servers' refusal max ${refusal.excessMaxMs} ms > 50 ms`);
-      assertBounded(run);
-      assertNoLoss(run, true);
-      await client.close();
-    } finally {
-      await setFullCoverage('no');
-    }
-  });
+  test(
+    'SIGKILL of a primary with cluster-require-full-coverage yes (the Redis default): healthy shards ride through CLUSTERDOWN',
+    { timeout: 60_000 },
+    async () => {
+      await setFullCoverage('yes');
+      try {
+        const client = await resilientClient('full-coverage');
+        const run = await runShardFault({
+          scenario: 'SIGKILL, full coverage',
+          cluster,
+          client,
+          clientKind: 'resilient',
+          events$: client.events$,
+          victimIndex: 0,
+          watchRefusal: true,
+          ...sigkill(),
+        });
+        console.log(JSON.stringify(run));
+        assertRecovered(run);
+        // Every shard answered CLUSTERDOWN until the promotion: slow calls, but no errors.
+        for (const h of run.healthy) assert.equal(h.errors, 0, `healthy shard ${h.group}: ${JSON.stringify(h.errorsByCode)}`);
+        // Calls that waited out the servers' refusal finish the moment the servers accept again,
+        // released by the first call that gets through, not by their own backoff.
+        const refusal = run.refusal;
+        assert.ok(refusal && refusal.waited > 10, `the servers refused queries and calls waited it out: ${JSON.stringify(refusal)}`);
+        console.log(
+          `servers refused from ${refusal.fromMs} to ${refusal.untilMs} ms after the fault; ${refusal.waited} healthy-shard calls waited it out, finishing p99 ${refusal.excessP99Ms} ms, max ${refusal.excessMaxMs} ms after`,
+        );
+        assert.ok(refusal.excessP99Ms <= 20, `excess beyond the servers' refusal p99 ${refusal.excessP99Ms} ms > 20 ms`);
+        assert.ok(refusal.excessMaxMs <= 50, `excess beyond the servers' refusal max ${refusal.excessMaxMs} ms > 50 ms`);
+        assertBounded(run);
+        assertNoLoss(run, true);
+        await client.close();
+      } finally {
+        await setFullCoverage('no');
+      }
+    },
+  );
 
   test('plain ioredis through the same faults, side by side', { timeout: 120_000 }, async () => {
     for (const [scenario, fault, victimIndex] of [
@@ -253,14 +324,20 @@ describe('cluster: one shard fails under load', { timeout: 240_000 }, () => {
     const theirs = runs.filter((r) => r.client === 'ioredis');
     assert.equal(theirs.length, 3);
     for (const run of [...ours, ...theirs]) {
-      assert.ok(run.healthy.every((h) => h.calls > 100), `${run.client} ${run.scenario}: the probe ran`);
+      assert.ok(
+        run.healthy.every((h) => h.calls > 100),
+        `${run.client} ${run.scenario}: the probe ran`,
+      );
       if (run.client === 'ioredis') console.log(JSON.stringify(run));
     }
     // The comparison only means something if ours is never worse on what we promise.
     for (const o of ours) {
       const t = theirs.find((r) => r.scenario === o.scenario);
       if (!t) continue;
-      assert.ok(pastDeadline(o) <= pastDeadline(t), `${o.scenario}: resilient ${pastDeadline(o)} calls past deadline vs ioredis ${pastDeadline(t)}`);
+      assert.ok(
+        pastDeadline(o) <= pastDeadline(t),
+        `${o.scenario}: resilient ${pastDeadline(o)} calls past deadline vs ioredis ${pastDeadline(t)}`,
+      );
     }
   });
 });

@@ -19,9 +19,13 @@ describe('bullmq through a primary failover', { timeout: 120_000 }, () => {
     const connection = redis as unknown as ConnectionOptions;
     const queue = new Queue('fo', { connection, prefix: PREFIX });
     const processed = new Map<string, number>();
-    const worker = new Worker('fo', async (job) => {
-      processed.set(job.id!, (processed.get(job.id!) ?? 0) + 1);
-    }, { connection, prefix: PREFIX, concurrency: 10, stalledInterval: 2000 });
+    const worker = new Worker(
+      'fo',
+      async (job) => {
+        processed.set(job.id!, (processed.get(job.id!) ?? 0) + 1);
+      },
+      { connection, prefix: PREFIX, concurrency: 10, stalledInterval: 2000 },
+    );
     const errors: unknown[] = [];
     queue.on('error', (e) => errors.push(e));
     worker.on('error', (e) => errors.push(e));
@@ -63,11 +67,16 @@ describe('bullmq through a primary failover', { timeout: 120_000 }, () => {
     await waitFor(() => acknowledged.size >= beforeFault + 100, { timeoutMs: 30_000, what: '100 more jobs after the promotion' });
     producing = false;
     await producer;
-    await waitFor(() => [...acknowledged].every((id) => processed.has(id)), { timeoutMs: 30_000, what: 'every acknowledged job processed' });
+    await waitFor(() => [...acknowledged].every((id) => processed.has(id)), {
+      timeoutMs: 30_000,
+      what: 'every acknowledged job processed',
+    });
 
     const lost = [...acknowledged].filter((id) => !processed.has(id));
     const duplicates = [...processed.values()].reduce((a, c) => a + (c - 1), 0);
-    console.log(`bullmq failover: ${acknowledged.size} acknowledged (${beforeFault} before the fault), ${failedAdds} adds retried, ${lost.length} lost, ${duplicates} processed twice, ${errors.length} error events`);
+    console.log(
+      `bullmq failover: ${acknowledged.size} acknowledged (${beforeFault} before the fault), ${failedAdds} adds retried, ${lost.length} lost, ${duplicates} processed twice, ${errors.length} error events`,
+    );
     assert.equal(lost.length, 0);
     await withTimeout(Promise.all([worker.close(), queue.close()]), 15_000, 'bullmq close after the failover');
   });

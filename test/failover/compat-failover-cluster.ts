@@ -5,7 +5,11 @@ import type { ClusterLab, Lab } from '../support/lab.js';
 import { compatClient } from '../compat/compat-clients.js';
 import { waitForFullTopology, warmCluster } from './cluster-failover-harness.js';
 
-export async function warmClusterClient(lab: Lab, name: string, policy: Partial<PolicyOptions> = {}): Promise<{ cluster: ClusterLab; redis: ResilientRedis }> {
+export async function warmClusterClient(
+  lab: Lab,
+  name: string,
+  policy: Partial<PolicyOptions> = {},
+): Promise<{ cluster: ClusterLab; redis: ResilientRedis }> {
   const cluster = await lab.cluster({ primaries: 3, replicasPerPrimary: 1 });
   await warmCluster(cluster);
   const redis = compatClient(lab, { name, mode: 'cluster', nodes: cluster.seeds(), policy });

@@ -53,7 +53,8 @@ class Deliveries {
 async function subscriberHome(cluster: ClusterLab, name: string): Promise<RedisNode> {
   const primaries = await cluster.primaries();
   const lists = await Promise.all(primaries.map(async (p) => String(await p.command('CLIENT', 'LIST'))));
-  const holds = (list: string) => list.split('\n').some((line) => line.includes(`name=redis-resilience:${name}:`) && /\bpsub=[1-9]/.test(line));
+  const holds = (list: string) =>
+    list.split('\n').some((line) => line.includes(`name=redis-resilience:${name}:`) && /\bpsub=[1-9]/.test(line));
   const at = lists.findIndex(holds);
   assert.ok(at >= 0, `${name}'s subscriptions sit on a primary`);
   return primaries[at]!;
@@ -103,7 +104,10 @@ async function throughSubscriberFailover(cluster: ClusterLab, redis: ResilientRe
     const hotKey = await cluster.keyForNode(victim, 'libs');
 
     const limiter = new RateLimiterRedis({
-      storeClient: redis, points: 1000, duration: 60, keyPrefix: 'rl',
+      storeClient: redis,
+      points: 1000,
+      duration: 60,
+      keyPrefix: 'rl',
       insuranceLimiter: new RateLimiterMemory({ points: 1000, duration: 60 }),
     });
     const storage = new ThrottlerStorageRedisService(redis as unknown as Redis);
@@ -111,11 +115,19 @@ async function throughSubscriberFailover(cluster: ClusterLab, redis: ResilientRe
     const sessions = Array.from({ length: 30 }, (_, i) => `sid-${i}`);
     // connect-redis reports through its callback (its promise resolves either way).
     const setSession = (sid: string): Promise<void> =>
-      new Promise((resolve, reject) => void store.set(sid, { cookie: { originalMaxAge: 60_000 } } as unknown as SessionData, (e?: unknown) => (e ? reject(e as Error) : resolve())));
+      new Promise(
+        (resolve, reject) =>
+          void store.set(sid, { cookie: { originalMaxAge: 60_000 } } as unknown as SessionData, (e?: unknown) =>
+            e ? reject(e as Error) : resolve(),
+          ),
+      );
     const getSession = (sid: string): Promise<unknown> =>
       new Promise((resolve, reject) => void store.get(sid, (e: unknown, s?: unknown) => (e ? reject(e as Error) : resolve(s))));
     for (const sid of sessions) await setSession(sid);
-    await waitFor(async () => (await ios[0]!.serverSideEmitWithAck('ping-all')).length === 1, { timeoutMs: 5000, what: 'both socket.io servers subscribed' });
+    await waitFor(async () => (await ios[0]!.serverSideEmitWithAck('ping-all')).length === 1, {
+      timeoutMs: 5000,
+      what: 'both socket.io servers subscribed',
+    });
 
     const faultAt = Date.now();
     await victim.pause();
@@ -138,26 +150,50 @@ async function throughSubscriberFailover(cluster: ClusterLab, redis: ResilientRe
     }
     const promotedAt = Date.now();
     // Broadcasts resume both ways once the subscriptions have moved off the hung node.
-    await waitFor(() => across.every((d) => d.at.some((t) => t > promotedAt + 500)), { timeoutMs: 10_000, what: 'broadcasts across servers after the failover' });
+    await waitFor(() => across.every((d) => d.at.some((t) => t > promotedAt + 500)), {
+      timeoutMs: 10_000,
+      what: 'broadcasts across servers after the failover',
+    });
     clearInterval(ticker);
     const gaps = across.map((d) => d.longestGapSince(faultAt));
     const moved = await Promise.all([0, 1].map((i) => subscriberHome(cluster, subscriberName(redis, i))));
-    console.log(`libraries failover: ${answered} rate-limit answers during the fault, slowest ${slowest.toFixed(0)} ms, ${rawErrors} raw errors; `
-      + `socket.io subscribers (server 0, 1) on ${homes.map((n) => n.address).join(', ')}, hung primary ${victim.address}, afterwards on ${moved.map((n) => n.address).join(', ')}; `
-      + `promotion after ${promotedAt - faultAt} ms; longest broadcast gap 1 to 0: ${gaps[0]} ms, 0 to 1: ${gaps[1]} ms, ${tick} ticks from each server; ${rawAppErrors} raw errors to the app`);
-    assert.ok(moved.every((n) => n.address !== victim.address), 'the subscriptions left the hung node');
+    console.log(
+      `libraries failover: ${answered} rate-limit answers during the fault, slowest ${slowest.toFixed(0)} ms, ${rawErrors} raw errors; ` +
+        `socket.io subscribers (server 0, 1) on ${homes.map((n) => n.address).join(', ')}, hung primary ${victim.address}, afterwards on ${moved.map((n) => n.address).join(', ')}; ` +
+        `promotion after ${promotedAt - faultAt} ms; longest broadcast gap 1 to 0: ${gaps[0]} ms, 0 to 1: ${gaps[1]} ms, ${tick} ticks from each server; ${rawAppErrors} raw errors to the app`,
+    );
+    assert.ok(
+      moved.every((n) => n.address !== victim.address),
+      'the subscriptions left the hung node',
+    );
     for (const gap of gaps) assert.ok(gap <= BROADCAST_GAP_BOUND_MS, `broadcasts stopped for ${gap} ms`);
     assert.equal(rawErrors, 0);
     assert.ok(answered >= 2, 'the limiter kept answering during the fault');
     assert.ok(slowest <= DEADLINE_MS + 500, `a rate-limit call took ${slowest.toFixed(0)} ms`);
 
     // After the promotion: each library is served by Redis again.
-    await waitFor(async () => (await limiter.consume(hotKey).then(() => true, () => false)) && (await redis.get(`rl:${hotKey}`)) !== null, {
-      timeoutMs: 15_000, what: 'the rate limiter back on Redis',
-    });
-    await waitFor(async () => (await storage.increment(hotKey, 60_000, 10, 0, 'default').then(() => true, () => false)), {
-      timeoutMs: 15_000, what: 'the throttler storage back on Redis',
-    });
+    await waitFor(
+      async () =>
+        (await limiter.consume(hotKey).then(
+          () => true,
+          () => false,
+        )) && (await redis.get(`rl:${hotKey}`)) !== null,
+      {
+        timeoutMs: 15_000,
+        what: 'the rate limiter back on Redis',
+      },
+    );
+    await waitFor(
+      async () =>
+        await storage.increment(hotKey, 60_000, 10, 0, 'default').then(
+          () => true,
+          () => false,
+        ),
+      {
+        timeoutMs: 15_000,
+        what: 'the throttler storage back on Redis',
+      },
+    );
     const lost: string[] = [];
     for (const sid of sessions) if (!(await getSession(sid))) lost.push(sid);
     assert.deepEqual(lost, [], 'acknowledged sessions lost');
@@ -186,7 +222,7 @@ describe('ioredis libraries through a primary failover', { timeout: 150_000 }, (
     ({ cluster, redis } = await warmClusterClient(lab, 'libs-fo', { totalTimeoutMs: DEADLINE_MS }));
   });
 
-  test('SIGSTOP the primary carrying the adapters\' subscriptions: insurance answers, broadcasts resume, every library served after it, 0 sessions lost, 0 raw errors', async () => {
+  test("SIGSTOP the primary carrying the adapters' subscriptions: insurance answers, broadcasts resume, every library served after it, 0 sessions lost, 0 raw errors", async () => {
     const pub = redis.duplicate({ policy: PATIENT_PUBLISHER });
     lab.defer(() => pub.close());
     await throughSubscriberFailover(cluster, redis, pub);

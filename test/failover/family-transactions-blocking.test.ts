@@ -33,14 +33,25 @@ const noteError = (t: Tally, e: unknown): void => {
 
 /** Runs the three workloads until `stop()`; resolves with the tally once every loop ended. */
 function workloads(redis: ResilientRedis, counter: string, queue: string): { tally: Tally; stop(): Promise<void> } {
-  const tally: Tally = { txAcked: 0, txUnknown: 0, txAborted: 0, pushedAcked: new Set(), pushedUnknown: new Set(), received: [], errors: {} };
+  const tally: Tally = {
+    txAcked: 0,
+    txUnknown: 0,
+    txAborted: 0,
+    pushedAcked: new Set(),
+    pushedUnknown: new Set(),
+    received: [],
+    errors: {},
+  };
   let running = true;
   const transactions = (async () => {
     while (running) {
       try {
         await redis.watch(counter);
         const value = Number((await redis.get(counter)) ?? 0);
-        const result = await redis.multi().set(counter, String(value + 1)).exec();
+        const result = await redis
+          .multi()
+          .set(counter, String(value + 1))
+          .exec();
         if (result === null) tally.txAborted++;
         else tally.txAcked++;
       } catch (e) {
@@ -98,7 +109,10 @@ function assertNoDuplicateNoLoss(mode: string, tally: Tally, counter: number, le
   assert.deepEqual(twice, [], 'no item delivered twice');
   assert.deepEqual(lost, [], 'every acknowledged item was delivered or is still queued');
   assert.ok(counter >= tally.txAcked, `no acknowledged transaction lost: counter ${counter} < ${tally.txAcked} acknowledged`);
-  assert.ok(counter <= tally.txAcked + tally.txUnknown, `no transaction applied twice: counter ${counter} > ${tally.txAcked} + ${tally.txUnknown} unknown`);
+  assert.ok(
+    counter <= tally.txAcked + tally.txUnknown,
+    `no transaction applied twice: counter ${counter} > ${tally.txAcked} + ${tally.txUnknown} unknown`,
+  );
 }
 
 describe('transactions and blocking commands through a primary failover', { timeout: 120_000 }, () => {

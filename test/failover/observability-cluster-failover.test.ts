@@ -10,7 +10,13 @@ test('a hung cluster primary shows up in events, metrics and readiness, and only
   try {
     const cluster = await lab.cluster({ primaries: 3 });
     const registry = new Registry();
-    const redis = createResilientRedis({ name: 'obs', mode: 'cluster', nodes: cluster.seeds(), logger: silentLogger, metrics: { registry } });
+    const redis = createResilientRedis({
+      name: 'obs',
+      mode: 'cluster',
+      nodes: cluster.seeds(),
+      logger: silentLogger,
+      metrics: { registry },
+    });
     const events: ResilienceEvent[] = [];
     redis.events$.subscribe((e) => events.push(e));
     await redis.connect();
@@ -52,7 +58,10 @@ test('a hung cluster primary shows up in events, metrics and readiness, and only
     assert.ok(opened.length > 0, 'a breaker opened');
     assert.deepEqual([...new Set(opened.map((e) => e.node))], [victimId], 'only the hung shard tripped');
     const refreshes = events.filter((e) => e.type === 'topology.refreshed');
-    assert.ok(refreshes.some((e) => e.type === 'topology.refreshed' && (e.trigger === 'timeouts' || e.trigger === 'breaker-opened')), 'a refresh was triggered by timeouts');
+    assert.ok(
+      refreshes.some((e) => e.type === 'topology.refreshed' && (e.trigger === 'timeouts' || e.trigger === 'breaker-opened')),
+      'a refresh was triggered by timeouts',
+    );
     const promoted = refreshes.find((e) => e.type === 'topology.refreshed' && e.promoted.length > 0);
     assert.ok(promoted, 'a refresh saw the promotion');
     const recovered = events.find((e) => e.type === 'failover.recovered');
@@ -67,10 +76,16 @@ test('a hung cluster primary shows up in events, metrics and readiness, and only
     const text = await registry.metrics();
     assert.deepEqual(lintExposition(text), []);
     assert.match(text, new RegExp(`redis_resilience_breaker_transitions_total\\{client="obs",node="${victimId}",state="open"\\} [1-9]`));
-    assert.match(text, /redis_resilience_topology_refreshes_total\{client="obs",trigger="(timeouts|breaker-opened)",outcome="success"\} [1-9]/);
+    assert.match(
+      text,
+      /redis_resilience_topology_refreshes_total\{client="obs",trigger="(timeouts|breaker-opened)",outcome="success"\} [1-9]/,
+    );
     assert.match(text, /redis_resilience_failovers_total\{client="obs",node="[^"]+"\} [1-9]/);
     assert.match(text, /redis_resilience_failover_duration_seconds_count\{client="obs"\} [1-9]/);
-    assert.match(text, /redis_resilience_commands_total\{client="obs",node="[^"]+",role="primary",outcome="success",scenario="none"\} [1-9]/);
+    assert.match(
+      text,
+      /redis_resilience_commands_total\{client="obs",node="[^"]+",role="primary",outcome="success",scenario="none"\} [1-9]/,
+    );
     await redis.close();
   } finally {
     await lab.teardown();
@@ -82,7 +97,13 @@ test('label cardinality stays bounded by topology under 100k distinct keys', { t
   try {
     const node = await lab.standalone();
     const registry = new Registry();
-    const redis = createResilientRedis({ name: 'card', mode: 'standalone', node: { host: node.host, port: node.port }, logger: silentLogger, metrics: { registry } });
+    const redis = createResilientRedis({
+      name: 'card',
+      mode: 'standalone',
+      node: { host: node.host, port: node.port },
+      logger: silentLogger,
+      metrics: { registry },
+    });
     await redis.connect();
     for (let i = 0; i < 100_000; i += 1000) {
       const p = redis.pipeline();

@@ -89,15 +89,23 @@ export function deliveryReport(publisher: SteadyPublisher, log: ReceivedLog, bac
  * stops the publisher, lets the last messages land, and reports.
  */
 export async function reportAfterMove(publisher: SteadyPublisher, log: ReceivedLog, backAt: number): Promise<DeliveryReport> {
-  await waitFor(() => [...log.at.values()].some((t) => t > backAt + 500) || undefined, { timeoutMs: 5000, what: 'delivery after the move' });
+  await waitFor(() => [...log.at.values()].some((t) => t > backAt + 500) || undefined, {
+    timeoutMs: 5000,
+    what: 'delivery after the move',
+  });
   await publisher.stop();
-  await waitFor(() => deliveryReport(publisher, log, backAt).lostAfterBack.length === 0 || undefined, { timeoutMs: 2000, what: 'the last messages' }).catch(() => undefined);
+  await waitFor(() => deliveryReport(publisher, log, backAt).lostAfterBack.length === 0 || undefined, {
+    timeoutMs: 2000,
+    what: 'the last messages',
+  }).catch(() => undefined);
   return deliveryReport(publisher, log, backAt);
 }
 
 /** The `pubsub.resubscribed` events of one family. */
 export function resubscribed(events: readonly ResilienceEvent[], family: 'classic' | 'sharded') {
-  return events.filter((e): e is Extract<ResilienceEvent, { type: 'pubsub.resubscribed' }> => e.type === 'pubsub.resubscribed' && e.family === family);
+  return events.filter(
+    (e): e is Extract<ResilienceEvent, { type: 'pubsub.resubscribed' }> => e.type === 'pubsub.resubscribed' && e.family === family,
+  );
 }
 
 /**

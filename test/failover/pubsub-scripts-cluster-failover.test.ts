@@ -79,29 +79,41 @@ describe('cluster: pub/sub and scripts through a primary failover', { timeout: 1
     return { events, log, home, replica: await replicaOf(home), publisher };
   }
 
-  test('SUBSCRIBE: its node is SIGKILLed; it re-homes to a live node, 0 duplicates, nothing lost once back', { timeout: 45_000 }, async () => {
-    const { events, log, home, publisher } = await classicSubscription('ps-classic', 'ps:news');
-    let promoted: Promise<unknown> | undefined;
-    publisher.start();
-    try {
-      await waitFor(() => log.at.size >= 50 || undefined, { timeoutMs: 5000, what: 'steady delivery' });
-      const fault = await killPrimary(home);
-      promoted = fault.promoted;
-      const { killedAt } = fault;
-      const back = await waitFor(() => resubscribed(events, 'classic')[0], { timeoutMs: 10_000, what: 'pubsub.resubscribed' });
-      const report = await reportAfterMove(publisher, log, back.timestamp);
-      console.log(JSON.stringify({ scenario: 'cluster SUBSCRIBE, node SIGKILL', gapMs: back.gapMs, sinceKillMs: back.timestamp - killedAt, ...report, lostAfterBack: report.lostAfterBack.length }));
-      assert.equal(report.duplicates, 0, 'no message delivered twice');
-      assert.deepEqual(report.lostAfterBack, [], 'every message published after the re-home arrived');
-      assert.notEqual(back.node, home.address, 'moved off the dead node');
-      assert.ok(back.gapMs <= CLASSIC_GAP_BOUND_MS, `re-homed ${back.gapMs} ms after losing its node`);
-      assert.ok(report.longestSilenceMs <= CLASSIC_GAP_BOUND_MS + 200, `longest delivery silence ${report.longestSilenceMs} ms`);
-      assert.equal(publisher.errors, 0);
-    } finally {
-      await publisher.stop();
-      await rejoin(home, promoted);
-    }
-  });
+  test(
+    'SUBSCRIBE: its node is SIGKILLed; it re-homes to a live node, 0 duplicates, nothing lost once back',
+    { timeout: 45_000 },
+    async () => {
+      const { events, log, home, publisher } = await classicSubscription('ps-classic', 'ps:news');
+      let promoted: Promise<unknown> | undefined;
+      publisher.start();
+      try {
+        await waitFor(() => log.at.size >= 50 || undefined, { timeoutMs: 5000, what: 'steady delivery' });
+        const fault = await killPrimary(home);
+        promoted = fault.promoted;
+        const { killedAt } = fault;
+        const back = await waitFor(() => resubscribed(events, 'classic')[0], { timeoutMs: 10_000, what: 'pubsub.resubscribed' });
+        const report = await reportAfterMove(publisher, log, back.timestamp);
+        console.log(
+          JSON.stringify({
+            scenario: 'cluster SUBSCRIBE, node SIGKILL',
+            gapMs: back.gapMs,
+            sinceKillMs: back.timestamp - killedAt,
+            ...report,
+            lostAfterBack: report.lostAfterBack.length,
+          }),
+        );
+        assert.equal(report.duplicates, 0, 'no message delivered twice');
+        assert.deepEqual(report.lostAfterBack, [], 'every message published after the re-home arrived');
+        assert.notEqual(back.node, home.address, 'moved off the dead node');
+        assert.ok(back.gapMs <= CLASSIC_GAP_BOUND_MS, `re-homed ${back.gapMs} ms after losing its node`);
+        assert.ok(report.longestSilenceMs <= CLASSIC_GAP_BOUND_MS + 200, `longest delivery silence ${report.longestSilenceMs} ms`);
+        assert.equal(publisher.errors, 0);
+      } finally {
+        await publisher.stop();
+        await rejoin(home, promoted);
+      }
+    },
+  );
 
   test('SUBSCRIBE: its node hangs (SIGSTOP); the liveness probe notices and it re-homes to a live node', { timeout: 45_000 }, async () => {
     const { events, log, home, replica, publisher } = await classicSubscription('ps-classic-hung', 'ps:hung');
@@ -113,7 +125,15 @@ describe('cluster: pub/sub and scripts through a primary failover', { timeout: 1
       const back = await waitFor(() => resubscribed(events, 'classic')[0], { timeoutMs: 10_000, what: 'pubsub.resubscribed' });
       const report = await reportAfterMove(publisher, log, back.timestamp);
       const detectedMs = back.timestamp - pausedAt;
-      console.log(JSON.stringify({ scenario: 'cluster SUBSCRIBE, node SIGSTOP', gapMs: back.gapMs, sincePauseMs: detectedMs, ...report, lostAfterBack: report.lostAfterBack.length }));
+      console.log(
+        JSON.stringify({
+          scenario: 'cluster SUBSCRIBE, node SIGSTOP',
+          gapMs: back.gapMs,
+          sincePauseMs: detectedMs,
+          ...report,
+          lostAfterBack: report.lostAfterBack.length,
+        }),
+      );
       assert.equal(report.duplicates, 0, 'no message delivered twice');
       assert.deepEqual(report.lostAfterBack, [], 'every message published after the re-home arrived');
       assert.notEqual(back.node, home.address, 'moved off the hung node');
@@ -129,66 +149,95 @@ describe('cluster: pub/sub and scripts through a primary failover', { timeout: 1
     }
   });
 
-  test('SSUBSCRIBE: the shard primary is SIGKILLed; the channel follows its slot to the promoted replica', { timeout: 60_000 }, async () => {
-    const { client: sub, events } = await client('ps-sharded');
-    const { client: pub } = await client('ps-sharded-pub');
-    const victim = (await cluster.primaries())[1]!;
-    const channel = await cluster.keyForNode(victim, 'ps:shard');
-    const log = new ReceivedLog();
-    sub.on('smessage', (ch: string, message: string) => ch === channel && log.add(message));
-    assert.equal(await sub.ssubscribe(channel), 1);
-    assert.deepEqual(await victim.command('PUBSUB', 'SHARDNUMSUB', channel), [channel, 1]);
-    const publisher = new SteadyPublisher((m) => (pub as ResilientRedis).spublish(channel, m));
-    let promoted: Promise<unknown> | undefined;
-    publisher.start();
-    try {
-      await waitFor(() => log.at.size >= 50 || undefined, { timeoutMs: 5000, what: 'steady delivery' });
-      const fault = await killPrimary(victim);
-      promoted = fault.promoted;
-      const { killedAt, replica } = fault;
-      const promotedAt = (await fault.promoted).epochMs;
-      const back = await waitFor(() => resubscribed(events, 'sharded')[0], { timeoutMs: 10_000, what: 'pubsub.resubscribed' });
-      const report = await reportAfterMove(publisher, log, back.timestamp);
-      const followMs = back.timestamp - promotedAt;
-      console.log(JSON.stringify({ scenario: 'cluster SSUBSCRIBE, shard primary SIGKILL', gapMs: back.gapMs, serverOutageMs: promotedAt - killedAt, followMs, ...report, lostAfterBack: report.lostAfterBack.length }));
-      assert.equal(back.node, replica.address, 'resubscribed on the promoted replica');
-      assert.deepEqual(await replica.command('PUBSUB', 'SHARDNUMSUB', channel), [channel, 1]);
-      assert.equal(report.duplicates, 0, 'no message delivered twice');
-      assert.deepEqual(report.lostAfterBack, [], 'every message published after the move arrived');
-      assert.ok(followMs <= SHARDED_FOLLOW_BOUND_MS, `followed the slot ${followMs} ms after the promotion`);
-      // The gap is the server's own outage (no primary for the slot) plus the client's follow.
-      assert.ok(back.gapMs <= promotedAt - killedAt + SHARDED_FOLLOW_BOUND_MS, `gap ${back.gapMs} ms`);
-      assert.ok(report.longestSilenceMs <= promotedAt - killedAt + SHARDED_FOLLOW_BOUND_MS, `longest delivery silence ${report.longestSilenceMs} ms`);
-    } finally {
-      await publisher.stop();
-      await rejoin(victim, promoted);
-    }
-  });
+  test(
+    'SSUBSCRIBE: the shard primary is SIGKILLed; the channel follows its slot to the promoted replica',
+    { timeout: 60_000 },
+    async () => {
+      const { client: sub, events } = await client('ps-sharded');
+      const { client: pub } = await client('ps-sharded-pub');
+      const victim = (await cluster.primaries())[1]!;
+      const channel = await cluster.keyForNode(victim, 'ps:shard');
+      const log = new ReceivedLog();
+      sub.on('smessage', (ch: string, message: string) => ch === channel && log.add(message));
+      assert.equal(await sub.ssubscribe(channel), 1);
+      assert.deepEqual(await victim.command('PUBSUB', 'SHARDNUMSUB', channel), [channel, 1]);
+      const publisher = new SteadyPublisher((m) => (pub as ResilientRedis).spublish(channel, m));
+      let promoted: Promise<unknown> | undefined;
+      publisher.start();
+      try {
+        await waitFor(() => log.at.size >= 50 || undefined, { timeoutMs: 5000, what: 'steady delivery' });
+        const fault = await killPrimary(victim);
+        promoted = fault.promoted;
+        const { killedAt, replica } = fault;
+        const promotedAt = (await fault.promoted).epochMs;
+        const back = await waitFor(() => resubscribed(events, 'sharded')[0], { timeoutMs: 10_000, what: 'pubsub.resubscribed' });
+        const report = await reportAfterMove(publisher, log, back.timestamp);
+        const followMs = back.timestamp - promotedAt;
+        console.log(
+          JSON.stringify({
+            scenario: 'cluster SSUBSCRIBE, shard primary SIGKILL',
+            gapMs: back.gapMs,
+            serverOutageMs: promotedAt - killedAt,
+            followMs,
+            ...report,
+            lostAfterBack: report.lostAfterBack.length,
+          }),
+        );
+        assert.equal(back.node, replica.address, 'resubscribed on the promoted replica');
+        assert.deepEqual(await replica.command('PUBSUB', 'SHARDNUMSUB', channel), [channel, 1]);
+        assert.equal(report.duplicates, 0, 'no message delivered twice');
+        assert.deepEqual(report.lostAfterBack, [], 'every message published after the move arrived');
+        assert.ok(followMs <= SHARDED_FOLLOW_BOUND_MS, `followed the slot ${followMs} ms after the promotion`);
+        // The gap is the server's own outage (no primary for the slot) plus the client's follow.
+        assert.ok(back.gapMs <= promotedAt - killedAt + SHARDED_FOLLOW_BOUND_MS, `gap ${back.gapMs} ms`);
+        assert.ok(
+          report.longestSilenceMs <= promotedAt - killedAt + SHARDED_FOLLOW_BOUND_MS,
+          `longest delivery silence ${report.longestSilenceMs} ms`,
+        );
+      } finally {
+        await publisher.stop();
+        await rejoin(victim, promoted);
+      }
+    },
+  );
 
-  test('EVAL of a counting script through CLUSTER FAILOVER: 0 duplicated effects, 0 lost acknowledged calls', { timeout: 45_000 }, async () => {
-    const { client: redis } = await client('ps-eval');
-    const primary = (await cluster.primaries())[2]!;
-    const tag = await cluster.keyForNode(primary, 'ps:eval');
-    const counter = `{${tag}}:n`;
-    const ids = `{${tag}}:ids`;
-    const load = new ScriptLoad((id) => redis.eval(COUNTING_SCRIPT, 2, counter, ids, id));
-    load.start();
-    try {
-      await waitFor(() => load.acked.size >= 100 || undefined, { timeoutMs: 5000, what: 'steady EVALs' });
-      const promoted = await faults.clusterFailover(cluster, await replicaOf(primary));
-      const ackedBefore = load.acked.size;
-      await waitFor(() => load.acked.size >= ackedBefore + 100 || undefined, { timeoutMs: 10_000, what: 'EVALs after the promotion' });
-      void promoted;
-    } finally {
-      await load.stop();
-    }
-    const owner = await cluster.slotOwner(slotOfKey(counter));
-    const executions = ((await owner.command('LRANGE', ids, 0, -1)) as string[]).map(String);
-    const count = Number(await owner.command('GET', counter));
-    const verdict = load.verify(executions, count);
-    console.log(JSON.stringify({ scenario: 'cluster EVAL, CLUSTER FAILOVER', acked: load.acked.size, executions: executions.length, failures: Object.fromEntries(load.failures), duplicated: verdict.duplicated.length, lost: verdict.lost.length }));
-    assert.deepEqual(verdict.duplicated, [], 'no script ran twice');
-    assert.deepEqual(verdict.lost, [], 'every acknowledged EVAL ran');
-    assert.ok(verdict.counterMatches, 'the counter equals the executions');
-  });
+  test(
+    'EVAL of a counting script through CLUSTER FAILOVER: 0 duplicated effects, 0 lost acknowledged calls',
+    { timeout: 45_000 },
+    async () => {
+      const { client: redis } = await client('ps-eval');
+      const primary = (await cluster.primaries())[2]!;
+      const tag = await cluster.keyForNode(primary, 'ps:eval');
+      const counter = `{${tag}}:n`;
+      const ids = `{${tag}}:ids`;
+      const load = new ScriptLoad((id) => redis.eval(COUNTING_SCRIPT, 2, counter, ids, id));
+      load.start();
+      try {
+        await waitFor(() => load.acked.size >= 100 || undefined, { timeoutMs: 5000, what: 'steady EVALs' });
+        const promoted = await faults.clusterFailover(cluster, await replicaOf(primary));
+        const ackedBefore = load.acked.size;
+        await waitFor(() => load.acked.size >= ackedBefore + 100 || undefined, { timeoutMs: 10_000, what: 'EVALs after the promotion' });
+        void promoted;
+      } finally {
+        await load.stop();
+      }
+      const owner = await cluster.slotOwner(slotOfKey(counter));
+      const executions = ((await owner.command('LRANGE', ids, 0, -1)) as string[]).map(String);
+      const count = Number(await owner.command('GET', counter));
+      const verdict = load.verify(executions, count);
+      console.log(
+        JSON.stringify({
+          scenario: 'cluster EVAL, CLUSTER FAILOVER',
+          acked: load.acked.size,
+          executions: executions.length,
+          failures: Object.fromEntries(load.failures),
+          duplicated: verdict.duplicated.length,
+          lost: verdict.lost.length,
+        }),
+      );
+      assert.deepEqual(verdict.duplicated, [], 'no script ran twice');
+      assert.deepEqual(verdict.lost, [], 'every acknowledged EVAL ran');
+      assert.ok(verdict.counterMatches, 'the counter equals the executions');
+    },
+  );
 });

@@ -40,7 +40,16 @@ describe('replication: pub/sub and scripts through a planned failover', { timeou
       const back = await waitFor(() => resubscribed(s.events, 'classic')[0], { timeoutMs: 10_000, what: 'pubsub.resubscribed' });
       const report = await reportAfterMove(publisher, log, back.timestamp);
       const followMs = back.timestamp - promoted.epochMs;
-      console.log(JSON.stringify({ scenario: 'replication SUBSCRIBE, FAILOVER', gapMs: back.gapMs, followMs, publishErrors: publisher.errors, ...report, lostAfterBack: report.lostAfterBack.length }));
+      console.log(
+        JSON.stringify({
+          scenario: 'replication SUBSCRIBE, FAILOVER',
+          gapMs: back.gapMs,
+          followMs,
+          publishErrors: publisher.errors,
+          ...report,
+          lostAfterBack: report.lostAfterBack.length,
+        }),
+      );
       assert.equal(back.node, newPrimary.address, 'resubscribed on the new primary');
       assert.deepEqual(await newPrimary.command('PUBSUB', 'NUMSUB', 'rp:news'), ['rp:news', 1]);
       assert.deepEqual(await oldPrimary.command('PUBSUB', 'NUMSUB', 'rp:news'), ['rp:news', 0], 'left the demoted primary');
@@ -69,7 +78,16 @@ describe('replication: pub/sub and scripts through a planned failover', { timeou
     const executions = ((await primary.command('LRANGE', 'rp:eval:ids', 0, -1)) as string[]).map(String);
     const count = Number(await primary.command('GET', 'rp:eval:n'));
     const verdict = load.verify(executions, count);
-    console.log(JSON.stringify({ scenario: 'replication EVAL, FAILOVER', acked: load.acked.size, executions: executions.length, failures: Object.fromEntries(load.failures), duplicated: verdict.duplicated.length, lost: verdict.lost.length }));
+    console.log(
+      JSON.stringify({
+        scenario: 'replication EVAL, FAILOVER',
+        acked: load.acked.size,
+        executions: executions.length,
+        failures: Object.fromEntries(load.failures),
+        duplicated: verdict.duplicated.length,
+        lost: verdict.lost.length,
+      }),
+    );
     assert.deepEqual(verdict.duplicated, [], 'no script ran twice');
     assert.deepEqual(verdict.lost, [], 'every acknowledged EVAL ran');
     assert.ok(verdict.counterMatches, 'the counter equals the executions');

@@ -23,7 +23,11 @@ export interface Scenario {
 }
 
 /** Starts a pair (record TTL 15 s) and a resilient client connected by the endpoint names. */
-export async function startScenario(lab: Lab, pairOptions: Omit<ReplicationLabOptions, 'dns'> = {}, clientOptions: Partial<ReplicationOptions> = {}): Promise<Scenario> {
+export async function startScenario(
+  lab: Lab,
+  pairOptions: Omit<ReplicationLabOptions, 'dns'> = {},
+  clientOptions: Partial<ReplicationOptions> = {},
+): Promise<Scenario> {
   const dns = await lab.dns();
   const pair = await lab.replicationPair({ ttl: 15, ...pairOptions, dns });
   // A managed endpoint keeps its port while its address moves; the lab mirrors that.
@@ -124,6 +128,7 @@ export function printSideBySide(title: string, columns: Column[]): void {
 /** The one `endpoint.changed` event of `name` with `cause`, if any. */
 export function changeOf(events: ResilienceEvent[], name: string, cause?: string) {
   return events.find(
-    (e): e is Extract<ResilienceEvent, { type: 'endpoint.changed' }> => e.type === 'endpoint.changed' && e.name === name && (cause === undefined || e.cause === cause),
+    (e): e is Extract<ResilienceEvent, { type: 'endpoint.changed' }> =>
+      e.type === 'endpoint.changed' && e.name === name && (cause === undefined || e.cause === cause),
   );
 }

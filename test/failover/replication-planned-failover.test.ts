@@ -9,7 +9,17 @@ import type { TLSSocket } from 'node:tls';
 import { describe, test } from 'node:test';
 import type { RedisOptions } from 'ioredis';
 import { type Lab, useLab } from '../support/lab.js';
-import { type Column, changeOf, createLoad, printSideBySide, readonlyErrors, startScenario, until, type Load, type Scenario } from './replication-failover-support.js';
+import {
+  type Column,
+  changeOf,
+  createLoad,
+  printSideBySide,
+  readonlyErrors,
+  startScenario,
+  until,
+  type Load,
+  type Scenario,
+} from './replication-failover-support.js';
 
 /** Runs the planned-failover script on `s` with `loads` running; returns the key moments. */
 async function plannedFailoverUnderLoad(s: Scenario, loads: Load[]) {
@@ -39,7 +49,10 @@ async function columnOf(label: string, load: Load, s: Scenario, faultAt: number,
 
 /** The bounds of the planned failover, for the resilient client. */
 function assertPlannedBounds(c: Column, s: Scenario, flippedAtEpoch: number): void {
-  assert.ok(c.writes.recoveryLagMs !== undefined && c.writes.recoveryLagMs <= 1000, `writes back ${c.writes.recoveryLagMs} ms after the promotion`);
+  assert.ok(
+    c.writes.recoveryLagMs !== undefined && c.writes.recoveryLagMs <= 1000,
+    `writes back ${c.writes.recoveryLagMs} ms after the promotion`,
+  );
   assert.equal(c.readonly, 0, 'no READONLY reaches a caller');
   assert.equal(c.writes.errors, 0, `write errors: ${JSON.stringify(c.writes.errorsByCode)}`);
   assert.equal(c.writes.pastDeadline, 0, 'no write past its deadline');
@@ -85,7 +98,10 @@ describe('replication: planned failover (FAILOVER; DNS flips 10 s later)', { tim
 
     const resilient = await columnOf('redis-resilience', ours, s, faultAt, promoted.monoMs, hung[0]!);
     const baseline = await columnOf('plain ioredis', theirs, s, faultAt, promoted.monoMs, hung[1]!);
-    printSideBySide(`planned failover: recovery measured from the promotion; DNS flipped ${Math.round(flipped.monoMs - promoted.monoMs)} ms after it`, [resilient, baseline]);
+    printSideBySide(
+      `planned failover: recovery measured from the promotion; DNS flipped ${Math.round(flipped.monoMs - promoted.monoMs)} ms after it`,
+      [resilient, baseline],
+    );
     assertPlannedBounds(resilient, s, flipped.epochMs);
     // The fault is real: the client that stays on the demoted primary gets READONLY.
     assert.ok(baseline.readonly > 0, 'plain ioredis saw READONLY');
@@ -106,7 +122,11 @@ describe('replication: planned failover (FAILOVER; DNS flips 10 s later)', { tim
         const socket = endpoint.client.stream as TLSSocket;
         assert.match(endpoint.id, /^127\.0\.0\.\d+:\d+$/, 'connected by IP');
         assert.equal(socket.authorized, true, `${endpoint.id} verified`);
-        assert.equal((socket as TLSSocket & { servername?: string }).servername, endpoint.label, 'SNI and verification use the endpoint name');
+        assert.equal(
+          (socket as TLSSocket & { servername?: string }).servername,
+          endpoint.label,
+          'SNI and verification use the endpoint name',
+        );
       }
     };
     assertVerifiedByName();

@@ -54,14 +54,17 @@ async function burst(redis: ResilientRedis): Promise<Burst> {
   for (let i = 0; i < CALLS; i++) {
     const start = performance.now();
     calls.push(
-      redis.get(`bq:${i % 100}`).then(
-        () => 'ok',
-        (e: { code?: string }) => e.code ?? String(e),
-      ).then((code) => {
-        outcomes[code] = (outcomes[code] ?? 0) + 1;
-        if (issuing) atOnce[code] = (atOnce[code] ?? 0) + 1;
-        slowestMs = Math.max(slowestMs, performance.now() - start);
-      }),
+      redis
+        .get(`bq:${i % 100}`)
+        .then(
+          () => 'ok',
+          (e: { code?: string }) => e.code ?? String(e),
+        )
+        .then((code) => {
+          outcomes[code] = (outcomes[code] ?? 0) + 1;
+          if (issuing) atOnce[code] = (atOnce[code] ?? 0) + 1;
+          slowestMs = Math.max(slowestMs, performance.now() - start);
+        }),
     );
   }
   // Everything settled before a macrotask runs was refused without waiting for anything.
@@ -83,7 +86,13 @@ describe('standalone: 10,000 calls while the node is down', { timeout: 60_000 },
   after(() => lab.teardown());
 
   const client = (name: string, port: number): ResilientRedis => {
-    const redis = createResilientRedis({ name, mode: 'standalone', node: { host: '127.0.0.1', port }, logger: silentLogger, metrics: { enabled: false } });
+    const redis = createResilientRedis({
+      name,
+      mode: 'standalone',
+      node: { host: '127.0.0.1', port },
+      logger: silentLogger,
+      metrics: { enabled: false },
+    });
     lab.defer(() => redis.disconnect());
     return redis;
   };
@@ -94,57 +103,78 @@ describe('standalone: 10,000 calls while the node is down', { timeout: 60_000 },
     return redis;
   };
 
-  test('down from the start: the queue stays bounded, overflow is refused at once, all settle in time, memory returns', { timeout: 30_000 }, async () => {
-    const port = await allocatePort({ hosts: ['127.0.0.1'] });
-    lab.defer(() => releasePort(port));
-    const redis = client('never-up', port);
-    const baseline = heapMb();
-    // Issued before the first connect attempt has even failed: the breaker is closed, so
-    // calls wait for the connection, up to maxQueueLength of them.
-    const first = await burst(redis);
-    const afterFirst = await settledHeapMb(baseline, 5);
-    const second = await burst(redis);
-    const afterSecond = await settledHeapMb(baseline, 5);
-    console.log(`10k calls, node never up: ${JSON.stringify({ first, second, heapMb: { baseline, afterFirst, afterSecond } }, (_, v: unknown) => (typeof v === 'number' ? Math.round(v * 10) / 10 : v))}`);
+  test(
+    'down from the start: the queue stays bounded, overflow is refused at once, all settle in time, memory returns',
+    { timeout: 30_000 },
+    async () => {
+      const port = await allocatePort({ hosts: ['127.0.0.1'] });
+      lab.defer(() => releasePort(port));
+      const redis = client('never-up', port);
+      const baseline = heapMb();
+      // Issued before the first connect attempt has even failed: the breaker is closed, so
+      // calls wait for the connection, up to maxQueueLength of them.
+      const first = await burst(redis);
+      const afterFirst = await settledHeapMb(baseline, 5);
+      const second = await burst(redis);
+      const afterSecond = await settledHeapMb(baseline, 5);
+      console.log(
+        `10k calls, node never up: ${JSON.stringify({ first, second, heapMb: { baseline, afterFirst, afterSecond } }, (_, v: unknown) => (typeof v === 'number' ? Math.round(v * 10) / 10 : v))}`,
+      );
 
-    assert.equal(first.peakQueueDepth, maxQueueLength, 'the queue filled up to its bound, not beyond');
-    assert.equal(first.atOnce.ERR_QUEUE_FULL, CALLS - maxQueueLength, 'overflow refused before any timer ran');
-    // Failed reconnect attempts open the breaker, which releases the queued calls at once
-    // (never sent, so they fail as circuit-open) long before their deadline.
-    assert.equal((first.outcomes.ERR_CIRCUIT_OPEN ?? 0) + (first.outcomes.ERR_COMMAND_TIMEOUT ?? 0), maxQueueLength);
-    assert.ok(first.slowestMs <= totalTimeoutMs + 50, `slowest call ${first.slowestMs.toFixed(1)} ms`);
-    assert.equal(second.atOnce.ERR_CIRCUIT_OPEN, CALLS, 'with the breaker open, every call fails at once');
-    assert.ok(second.peakQueueDepth <= 1, 'an open breaker lets at most its one probe wait');
-    assert.ok(afterFirst - baseline < 5, `heap grew ${(afterFirst - baseline).toFixed(1)} MB after 10k failed calls`);
-    assert.ok(afterSecond - baseline < 5, `heap grew ${(afterSecond - baseline).toFixed(1)} MB after 20k failed calls`);
-    assert.ok(first.peakHeapMb - baseline < 200, `peak heap +${(first.peakHeapMb - baseline).toFixed(1)} MB`);
+      assert.equal(first.peakQueueDepth, maxQueueLength, 'the queue filled up to its bound, not beyond');
+      assert.equal(first.atOnce.ERR_QUEUE_FULL, CALLS - maxQueueLength, 'overflow refused before any timer ran');
+      // Failed reconnect attempts open the breaker, which releases the queued calls at once
+      // (never sent, so they fail as circuit-open) long before their deadline.
+      assert.equal((first.outcomes.ERR_CIRCUIT_OPEN ?? 0) + (first.outcomes.ERR_COMMAND_TIMEOUT ?? 0), maxQueueLength);
+      assert.ok(first.slowestMs <= totalTimeoutMs + 50, `slowest call ${first.slowestMs.toFixed(1)} ms`);
+      assert.equal(second.atOnce.ERR_CIRCUIT_OPEN, CALLS, 'with the breaker open, every call fails at once');
+      assert.ok(second.peakQueueDepth <= 1, 'an open breaker lets at most its one probe wait');
+      assert.ok(afterFirst - baseline < 5, `heap grew ${(afterFirst - baseline).toFixed(1)} MB after 10k failed calls`);
+      assert.ok(afterSecond - baseline < 5, `heap grew ${(afterSecond - baseline).toFixed(1)} MB after 20k failed calls`);
+      assert.ok(first.peakHeapMb - baseline < 200, `peak heap +${(first.peakHeapMb - baseline).toFixed(1)} MB`);
 
-    // A server appears on that port: the client recovers on its own.
-    await lab.node({ port, label: 'finally-up' });
-    await waitFor(async () => (await redis.set('bq:up', '1').catch(() => undefined)) === 'OK', { timeoutMs: 5000, what: 'calls to succeed' });
-  });
+      // A server appears on that port: the client recovers on its own.
+      await lab.node({ port, label: 'finally-up' });
+      await waitFor(async () => (await redis.set('bq:up', '1').catch(() => undefined)) === 'OK', {
+        timeoutMs: 5000,
+        what: 'calls to succeed',
+      });
+    },
+  );
 
-  test('SIGKILL while connected: the breaker opens without traffic, 10k calls fail at once, recovery after restart', { timeout: 30_000 }, async () => {
-    const node = await lab.standalone();
-    const redis = await connected('killed', node);
-    const baseline = heapMb();
-    const killedAt = performance.now();
-    await node.kill();
-    await waitFor(() => redis.health().nodes[0]!.breaker === 'open', { timeoutMs: 3000, what: 'failed reconnects to open the breaker' });
-    const openedAfter = performance.now() - killedAt;
-    const result = await burst(redis);
-    const afterwards = await settledHeapMb(baseline, 5);
-    console.log(`10k calls, node killed: ${JSON.stringify({ openedAfterMs: Math.round(openedAfter), result, heapMb: { baseline, afterwards } })}`);
-    assert.equal((result.atOnce.ERR_CIRCUIT_OPEN ?? 0) + (result.atOnce.ERR_QUEUE_FULL ?? 0), result.outcomes.ERR_CIRCUIT_OPEN! + (result.outcomes.ERR_QUEUE_FULL ?? 0));
-    assert.ok((result.outcomes.ERR_CIRCUIT_OPEN ?? 0) >= CALLS - 1, 'all but a half-open probe fail fast');
-    assert.ok(result.slowestMs <= totalTimeoutMs + 50, `slowest call ${result.slowestMs.toFixed(1)} ms`);
-    assert.ok(afterwards - baseline < 5, `heap grew ${(afterwards - baseline).toFixed(1)} MB`);
-    await node.restart();
-    const back = performance.now();
-    await waitFor(async () => (await redis.set('bq:back', '1').catch(() => undefined)) === 'OK', { timeoutMs: 5000, what: 'calls to succeed again' });
-    console.log(`recovered ${Math.round(performance.now() - back)} ms after the restart`);
-    await waitFor(() => redis.health().nodes[0]!.breaker === 'closed', { timeoutMs: 2000, what: 'breaker closed' });
-  });
+  test(
+    'SIGKILL while connected: the breaker opens without traffic, 10k calls fail at once, recovery after restart',
+    { timeout: 30_000 },
+    async () => {
+      const node = await lab.standalone();
+      const redis = await connected('killed', node);
+      const baseline = heapMb();
+      const killedAt = performance.now();
+      await node.kill();
+      await waitFor(() => redis.health().nodes[0]!.breaker === 'open', { timeoutMs: 3000, what: 'failed reconnects to open the breaker' });
+      const openedAfter = performance.now() - killedAt;
+      const result = await burst(redis);
+      const afterwards = await settledHeapMb(baseline, 5);
+      console.log(
+        `10k calls, node killed: ${JSON.stringify({ openedAfterMs: Math.round(openedAfter), result, heapMb: { baseline, afterwards } })}`,
+      );
+      assert.equal(
+        (result.atOnce.ERR_CIRCUIT_OPEN ?? 0) + (result.atOnce.ERR_QUEUE_FULL ?? 0),
+        result.outcomes.ERR_CIRCUIT_OPEN! + (result.outcomes.ERR_QUEUE_FULL ?? 0),
+      );
+      assert.ok((result.outcomes.ERR_CIRCUIT_OPEN ?? 0) >= CALLS - 1, 'all but a half-open probe fail fast');
+      assert.ok(result.slowestMs <= totalTimeoutMs + 50, `slowest call ${result.slowestMs.toFixed(1)} ms`);
+      assert.ok(afterwards - baseline < 5, `heap grew ${(afterwards - baseline).toFixed(1)} MB`);
+      await node.restart();
+      const back = performance.now();
+      await waitFor(async () => (await redis.set('bq:back', '1').catch(() => undefined)) === 'OK', {
+        timeoutMs: 5000,
+        what: 'calls to succeed again',
+      });
+      console.log(`recovered ${Math.round(performance.now() - back)} ms after the restart`);
+      await waitFor(() => redis.health().nodes[0]!.breaker === 'closed', { timeoutMs: 2000, what: 'breaker closed' });
+    },
+  );
 
   test('SIGSTOP: 10,000 calls written to a hung socket all settle, none succeeds, memory returns', { timeout: 30_000 }, async () => {
     const node = await lab.standalone();

@@ -46,7 +46,10 @@ describe('standalone: node hung by SIGSTOP under load', { timeout: 60_000 }, () 
         what: 'breaker.opened after SIGSTOP',
       });
       // The hang itself is detected only by attempt timers (1 s in this preset).
-      assert.ok(opened.at - faultAt < policyPresets.standalone.attemptTimeoutMs + 1000, `opened ${Math.round(opened.at - faultAt)} ms after the hang`);
+      assert.ok(
+        opened.at - faultAt < policyPresets.standalone.attemptTimeoutMs + 1000,
+        `opened ${Math.round(opened.at - faultAt)} ms after the hang`,
+      );
       await new Promise((r) => setTimeout(r, Math.max(0, faultAt + 5000 - performance.now())));
       assert.equal(redis.health().nodes[0]?.breaker === 'closed', false, 'still not closed while hung');
       const resumedAt = performance.now();
@@ -81,7 +84,10 @@ describe('standalone: node hung by SIGSTOP under load', { timeout: 60_000 }, () 
       assert.ok(open.length > 100, `the breaker failed calls fast (${open.length} ERR_CIRCUIT_OPEN)`);
       assert.ok(openMedianMs < 1, `ERR_CIRCUIT_OPEN median ${openMedianMs.toFixed(3)} ms`);
       assert.ok(closed.at - resumedAt < 1000, `breaker closed ${Math.round(closed.at - resumedAt)} ms after SIGCONT`);
-      assert.ok(report!.recoveryLagMs !== undefined && report!.recoveryLagMs < 1000, `calls succeed again within 1 s (lag ${report!.recoveryLagMs} ms)`);
+      assert.ok(
+        report!.recoveryLagMs !== undefined && report!.recoveryLagMs < 1000,
+        `calls succeed again within 1 s (lag ${report!.recoveryLagMs} ms)`,
+      );
       const unexpected = Object.keys(report!.errorsByCode).filter(
         (code) => !['ERR_CIRCUIT_OPEN', 'ERR_COMMAND_TIMEOUT', 'ERR_RETRIES_EXHAUSTED'].includes(code),
       );

@@ -32,7 +32,10 @@ describe('standalone: unsafe writes with an unknown outcome', { timeout: 60_000 
     const retriesBefore = events.filter((e) => e.type === 'command.retried').length;
     const sleep = await faults.debugSleep(node, 1);
     const t0 = performance.now();
-    const error = await redis.incr('ou:counter').then(() => assert.fail('INCR resolved during the sleep'), (e: unknown) => e);
+    const error = await redis.incr('ou:counter').then(
+      () => assert.fail('INCR resolved during the sleep'),
+      (e: unknown) => e,
+    );
     const took = performance.now() - t0;
     assert.ok(isOutcomeUnknownError(error), String(error));
     assert.equal((error as { code: string }).code, ErrorCodes.outcomeUnknown);
@@ -49,7 +52,10 @@ describe('standalone: unsafe writes with an unknown outcome', { timeout: 60_000 
     await node.command('SET', 'ou:stop', '0');
     await node.pause();
     try {
-      await assert.rejects(redis.incr('ou:stop'), (e: unknown) => isOutcomeUnknownError(e) && (e as { scenario: string }).scenario === 'timeout');
+      await assert.rejects(
+        redis.incr('ou:stop'),
+        (e: unknown) => isOutcomeUnknownError(e) && (e as { scenario: string }).scenario === 'timeout',
+      );
     } finally {
       await node.resume();
     }
@@ -75,7 +81,10 @@ describe('standalone: unsafe writes with an unknown outcome', { timeout: 60_000 
     async function appliedThenReset(incr: () => Promise<unknown>, socket: () => Socket, key: string): Promise<unknown> {
       await node.command('SET', key, '0');
       socket().pause();
-      const outcome = incr().then((v) => ({ value: v }), (e: unknown) => ({ error: e }));
+      const outcome = incr().then(
+        (v) => ({ value: v }),
+        (e: unknown) => ({ error: e }),
+      );
       await waitFor(async () => (await node.command('GET', key)) === '1', { timeoutMs: 2000, what: `${key} applied` });
       socket().destroy();
       return outcome;
@@ -85,11 +94,19 @@ describe('standalone: unsafe writes with an unknown outcome', { timeout: 60_000 
     // the double write, so the assertion on our client below can fail.
     const plain = lab.client(node.clientOptions());
     await plain.ping();
-    const control = await appliedThenReset(() => plain.incr('ou:resend:plain'), () => plain.stream as Socket, 'ou:resend:plain');
+    const control = await appliedThenReset(
+      () => plain.incr('ou:resend:plain'),
+      () => plain.stream as Socket,
+      'ou:resend:plain',
+    );
     assert.deepEqual(control, { value: 2 }, 'plain ioredis resent the INCR and reports 2');
     assert.equal(await node.command('GET', 'ou:resend:plain'), '2');
 
-    const ours = (await appliedThenReset(() => redis.incr('ou:resend:ours'), () => socketOf(redis), 'ou:resend:ours')) as { error?: unknown };
+    const ours = (await appliedThenReset(
+      () => redis.incr('ou:resend:ours'),
+      () => socketOf(redis),
+      'ou:resend:ours',
+    )) as { error?: unknown };
     assert.ok(isOutcomeUnknownError(ours.error), `our INCR failed as outcome unknown (${String(ours.error)})`);
     assert.equal((ours.error as { scenario: string }).scenario, 'connection');
     // The client reconnects by itself; a later command on the new connection sees exactly 1.

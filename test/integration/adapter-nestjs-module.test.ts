@@ -94,13 +94,21 @@ describe('NestJS module against real Redis', { timeout: 60_000 }, () => {
   });
 
   test('forRootAsync + useFactory: two named clients, each on its own server, side by side', async () => {
-    const { app, url } = await bootApp({ cache: { host: a.host, port: a.port }, sessions: { host: b.host, port: b.port }, registry: new Registry() });
+    const { app, url } = await bootApp({
+      cache: { host: a.host, port: a.port },
+      sessions: { host: b.host, port: b.port },
+      registry: new Registry(),
+    });
     try {
       const ready = await request(`${url}/health/ready`);
       assert.equal(ready.status, 200);
       assert.deepEqual(ready.body.info, { cache: { status: 'up', mode: 'standalone' }, sessions: { status: 'up', mode: 'standalone' } });
       const put = (client: string, value: string) =>
-        request(`${url}/kv/${client}/k1`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ value }) });
+        request(`${url}/kv/${client}/k1`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ value }),
+        });
       assert.equal((await put('cache', 'in-cache')).status, 200);
       assert.equal((await put('sessions', 'in-sessions')).status, 200);
       assert.equal((await request(`${url}/kv/cache/k1`)).body.value, 'in-cache');
@@ -138,7 +146,10 @@ describe('NestJS module against real Redis', { timeout: 60_000 }, () => {
       assert.equal((await request(`${url}/kv/cache/x`)).status, 500, 'no exception filter in this app: the error is a plain 500');
       await c.restart();
       // No request touches Redis meanwhile: the client reconnects by itself and readiness follows.
-      await waitFor(async () => (await request(`${url}/health/ready`)).status === 200, { timeoutMs: 10_000, what: 'readiness after Redis came back' });
+      await waitFor(async () => (await request(`${url}/health/ready`)).status === 200, {
+        timeoutMs: 10_000,
+        what: 'readiness after Redis came back',
+      });
       assert.equal((await request(`${url}/kv/cache/x`)).status, 200);
     } finally {
       await app.close();

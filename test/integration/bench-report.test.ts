@@ -17,7 +17,14 @@ import { diffTopology, parseClusterSlots } from '../../src/core/topology/cluster
 
 const frame = (id: number, functionName: string, url: string) => ({ id, callFrame: { functionName, url, lineNumber: 9 } });
 
-const fig = (client: string, rounds: number[]) => ({ client, opsPerSec: median(rounds), roundOpsPerSec: rounds, p50Us: 1, p99Us: 2, cpuUsPerOp: 3 });
+const fig = (client: string, rounds: number[]) => ({
+  client,
+  opsPerSec: median(rounds),
+  roundOpsPerSec: rounds,
+  p50Us: 1,
+  p99Us: 2,
+  cpuUsPerOp: 3,
+});
 
 describe('bench figures', () => {
   test('rounds merge into percentiles and CPU per op; throughput is the median round', { timeout: 5000 }, () => {
@@ -37,26 +44,61 @@ describe('bench figures', () => {
     assert.equal(f.opsPerSec, 300);
   });
 
-  test('ours ÷ peer is taken per round; when the middle half of the rounds straddles 1.0 it is parity, not a win', { timeout: 5000 }, () => {
-    const ours = fig('ours', [110, 95, 120]);
-    assert.deepEqual(roundRatios(ours, fig('ioredis', [100, 100, 100])), { ours: 'ours', vs: 'ioredis', median: 1.1, q1: 1.025, q3: 1.15, min: 0.95, max: 1.2, verdict: 'faster', cpu: 1 });
-    // One round in five hit by a neighbour does not decide; two in four below 1.0 do.
-    assert.equal(roundRatios(fig('ours', [110, 112, 40, 108, 111]), fig('ioredis', [100, 100, 100, 100, 100])).verdict, 'faster');
-    assert.equal(roundRatios(fig('ours', [110, 95, 96, 108]), fig('ioredis', [100, 100, 100, 100])).verdict, 'parity');
-    assert.equal(roundRatios(ours, fig('glide', [50, 50, 50])).verdict, 'faster');
-    assert.equal(roundRatios(ours, fig('glide', [200, 200, 200])).verdict, 'slower');
-    assert.equal(roundRatios({ ...ours, cpuUsPerOp: 8 }, { ...fig('glide', [1]), cpuUsPerOp: 16 }).cpu, 2, 'GLIDE used twice the CPU per op');
-    const table = formatPeerCases([
-      { section: 'cluster', name: 'GET', concurrency: 50, autoPipelining: true, clients: [fig('ioredis', [100, 100, 100]), ours], ratios: [roundRatios(ours, fig('ioredis', [100, 100, 100]))] },
-    ]);
-    assert.match(table, /GET c=50 autopipe\s+100\s+110\s+1\.10 \[1\.02-1\.15\] faster cpu 1\.00/);
-    assert.match(table.split('\n')[0]!, /ours÷ioredis/);
-    const md = markdownPeerCases([
-      { section: 'cluster', name: 'GET', concurrency: 1, autoPipelining: false, clients: [fig('ioredis', [100, 100, 100]), ours], ratios: [roundRatios(ours, fig('ioredis', [90, 90, 90]))] },
-    ]).split('\n');
-    assert.equal(md[0], '| case | ioredis ops/s | ours ops/s | ours ÷ ioredis | CPU/op ioredis ÷ ours | p50 µs (ioredis / ours) | p99 µs | CPU µs/op |');
-    assert.equal(md[2], '| GET c=1 | 100 | 110 | 1.22 [1.14–1.28] | 1.00 | 1 / 1 | 2 / 2 | 3 / 3 |');
-  });
+  test(
+    'ours ÷ peer is taken per round; when the middle half of the rounds straddles 1.0 it is parity, not a win',
+    { timeout: 5000 },
+    () => {
+      const ours = fig('ours', [110, 95, 120]);
+      assert.deepEqual(roundRatios(ours, fig('ioredis', [100, 100, 100])), {
+        ours: 'ours',
+        vs: 'ioredis',
+        median: 1.1,
+        q1: 1.025,
+        q3: 1.15,
+        min: 0.95,
+        max: 1.2,
+        verdict: 'faster',
+        cpu: 1,
+      });
+      // One round in five hit by a neighbour does not decide; two in four below 1.0 do.
+      assert.equal(roundRatios(fig('ours', [110, 112, 40, 108, 111]), fig('ioredis', [100, 100, 100, 100, 100])).verdict, 'faster');
+      assert.equal(roundRatios(fig('ours', [110, 95, 96, 108]), fig('ioredis', [100, 100, 100, 100])).verdict, 'parity');
+      assert.equal(roundRatios(ours, fig('glide', [50, 50, 50])).verdict, 'faster');
+      assert.equal(roundRatios(ours, fig('glide', [200, 200, 200])).verdict, 'slower');
+      assert.equal(
+        roundRatios({ ...ours, cpuUsPerOp: 8 }, { ...fig('glide', [1]), cpuUsPerOp: 16 }).cpu,
+        2,
+        'GLIDE used twice the CPU per op',
+      );
+      const table = formatPeerCases([
+        {
+          section: 'cluster',
+          name: 'GET',
+          concurrency: 50,
+          autoPipelining: true,
+          clients: [fig('ioredis', [100, 100, 100]), ours],
+          ratios: [roundRatios(ours, fig('ioredis', [100, 100, 100]))],
+        },
+      ]);
+      assert.match(table, /GET c=50 autopipe\s+100\s+110\s+1\.10 \[1\.02-1\.15\] faster cpu 1\.00/);
+      assert.match(table.split('\n')[0]!, /ours÷ioredis/);
+      const md = markdownPeerCases([
+        {
+          section: 'cluster',
+          name: 'GET',
+          concurrency: 1,
+          autoPipelining: false,
+          clients: [fig('ioredis', [100, 100, 100]), ours],
+          ratios: [roundRatios(ours, fig('ioredis', [90, 90, 90]))],
+        },
+      ]).split('\n');
+      assert.equal(
+        md[0],
+        '| case | ioredis ops/s | ours ops/s | ours ÷ ioredis | CPU/op ioredis ÷ ours | p50 µs (ioredis / ours) | p99 µs | CPU µs/op |',
+      );
+      assert.equal(md[2], '| GET c=1 | 100 | 110 | 1.22 [1.14–1.28] | 1.00 | 1 / 1 | 2 / 2 | 3 / 3 |');
+    },
+  );
 
   test('heap growth is the least-squares slope: a late collection does not read as a trend', { timeout: 5000 }, () => {
     assert.equal(slope([10, 20, 30, 40]), 10);
@@ -81,7 +123,10 @@ describe('bench figures', () => {
     for (const parallel of [false, true]) {
       const calls: string[][] = [];
       const fake = { mget: async (k: readonly string[]) => (calls.push([...k]), k.map((x) => `v:${x}`)) } as unknown as BenchClient;
-      assert.deepEqual(await mgetPerSlot(fake, keys, parallel), keys.map((k) => `v:${k}`));
+      assert.deepEqual(
+        await mgetPerSlot(fake, keys, parallel),
+        keys.map((k) => `v:${k}`),
+      );
       assert.equal(calls.length, 10);
     }
   });
@@ -120,7 +165,10 @@ describe('bench figures', () => {
     assert.equal(before.shards.length, 500);
     assert.equal(before.uncovered, 0);
     assert.ok(before.shards.every((s) => s.replicas.length === 1));
-    assert.ok(reply.flatMap(([, , ...nodes]) => nodes).every(([host]) => host.startsWith('127.')), 'loopback addresses only');
+    assert.ok(
+      reply.flatMap(([, , ...nodes]) => nodes).every(([host]) => host.startsWith('127.')),
+      'loopback addresses only',
+    );
     const after = parseClusterSlots(promoteFirstReplica(reply, 250), source);
     const diff = diffTopology(before, after);
     assert.equal(diff.changed, true);

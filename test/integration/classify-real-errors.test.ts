@@ -66,7 +66,9 @@ describe('classifyFailure on real ioredis errors', { timeout: 90_000 }, () => {
     const executed: Expected = { scenario: 'command', execution: 'executed', countsAgainstBreaker: false };
     // A failing call inside a script, after an earlier write in it that stays applied.
     assertClass(
-      await failureOf(plain.eval("redis.call('SET', KEYS[2], 'x'); return redis.call('INCR', KEYS[1])", 2, 'cre:list', 'cre:script-side-effect')),
+      await failureOf(
+        plain.eval("redis.call('SET', KEYS[2], 'x'); return redis.call('INCR', KEYS[1])", 2, 'cre:list', 'cre:script-side-effect'),
+      ),
       executed,
       /^ReplyError: WRONGTYPE .*script/,
     );
@@ -74,18 +76,22 @@ describe('classifyFailure on real ioredis errors', { timeout: 90_000 }, () => {
     assertClass(await failureOf(plain.eval("error('boom')", 0)), executed, /^ReplyError: ERR user_script:1: .*boom/);
   });
 
-  test("a script's error reply is passed verbatim: its answer, executed, whatever code word it starts with", { timeout: 10_000 }, async () => {
-    const executed: Expected = { scenario: 'command', execution: 'executed', countsAgainstBreaker: false };
-    for (const word of ['TRYAGAIN', 'BUSY', 'CLUSTERDOWN', 'READONLY', 'LOADING', 'MASTERDOWN', 'MOVED 1 127.0.0.1:1']) {
-      const script = `redis.call('INCR', KEYS[1]); return redis.error_reply('${word} from the script')`;
-      const error = await failureOf(plain.eval(script, 1, 'cre:script-counter'));
-      assertClass(error, executed, new RegExp(`^ReplyError: ${word} from the script$`));
-    }
-    // The same through error() with a table: Redis appends the script location.
-    assertClass(await failureOf(plain.eval("error({err = 'TRYAGAIN raised'})", 0)), executed, /^ReplyError: TRYAGAIN raised script: /);
-    assertClass(await failureOf(plain.fcall('cre-no-such-function', 0)), userError, /^ReplyError: ERR Function not found/);
-    assert.equal(await plain.get('cre:script-counter'), '7', 'every script ran its INCR before answering with an error');
-  });
+  test(
+    "a script's error reply is passed verbatim: its answer, executed, whatever code word it starts with",
+    { timeout: 10_000 },
+    async () => {
+      const executed: Expected = { scenario: 'command', execution: 'executed', countsAgainstBreaker: false };
+      for (const word of ['TRYAGAIN', 'BUSY', 'CLUSTERDOWN', 'READONLY', 'LOADING', 'MASTERDOWN', 'MOVED 1 127.0.0.1:1']) {
+        const script = `redis.call('INCR', KEYS[1]); return redis.error_reply('${word} from the script')`;
+        const error = await failureOf(plain.eval(script, 1, 'cre:script-counter'));
+        assertClass(error, executed, new RegExp(`^ReplyError: ${word} from the script$`));
+      }
+      // The same through error() with a table: Redis appends the script location.
+      assertClass(await failureOf(plain.eval("error({err = 'TRYAGAIN raised'})", 0)), executed, /^ReplyError: TRYAGAIN raised script: /);
+      assertClass(await failureOf(plain.fcall('cre-no-such-function', 0)), userError, /^ReplyError: ERR Function not found/);
+      assert.equal(await plain.get('cre:script-counter'), '7', 'every script ran its INCR before answering with an error');
+    },
+  );
 
   test('auth: NOAUTH, WRONGPASS, NOPERM', { timeout: 10_000 }, async () => {
     const secured = await lab.standalone({ password: 'lab-secret' });
@@ -108,7 +114,10 @@ describe('classifyFailure on real ioredis errors', { timeout: 90_000 }, () => {
   test('READONLY from a replica; MASTERDOWN from a replica that lost its primary', { timeout: 15_000 }, async () => {
     const replica = await lab.standalone({ extraConfig: { 'replica-serve-stale-data': 'no' } });
     await replica.command('REPLICAOF', node.host, node.port);
-    await waitFor(async () => (await replica.info('replication')).master_link_status === 'up', { timeoutMs: 5000, what: 'replica link up' });
+    await waitFor(async () => (await replica.info('replication')).master_link_status === 'up', {
+      timeoutMs: 5000,
+      what: 'replica link up',
+    });
     const toReplica = client(replica.clientOptions());
     assertClass(
       await failureOf(toReplica.set('cre:k', 'v')),
@@ -139,15 +148,26 @@ describe('classifyFailure on real ioredis errors', { timeout: 90_000 }, () => {
     const other = client(busyNode.clientOptions());
     await other.ping();
     const endless = runner.eval('while true do end', 0).catch(() => undefined);
-    const busy = await waitFor(() => other.ping().then(() => undefined, (e: Error) => (e.message.startsWith('BUSY') ? e : undefined)), {
-      timeoutMs: 5000,
-      what: 'BUSY reply',
-    });
+    const busy = await waitFor(
+      () =>
+        other.ping().then(
+          () => undefined,
+          (e: Error) => (e.message.startsWith('BUSY') ? e : undefined),
+        ),
+      {
+        timeoutMs: 5000,
+        what: 'BUSY reply',
+      },
+    );
     assertClass(busy, { scenario: 'loading', execution: 'not-executed', countsAgainstBreaker: true }, /^ReplyError: BUSY/);
     // A script sent while another one runs is refused before it starts: Redis's own BUSY, not
     // the script's answer, so it still means "node busy, nothing ran".
     const busyEval = await failureOf(other.eval("return redis.call('INCR', KEYS[1])", 1, 'cre:busy-eval'));
-    assertClass(busyEval, { scenario: 'loading', execution: 'not-executed', countsAgainstBreaker: true }, /^ReplyError: BUSY Redis is busy running a script/);
+    assertClass(
+      busyEval,
+      { scenario: 'loading', execution: 'not-executed', countsAgainstBreaker: true },
+      /^ReplyError: BUSY Redis is busy running a script/,
+    );
     await other.call('SCRIPT', 'KILL');
     await endless;
 
@@ -158,11 +178,18 @@ describe('classifyFailure on real ioredis errors', { timeout: 90_000 }, () => {
     await loader.call('DEBUG', 'POPULATE', '20000', 'cre');
     await prober.ping();
     const reload = loader.call('DEBUG', 'RELOAD').catch(() => undefined);
-    const loading = await waitFor(() => prober.get('cre:1').then(() => undefined, (e: Error) => (e.message.startsWith('LOADING') ? e : undefined)), {
-      timeoutMs: 8000,
-      intervalMs: 5,
-      what: 'LOADING reply',
-    });
+    const loading = await waitFor(
+      () =>
+        prober.get('cre:1').then(
+          () => undefined,
+          (e: Error) => (e.message.startsWith('LOADING') ? e : undefined),
+        ),
+      {
+        timeoutMs: 8000,
+        intervalMs: 5,
+        what: 'LOADING reply',
+      },
+    );
     assertClass(loading, { scenario: 'loading', execution: 'not-executed', countsAgainstBreaker: true }, /^ReplyError: LOADING/);
     await reload;
   });
@@ -173,7 +200,11 @@ describe('classifyFailure on real ioredis errors', { timeout: 90_000 }, () => {
     const key = await cluster.keyForNode(b!, 'moved');
     // Plain `new Redis` (not Cluster) to the wrong node: ioredis does not follow the redirect.
     const toA = client(a!.clientOptions());
-    const moved = assertClass(await failureOf(toA.get(key)), { scenario: 'moved', execution: 'not-executed', countsAgainstBreaker: false }, /^ReplyError: MOVED /);
+    const moved = assertClass(
+      await failureOf(toA.get(key)),
+      { scenario: 'moved', execution: 'not-executed', countsAgainstBreaker: false },
+      /^ReplyError: MOVED /,
+    );
     assert.deepEqual(moved.redirect, { slot: slotOfKey(key), host: b!.host, port: b!.port });
 
     // A slot of A migrating to B: a missing key answers ASK, a multi-key command TRYAGAIN.
@@ -186,7 +217,11 @@ describe('classifyFailure on real ioredis errors', { timeout: 90_000 }, () => {
     await b!.command('CLUSTER', 'SETSLOT', slot, 'IMPORTING', idA);
     await a!.command('CLUSTER', 'SETSLOT', slot, 'MIGRATING', idB);
     try {
-      const ask = assertClass(await failureOf(toA.get(askKey!)), { scenario: 'ask', execution: 'not-executed', countsAgainstBreaker: false }, /^ReplyError: ASK /);
+      const ask = assertClass(
+        await failureOf(toA.get(askKey!)),
+        { scenario: 'ask', execution: 'not-executed', countsAgainstBreaker: false },
+        /^ReplyError: ASK /,
+      );
       assert.deepEqual(ask.redirect, { slot, host: b!.host, port: b!.port });
       assertClass(
         await failureOf(toA.mget(`${tag}:present`, `${tag}:absent`)),
@@ -225,7 +260,11 @@ describe('classifyFailure on real ioredis errors', { timeout: 90_000 }, () => {
     await sleeper.ping();
     const sleeping = sleeper.call('DEBUG', 'SLEEP', '0.5');
     await new Promise((r) => setTimeout(r, 50));
-    assertClass(await failureOf(slow.get('cre:k')), { scenario: 'timeout', execution: 'unknown', countsAgainstBreaker: true }, /^Error: Command timed out$/);
+    assertClass(
+      await failureOf(slow.get('cre:k')),
+      { scenario: 'timeout', execution: 'unknown', countsAgainstBreaker: true },
+      /^Error: Command timed out$/,
+    );
     await sleeping;
 
     const closing = client(node.clientOptions());

@@ -9,7 +9,11 @@ test('a client whose first connect() failed turns ready on its own once Redis is
     const node = await lab.standalone();
     await node.kill();
     const redis = createResilientRedis({
-      name: 'late', mode: 'standalone', node: { host: node.host, port: node.port }, logger: silentLogger, metrics: { enabled: false },
+      name: 'late',
+      mode: 'standalone',
+      node: { host: node.host, port: node.port },
+      logger: silentLogger,
+      metrics: { enabled: false },
       policy: { connectTimeoutMs: 500, reconnectMaxMs: 200 },
     });
     const ready: number[] = [];
@@ -32,7 +36,11 @@ test('a recovered node closes its breaker with no traffic at all (background pro
   try {
     const node = await lab.standalone();
     const redis = createResilientRedis({
-      name: 'quiet', mode: 'standalone', node: { host: node.host, port: node.port }, logger: silentLogger, metrics: { enabled: false },
+      name: 'quiet',
+      mode: 'standalone',
+      node: { host: node.host, port: node.port },
+      logger: silentLogger,
+      metrics: { enabled: false },
       policy: { attemptTimeoutMs: 100, totalTimeoutMs: 300 },
       breaker: { resetTimeoutMs: 200 },
     });

@@ -8,7 +8,12 @@ test('SUBSCRIBE gets its own connection: messages arrive and normal commands kee
   const lab = createLab();
   try {
     const node = await lab.standalone();
-    const opts = { mode: 'standalone' as const, node: { host: node.host, port: node.port }, logger: silentLogger, metrics: { enabled: false } };
+    const opts = {
+      mode: 'standalone' as const,
+      node: { host: node.host, port: node.port },
+      logger: silentLogger,
+      metrics: { enabled: false },
+    };
     const sub = createResilientRedis({ ...opts, name: 'sub' });
     const pub = createResilientRedis({ ...opts, name: 'pub' });
     await Promise.all([sub.connect(), pub.connect()]);

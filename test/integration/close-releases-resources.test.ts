@@ -4,7 +4,14 @@
 // connect, during a topology refresh, during a DNS swap and during a ROLE follow.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createResilientRedis, isClientClosedError, isResilienceError, silentLogger, type ResilientRedis, type ResilientRedisOptions } from '../../src/index.js';
+import {
+  createResilientRedis,
+  isClientClosedError,
+  isResilienceError,
+  silentLogger,
+  type ResilientRedis,
+  type ResilientRedisOptions,
+} from '../../src/index.js';
 import { type ClusterLab, type DnsServer, type RedisNode, type ReplicationLab, createLab, waitFor } from '../support/lab.js';
 import { ResourceTracker, activeResources, grownResources, namedConnections } from '../support/resource-tracker.js';
 
@@ -43,7 +50,10 @@ async function closeLeavesNothing(
   const prefix = `redis-resilience:${options.name}`;
   for (const node of nodes) {
     if (node.status !== 'running') continue;
-    await waitFor(async () => (await namedConnections(node, prefix)) === 0, { timeoutMs: 2000, what: `${node.address} to hold no connection of ${prefix}` });
+    await waitFor(async () => (await namedConnections(node, prefix)) === 0, {
+      timeoutMs: 2000,
+      what: `${node.address} to hold no connection of ${prefix}`,
+    });
   }
 }
 
@@ -63,10 +73,14 @@ describe('close() releases everything', { timeout: 120_000 }, () => {
     });
 
     test('after traffic', { timeout: 20_000 }, async () => {
-      await closeLeavesNothing([node], { name: 'close-sa', mode: 'standalone', node: { host: node.host, port: node.port } }, async (client) => {
-        await client.connect();
-        await client.set('close:k', 'v');
-      });
+      await closeLeavesNothing(
+        [node],
+        { name: 'close-sa', mode: 'standalone', node: { host: node.host, port: node.port } },
+        async (client) => {
+          await client.connect();
+          await client.set('close:k', 'v');
+        },
+      );
     });
 
     test('during connect to a hung node', { timeout: 20_000 }, async () => {
@@ -153,7 +167,10 @@ describe('close() releases everything', { timeout: 120_000 }, () => {
           // client follows to the hung node, where the candidate connection stalls.
           await primary.command('REPLICAOF', replica.host, String(replica.port));
           const write = client.set('close:follow', 'v').catch((e: unknown) => e);
-          await waitFor(() => client.recentEvents().some((e) => e.type === 'failover.detected'), { timeoutMs: 3000, what: 'the follow to start' });
+          await waitFor(() => client.recentEvents().some((e) => e.type === 'failover.detected'), {
+            timeoutMs: 3000,
+            what: 'the follow to start',
+          });
           await client.close();
           assert.ok(isResilienceError(await write), 'the write in flight settles with a family error');
         },

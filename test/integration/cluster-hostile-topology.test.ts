@@ -65,7 +65,11 @@ describe('cluster topology from a hostile server', { timeout: 60_000 }, () => {
       ['one slot only', [[0, 0, [a.host, a.port, 'a']]], /covers 1 slots where the current map covers 16384/],
       // Far more hosts than a client may ever connect to, small enough that a loaded CI machine
       // serves, parses and refuses it within one attempt timeout.
-      ['8,192 overlapping primaries', Array.from({ length: 8192 }, (_, i) => [0, 16_383, [`10.9.${i >> 8}.${i & 255}`, 7000, `n${i}`]]), /claims slots 0-16383 twice/],
+      [
+        '8,192 overlapping primaries',
+        Array.from({ length: 8192 }, (_, i) => [0, 16_383, [`10.9.${i >> 8}.${i & 255}`, 7000, `n${i}`]]),
+        /claims slots 0-16383 twice/,
+      ],
     ];
     // A failed case must not leave the hostile answer in place for the tests after this one.
     t.after(() => {

@@ -88,11 +88,18 @@ describe("cluster readFrom 'replica-preferred'", { timeout: 60_000 }, () => {
     const reloader = await replica.openClient({ commandTimeout: undefined });
     const reload = reloader.call('DEBUG', 'RELOAD').catch(() => {});
     const probe = await replica.openClient({ commandTimeout: 1000, readOnly: true });
-    await waitFor(() => probe.call('GET', key).then(() => false, (e: Error) => /LOADING/.test(e.message)), {
-      timeoutMs: 5000,
-      intervalMs: 10,
-      what: 'the replica to answer LOADING',
-    });
+    await waitFor(
+      () =>
+        probe.call('GET', key).then(
+          () => false,
+          (e: Error) => /LOADING/.test(e.message),
+        ),
+      {
+        timeoutMs: 5000,
+        intervalMs: 10,
+        what: 'the replica to answer LOADING',
+      },
+    );
     const retriedBefore = events.filter((e) => e.type === 'command.retried' && e.scenario === 'loading').length;
     const served = await readMany(40);
     const loadingRetries = events.filter((e) => e.type === 'command.retried' && e.scenario === 'loading').length - retriedBefore;
@@ -101,6 +108,10 @@ describe("cluster readFrom 'replica-preferred'", { timeout: 60_000 }, () => {
     assert.ok(served.primary >= 37, `reads served by the primary: ${JSON.stringify(served)}`);
     await replica.command('CONFIG', 'SET', 'key-load-delay', '0');
     await reload;
-    await waitFor(async () => (await readMany(1)).replica === 1, { timeoutMs: 10_000, intervalMs: 100, what: 'reads to return to the replica' });
+    await waitFor(async () => (await readMany(1)).replica === 1, {
+      timeoutMs: 10_000,
+      intervalMs: 100,
+      what: 'reads to return to the replica',
+    });
   });
 });

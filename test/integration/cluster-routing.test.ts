@@ -3,7 +3,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ClusterRouter } from '../../src/core/client/cluster-router.js';
-import { ErrorCodes, createResilientRedis, isCircuitOpenError, isCrossSlotError, type ResilientRedis, silentLogger } from '../../src/index.js';
+import {
+  ErrorCodes,
+  createResilientRedis,
+  isCircuitOpenError,
+  isCrossSlotError,
+  type ResilientRedis,
+  silentLogger,
+} from '../../src/index.js';
 import { type ClusterLab, createLab, slotOfKey } from '../support/lab.js';
 
 describe('cluster routing', { timeout: 60_000 }, () => {
@@ -16,7 +23,13 @@ describe('cluster routing', { timeout: 60_000 }, () => {
 
   before(async () => {
     cluster = await lab.cluster({ primaries: 3, replicasPerPrimary: 1 });
-    redis = createResilientRedis({ name: 'routing', mode: 'cluster', nodes: cluster.seeds().slice(0, 1), logger: silentLogger, metrics: { enabled: false } });
+    redis = createResilientRedis({
+      name: 'routing',
+      mode: 'cluster',
+      nodes: cluster.seeds().slice(0, 1),
+      logger: silentLogger,
+      metrics: { enabled: false },
+    });
     lab.defer(() => redis.close());
     await redis.connect();
     keys = await Promise.all((await cluster.primaries()).map((p) => cluster.keyForNode(p, 'route')));
@@ -37,7 +50,13 @@ describe('cluster routing', { timeout: 60_000 }, () => {
 
   test('a pipeline or MULTI as the very first call waits for the first topology instead of failing', { timeout: 10_000 }, async () => {
     for (const transaction of [false, true]) {
-      const fresh = createResilientRedis({ name: `first-${transaction}`, mode: 'cluster', nodes: cluster.seeds().slice(0, 1), logger: silentLogger, metrics: { enabled: false } });
+      const fresh = createResilientRedis({
+        name: `first-${transaction}`,
+        mode: 'cluster',
+        nodes: cluster.seeds().slice(0, 1),
+        logger: silentLogger,
+        metrics: { enabled: false },
+      });
       lab.defer(() => fresh.close());
       // No connect() and no call before: the slot map is not known yet. It used to fail at
       // once with "no cluster node is known yet" against a healthy cluster.
@@ -46,8 +65,16 @@ describe('cluster routing', { timeout: 60_000 }, () => {
         : fresh.pipeline().set(keys[0]!, 'p0').get(keys[1]!).get(keys[2]!);
       const results = await batch.exec();
       assert.ok(results, 'not aborted');
-      assert.deepEqual(results.map(([e]) => e), results.map(() => null), `every reply of the ${transaction ? 'MULTI' : 'pipeline'} succeeded`);
-      if (transaction) assert.deepEqual(results.map(([, v]) => v), ['OK', 2]);
+      assert.deepEqual(
+        results.map(([e]) => e),
+        results.map(() => null),
+        `every reply of the ${transaction ? 'MULTI' : 'pipeline'} succeeded`,
+      );
+      if (transaction)
+        assert.deepEqual(
+          results.map(([, v]) => v),
+          ['OK', 2],
+        );
     }
   });
 
@@ -75,7 +102,14 @@ describe('cluster routing', { timeout: 60_000 }, () => {
     keys.forEach((k, i) => p.set(k, `p${i}`));
     keys.forEach((k) => p.get(k));
     const results = await p.exec();
-    assert.deepEqual(results, [[null, 'OK'], [null, 'OK'], [null, 'OK'], [null, 'p0'], [null, 'p1'], [null, 'p2']]);
+    assert.deepEqual(results, [
+      [null, 'OK'],
+      [null, 'OK'],
+      [null, 'OK'],
+      [null, 'p0'],
+      [null, 'p1'],
+      [null, 'p2'],
+    ]);
   });
 
   test("each pipeline part follows its own shard's breaker", { timeout: 10_000 }, async () => {
@@ -100,6 +134,10 @@ describe('cluster routing', { timeout: 60_000 }, () => {
 
   test('a transaction on one hash tag runs on its shard', { timeout: 10_000 }, async () => {
     const results = await redis.multi().set('{tx}:a', '1').incr('{tx}:a').get('{tx}:a').exec();
-    assert.deepEqual(results, [[null, 'OK'], [null, 2], [null, '2']]);
+    assert.deepEqual(results, [
+      [null, 'OK'],
+      [null, 2],
+      [null, '2'],
+    ]);
   });
 });

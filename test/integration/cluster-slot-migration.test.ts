@@ -19,7 +19,13 @@ describe('cluster slot migration under load', { timeout: 60_000 }, () => {
 
   before(async () => {
     cluster = await lab.cluster({ primaries: 3, replicasPerPrimary: 0 });
-    redis = createResilientRedis({ name: 'migration', mode: 'cluster', nodes: cluster.seeds(), logger: silentLogger, metrics: { enabled: false } });
+    redis = createResilientRedis({
+      name: 'migration',
+      mode: 'cluster',
+      nodes: cluster.seeds(),
+      logger: silentLogger,
+      metrics: { enabled: false },
+    });
     lab.defer(() => redis.close());
     redis.events$.subscribe((e) => events.push(e));
     await redis.connect();
@@ -39,7 +45,9 @@ describe('cluster slot migration under load', { timeout: 60_000 }, () => {
         calls++;
         const k = keys[(calls + n) % KEYS]!;
         const work = n % 3 === 0 ? redis.mget(keys[0]!, keys[KEYS - 1]!, k) : n % 3 === 1 ? redis.get(k) : redis.set(k, 'v');
-        await work.catch((e: unknown) => errors.push(e instanceof Error ? `${(e as { code?: string }).code ?? ''} ${e.message}` : String(e)));
+        await work.catch((e: unknown) =>
+          errors.push(e instanceof Error ? `${(e as { code?: string }).code ?? ''} ${e.message}` : String(e)),
+        );
         await sleep(2);
       }
     });
@@ -59,7 +67,9 @@ describe('cluster slot migration under load', { timeout: 60_000 }, () => {
       running = false;
       await Promise.all(loops);
     }
-    console.log(JSON.stringify({ calls, errors: errors.length, ask: retried('ask'), tryagain: retried('tryagain'), moved: retried('moved') }));
+    console.log(
+      JSON.stringify({ calls, errors: errors.length, ask: retried('ask'), tryagain: retried('tryagain'), moved: retried('moved') }),
+    );
     assert.ok(retried('ask') > 0, 'the load met ASK');
     assert.ok(retried('tryagain') > 0, 'the load met TRYAGAIN');
     assert.deepEqual(errors.slice(0, 5), [], `${errors.length} of ${calls} calls failed`);

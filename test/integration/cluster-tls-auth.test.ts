@@ -35,7 +35,14 @@ describe('cluster: TLS + AUTH + announced hostnames', { timeout: 60_000 }, () =>
     ca = await lab.tls();
     dns = await lab.dns();
     // The names-only certificate has no IP in it: a client that verified by IP would fail.
-    cluster = await lab.cluster({ primaries: 3, replicasPerPrimary: 1, tls: ca.namesOnly, password: PASSWORD, announceHostnames: true, dns });
+    cluster = await lab.cluster({
+      primaries: 3,
+      replicasPerPrimary: 1,
+      tls: ca.namesOnly,
+      password: PASSWORD,
+      announceHostnames: true,
+      dns,
+    });
   });
 
   function client(name: string, password: string): { redis: ResilientRedis; events: ResilienceEvent[] } {

@@ -17,7 +17,14 @@ function shape(results: Results): unknown {
 }
 
 const buildPipeline = (p: ReturnType<Redis['pipeline']>, k: string) =>
-  p.set(`${k}:s`, '1').incr(`${k}:s`).lpush(`${k}:s`, 'x').get(`${k}:s`).hset(`${k}:h`, { a: '1', b: '2' }).hgetall(`${k}:h`).get(`${k}:missing`);
+  p
+    .set(`${k}:s`, '1')
+    .incr(`${k}:s`)
+    .lpush(`${k}:s`, 'x')
+    .get(`${k}:s`)
+    .hset(`${k}:h`, { a: '1', b: '2' })
+    .hgetall(`${k}:h`)
+    .get(`${k}:missing`);
 const buildMulti = (m: ReturnType<Redis['multi']>, k: string) => m.set(k, '5').incrby(k, 2).lpush(k, 'x').get(k);
 /** A command with the wrong arity while queueing aborts the whole transaction. */
 const abortedMulti = (m: ReturnType<Redis['multi']>, k: string) => m.set(k, 'a').call('set', k).exec();
@@ -47,7 +54,18 @@ describe('command path on a healthy standalone node', { timeout: 60_000 }, () =>
     assert.match(String(ours?.[2]?.[0]?.message), /^WRONGTYPE/);
     assert.deepEqual(ours?.[5], [null, { a: '1', b: '2' }]);
     // The array form of pipeline() goes through the same path.
-    assert.deepEqual(await redis.pipeline([['set', 'pipe:arr', 'v'], ['get', 'pipe:arr']]).exec(), [[null, 'OK'], [null, 'v']]);
+    assert.deepEqual(
+      await redis
+        .pipeline([
+          ['set', 'pipe:arr', 'v'],
+          ['get', 'pipe:arr'],
+        ])
+        .exec(),
+      [
+        [null, 'OK'],
+        [null, 'v'],
+      ],
+    );
     assert.deepEqual(await redis.pipeline().exec(), []);
     assert.equal(redis.health().nodes[0]?.breaker, 'closed');
   });
@@ -60,8 +78,14 @@ describe('command path on a healthy standalone node', { timeout: 60_000 }, () =>
     assert.deepEqual(ours?.[1], [null, 7]);
     assert.match(String(ours?.[2]?.[0]?.message), /^WRONGTYPE/);
     // A syntax error while queueing aborts the whole transaction: nothing is applied.
-    const ourAbort = await abortedMulti(redis.multi(), 'multi:abort:r').then(() => assert.fail('resolved'), (e: Error) => e);
-    const theirAbort = await abortedMulti(plain.multi(), 'multi:abort:p').then(() => assert.fail('resolved'), (e: Error) => e);
+    const ourAbort = await abortedMulti(redis.multi(), 'multi:abort:r').then(
+      () => assert.fail('resolved'),
+      (e: Error) => e,
+    );
+    const theirAbort = await abortedMulti(plain.multi(), 'multi:abort:p').then(
+      () => assert.fail('resolved'),
+      (e: Error) => e,
+    );
     assert.equal(ourAbort.name, theirAbort.name);
     assert.match(ourAbort.message, /^EXECABORT/);
     assert.equal(await plain.exists('multi:abort:r'), 0);
@@ -107,7 +131,10 @@ describe('command path on a healthy standalone node', { timeout: 60_000 }, () =>
     void inFlight.finally(() => settledAt.push(performance.now()));
     const closing = redis.close();
     assert.equal(redis.status, 'close');
-    await assert.rejects(redis.get('k'), (e: unknown) => isClientClosedError(e) && (e as { code: string }).code === ErrorCodes.clientClosed);
+    await assert.rejects(
+      redis.get('k'),
+      (e: unknown) => isClientClosedError(e) && (e as { code: string }).code === ErrorCodes.clientClosed,
+    );
     await assert.rejects(redis.pipeline().get('k').exec(), isClientClosedError);
     await closing;
     assert.equal(await inFlight, null, 'the in-flight call settled normally');
@@ -123,7 +150,10 @@ describe('command path on a healthy standalone node', { timeout: 60_000 }, () =>
   test('BLPOP 0 in flight when the connection is killed settles at once (outcome unknown)', { timeout: 10_000 }, async () => {
     const redis = client();
     await redis.connect();
-    const pending = redis.blpop('kill:forever', 0).then(() => 'resolved', (e: { code?: string }) => e.code ?? String(e));
+    const pending = redis.blpop('kill:forever', 0).then(
+      () => 'resolved',
+      (e: { code?: string }) => e.code ?? String(e),
+    );
     await waitFor(async () => blocked(String(await plain.client('LIST'))), { timeoutMs: 2000, what: 'BLPOP to block' });
     const t0 = performance.now();
     await plain.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
@@ -133,19 +163,29 @@ describe('command path on a healthy standalone node', { timeout: 60_000 }, () =>
     assert.equal(await redis.get('kill:after'), null, 'the client reconnected on its own');
   });
 
-  test('connect() to a closed port rejects with ConnectFailedError in time; recovers once a server appears', { timeout: 20_000 }, async () => {
-    const port = await allocatePort({ hosts: ['127.0.0.1'] });
-    lab.defer(() => releasePort(port));
-    const redis = client({ connectTimeoutMs: 800, reconnectMaxMs: 200 }, { port });
-    const t0 = performance.now();
-    const error = await redis.connect().then(() => assert.fail('connected to a closed port'), (e: unknown) => e);
-    const took = performance.now() - t0;
-    assert.ok(isConnectFailedError(error), String(error));
-    assert.equal((error as { scenario?: string }).scenario, 'connection');
-    assert.ok(took >= 780 && took < 800 + 300, `rejected after ${Math.round(took)} ms`);
-    await lab.node({ port, label: 'late-server' });
-    await waitFor(async () => (await redis.set('late:k', 'v').catch(() => undefined)) === 'OK', { timeoutMs: 5000, what: 'calls to succeed' });
-    assert.equal(await redis.get('late:k'), 'v');
-    await waitFor(() => redis.health().nodes[0]?.breaker === 'closed' && redis.health().nodes[0]?.connected, { timeoutMs: 3000 });
-  });
+  test(
+    'connect() to a closed port rejects with ConnectFailedError in time; recovers once a server appears',
+    { timeout: 20_000 },
+    async () => {
+      const port = await allocatePort({ hosts: ['127.0.0.1'] });
+      lab.defer(() => releasePort(port));
+      const redis = client({ connectTimeoutMs: 800, reconnectMaxMs: 200 }, { port });
+      const t0 = performance.now();
+      const error = await redis.connect().then(
+        () => assert.fail('connected to a closed port'),
+        (e: unknown) => e,
+      );
+      const took = performance.now() - t0;
+      assert.ok(isConnectFailedError(error), String(error));
+      assert.equal((error as { scenario?: string }).scenario, 'connection');
+      assert.ok(took >= 780 && took < 800 + 300, `rejected after ${Math.round(took)} ms`);
+      await lab.node({ port, label: 'late-server' });
+      await waitFor(async () => (await redis.set('late:k', 'v').catch(() => undefined)) === 'OK', {
+        timeoutMs: 5000,
+        what: 'calls to succeed',
+      });
+      assert.equal(await redis.get('late:k'), 'v');
+      await waitFor(() => redis.health().nodes[0]?.breaker === 'closed' && redis.health().nodes[0]?.connected, { timeoutMs: 3000 });
+    },
+  );
 });

@@ -84,13 +84,16 @@ describe('command path: transactions, blocking commands and close', { timeout: 9
     const started = performance.now();
     const pops = Array.from({ length: 20 }, (_, i) => redis.blpop(`surface:pool:${i}`, 1));
     const results = await Promise.all(pops);
-    assert.deepEqual(results, Array.from({ length: 20 }, () => null));
+    assert.deepEqual(
+      results,
+      Array.from({ length: 20 }, () => null),
+    );
     const elapsed = performance.now() - started;
     // 16 dedicated connections: the last 4 wait for one, then block for what is left of
     // their 2 s budget (1 s + grace) minus the reply margin.
     assert.ok(elapsed >= 1500 && elapsed < 2500, `two rounds of blocking within the budget, took ${elapsed.toFixed(0)} ms`);
     const list = String(await plain.call('CLIENT', 'LIST'));
-    const blocking = list.split("\n").filter((l) => l.includes(`redis-resilience:${redis.name}`) && l.includes(":blocking")).length;
+    const blocking = list.split('\n').filter((l) => l.includes(`redis-resilience:${redis.name}`) && l.includes(':blocking')).length;
     assert.ok(blocking > 0 && blocking <= 16, `dedicated connections are bounded: ${blocking}`);
   });
 
@@ -113,7 +116,11 @@ describe('command path: transactions, blocking commands and close', { timeout: 9
     // The caller gave up (or heard nil): an element pushed now must reach the next consumer,
     // not an abandoned BLPOP still blocking on the server.
     await plain.lpush(k, 'precious');
-    assert.deepEqual(await plain.blpop(k, 2), [k, 'precious'], `the element was not consumed behind the caller's back (${JSON.stringify(outcome)})`);
+    assert.deepEqual(
+      await plain.blpop(k, 2),
+      [k, 'precious'],
+      `the element was not consumed behind the caller's back (${JSON.stringify(outcome)})`,
+    );
   });
 
   test('a call in flight when close() gives up draining fails as ClientClosedError, not circuit-open', async () => {
@@ -124,7 +131,7 @@ describe('command path: transactions, blocking commands and close', { timeout: 9
       const inflight = redis.get('surface:inflight').catch((e: { code?: string }) => e.code);
       await new Promise((r) => setImmediate(r));
       await redis.close();
-      assert.equal(await inflight, ErrorCodes.clientClosed, "in-flight call");
+      assert.equal(await inflight, ErrorCodes.clientClosed, 'in-flight call');
     } finally {
       await faults.resume(node);
     }
@@ -138,7 +145,7 @@ describe('command path: transactions, blocking commands and close', { timeout: 9
       const inflight = redis.get('surface:inflight2').catch((e: { code?: string }) => e.code);
       await new Promise((r) => setImmediate(r));
       redis.disconnect();
-      assert.equal(await inflight, ErrorCodes.clientClosed, "in-flight call");
+      assert.equal(await inflight, ErrorCodes.clientClosed, 'in-flight call');
     } finally {
       await faults.resume(node);
     }

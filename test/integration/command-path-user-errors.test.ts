@@ -31,7 +31,13 @@ describe('user errors and the breaker', { timeout: 30_000 }, () => {
       const settled = await Promise.allSettled(Array.from({ length: 100 }, () => redis.get('ue:list')));
       for (const s of settled) errors.push(s.status === 'rejected' ? s.reason : new Error('resolved'));
     }
-    for (let i = 0; i < 100; i++) errors.push(await redis.incr('ue:list').then(() => new Error('resolved'), (e: unknown) => e));
+    for (let i = 0; i < 100; i++)
+      errors.push(
+        await redis.incr('ue:list').then(
+          () => new Error('resolved'),
+          (e: unknown) => e,
+        ),
+      );
     assert.equal(errors.length, 600);
     for (const error of errors) {
       assert.ok(error instanceof ReplyError, `unchanged ReplyError, got ${String(error)}`);
@@ -50,7 +56,10 @@ describe('user errors and the breaker', { timeout: 30_000 }, () => {
       ...Array.from({ length: 50 }, () => redis.eval("return redis.call('INCR', KEYS[1])", 1, 'ue:list')),
       ...Array.from({ length: 50 }, () => redis.evalsha('0123456789abcdef0123456789abcdef01234567', 0)),
     ]);
-    assert.ok(failures.every((f) => f.status === 'rejected' && f.reason instanceof ReplyError), 'all rejected with ReplyError');
+    assert.ok(
+      failures.every((f) => f.status === 'rejected' && f.reason instanceof ReplyError),
+      'all rejected with ReplyError',
+    );
     assert.deepEqual(breakerEvents(), []);
     assert.equal(redis.health().nodes[0]?.breaker, 'closed');
   });
@@ -61,7 +70,7 @@ describe('user errors and the breaker', { timeout: 30_000 }, () => {
       assert.equal(results?.length, 2);
       for (const [error, value] of results!) {
         assert.ok(error instanceof ReplyError);
-        assert.equal(value, undefined, "as ioredis fills a failed entry: [error]");
+        assert.equal(value, undefined, 'as ioredis fills a failed entry: [error]');
       }
     }
     assert.deepEqual(breakerEvents(), []);

@@ -15,8 +15,13 @@ test('ConnectFailedError after WRONGPASS shows no password at any depth (AUTH wi
   for (const username of [undefined, 'default']) {
     const secret = `client-secret-${username ?? 'nouser'}-51ab`;
     const client = createResilientRedis({
-      name: 'wrongpass', mode: 'standalone', node: { host: node.host, port: node.port },
-      ...(username ? { username } : {}), password: secret, logger: silentLogger, metrics: { enabled: false },
+      name: 'wrongpass',
+      mode: 'standalone',
+      node: { host: node.host, port: node.port },
+      ...(username ? { username } : {}),
+      password: secret,
+      logger: silentLogger,
+      metrics: { enabled: false },
       policy: { connectTimeoutMs: 3000 },
     });
     t.after(() => client.close());

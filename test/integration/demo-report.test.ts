@@ -12,7 +12,14 @@ import { errorKind } from '../../examples/demo/tracked-client.js';
 import type { CallRecord, GroupReport } from '../support/load-probe.js';
 
 const ok = (group: string, start: number, ms: number): CallRecord => ({ group, op: 'get', start, end: start + ms, ok: true });
-const failed = (group: string, start: number, ms: number, error = 'ERR_CIRCUIT_OPEN'): CallRecord => ({ group, op: 'set', start, end: start + ms, ok: false, error });
+const failed = (group: string, start: number, ms: number, error = 'ERR_CIRCUIT_OPEN'): CallRecord => ({
+  group,
+  op: 'set',
+  start,
+  end: start + ms,
+  ok: false,
+  error,
+});
 const report = (group: string, recoveryLagMs: number | undefined): GroupReport => ({
   group,
   calls: 0,
@@ -81,7 +88,13 @@ describe('scenario figures', () => {
   });
 
   test('success series buckets calls by issue time and counts hung calls as failures', { timeout: 5000 }, () => {
-    const series = successSeries([ok('a', 100, 1), ok('a', 200, 5000), failed('a', 700, 1)], [{ key: 'k', group: 'a', start: 300 }], 0, 2000, 500);
+    const series = successSeries(
+      [ok('a', 100, 1), ok('a', 200, 5000), failed('a', 700, 1)],
+      [{ key: 'k', group: 'a', start: 300 }],
+      0,
+      2000,
+      500,
+    );
     assert.deepEqual(series, [
       { tS: 0, issued: 3, good: 1 },
       { tS: 0.5, issued: 1, good: 0 },
@@ -89,7 +102,12 @@ describe('scenario figures', () => {
   });
 
   test('raw calls are compact and sorted by issue time, hung ones marked', { timeout: 5000 }, () => {
-    const calls = rawCalls([ok('b', 1500, 2.5), failed('a', 1200, 1, 'ERR_CIRCUIT_OPEN')], [{ key: 'k', group: 'a', start: 1300 }], ['a', 'b'], 1000);
+    const calls = rawCalls(
+      [ok('b', 1500, 2.5), failed('a', 1200, 1, 'ERR_CIRCUIT_OPEN')],
+      [{ key: 'k', group: 'a', start: 1300 }],
+      ['a', 'b'],
+      1000,
+    );
     assert.deepEqual(calls, [
       [0.2, 1, 0, 'ERR_CIRCUIT_OPEN'],
       [0.3, null, 0, 'HUNG'],
@@ -98,7 +116,10 @@ describe('scenario figures', () => {
   });
 
   test('error kinds keep the failure scenario of redis-resilience errors', { timeout: 5000 }, () => {
-    assert.equal(errorKind(Object.assign(new Error('x'), { code: 'ERR_RETRIES_EXHAUSTED', scenario: 'clusterdown' })), 'ERR_RETRIES_EXHAUSTED/clusterdown');
+    assert.equal(
+      errorKind(Object.assign(new Error('x'), { code: 'ERR_RETRIES_EXHAUSTED', scenario: 'clusterdown' })),
+      'ERR_RETRIES_EXHAUSTED/clusterdown',
+    );
     assert.equal(errorKind(new Error("READONLY You can't write against a read only replica.")), "READONLY You can't write");
   });
 });
@@ -149,10 +170,20 @@ const scenario = (name: string, ours: ClientScenarioDetail, plain: ClientScenari
 
 describe('summary, table and chart', () => {
   test('summary.json holds exactly the five figures per scenario and client', { timeout: 5000 }, () => {
-    const summary = buildSummary([scenario('hung-primary', detail({}), detail({ impactWindowS: 5, callsPastDeadline: 300 }))], 'lab', new Date(0));
+    const summary = buildSummary(
+      [scenario('hung-primary', detail({}), detail({ impactWindowS: 5, callsPastDeadline: 300 }))],
+      'lab',
+      new Date(0),
+    );
     assert.deepEqual(Object.keys(summary.scenarios), ['hung-primary']);
     assert.deepEqual(summary.clients, ['redis-resilience', 'ioredis']);
-    assert.deepEqual(summary.scenarios['hung-primary']!.ioredis, { impactWindowS: 5, recoveryLagS: 0.1, healthyShardErrors: 0, callsPastDeadline: 300, lostWrites: 0 });
+    assert.deepEqual(summary.scenarios['hung-primary']!.ioredis, {
+      impactWindowS: 5,
+      recoveryLagS: 0.1,
+      healthyShardErrors: 0,
+      callsPastDeadline: 300,
+      lostWrites: 0,
+    });
     assert.deepEqual(Object.keys(summary.scenarios['hung-primary']!['redis-resilience']!).sort(), [
       'callsPastDeadline',
       'healthyShardErrors',
@@ -169,8 +200,12 @@ describe('summary, table and chart', () => {
     const text = formatTable([ahead, behind], 'redis-resilience', 'ioredis');
     assert.match(text, /hung-primary[\s\S]*ahead or level on every figure/);
     assert.match(text, /NOT ahead on: healthy-shard errors 67 vs 0/);
-    assert.deepEqual(shortfalls(detail({ affectedCalls: 250 }), detail({ affectedCalls: 150 })), ['calls without an answer within the deadline 250 vs 150']);
-    assert.deepEqual(shortfalls(detail({ recoveryLagS: null }), detail({ recoveryLagS: 2 })), ['never recovered (plain ioredis did after 2.00 s)']);
+    assert.deepEqual(shortfalls(detail({ affectedCalls: 250 }), detail({ affectedCalls: 150 })), [
+      'calls without an answer within the deadline 250 vs 150',
+    ]);
+    assert.deepEqual(shortfalls(detail({ recoveryLagS: null }), detail({ recoveryLagS: 2 })), [
+      'never recovered (plain ioredis did after 2.00 s)',
+    ]);
     assert.deepEqual(shortfalls(detail({ recoveryLagS: 0.1 }), detail({ recoveryLagS: null })), []);
   });
 

@@ -15,7 +15,14 @@ const POLICY = { attemptTimeoutMs: 200, totalTimeoutMs: 600, connectTimeoutMs: 1
 async function standaloneOn(script: HostileScript, name: string): Promise<ResilientRedis> {
   const server = await startHostileServer(script);
   lab.defer(() => server.close());
-  const client = createResilientRedis({ name, mode: 'standalone', node: { host: server.host, port: server.port }, logger: silentLogger, metrics: { enabled: false }, policy: POLICY });
+  const client = createResilientRedis({
+    name,
+    mode: 'standalone',
+    node: { host: server.host, port: server.port },
+    logger: silentLogger,
+    metrics: { enabled: false },
+    policy: POLICY,
+  });
   lab.defer(() => client.close());
   return client;
 }
@@ -47,7 +54,10 @@ describe('hostile server', { timeout: 60_000 }, () => {
     ['no reply at all', undefined],
   ] as const) {
     test(`${what} to GET: a typed error within the deadline, and the next calls are bounded too`, async () => {
-      const client = await standaloneOn((c) => handshakeReply(c) ?? (c[0] === 'GET' ? reply : '+OK\r\n'), `hostile-${what.replaceAll(' ', '-')}`);
+      const client = await standaloneOn(
+        (c) => handshakeReply(c) ?? (c[0] === 'GET' ? reply : '+OK\r\n'),
+        `hostile-${what.replaceAll(' ', '-')}`,
+      );
       await client.connect();
       for (let i = 0; i < 3; i++) await failsWithinDeadline(() => client.get('k'));
       assert.equal(client.health().inFlight, 0, 'nothing pending');
@@ -56,13 +66,25 @@ describe('hostile server', { timeout: 60_000 }, () => {
   }
 
   test('a ROLE reply with wrong types is never followed or trusted as a primary', async () => {
-    const roleReplies = ['*3\r\n:42\r\n*0\r\n$1\r\nx\r\n', '*2\r\n$5\r\nslave\r\n:1\r\n', '*3\r\n$5\r\nslave\r\n$9\r\nlocalhost\r\n$5\r\nnope!\r\n'];
+    const roleReplies = [
+      '*3\r\n:42\r\n*0\r\n$1\r\nx\r\n',
+      '*2\r\n$5\r\nslave\r\n:1\r\n',
+      '*3\r\n$5\r\nslave\r\n$9\r\nlocalhost\r\n$5\r\nnope!\r\n',
+    ];
     for (const [i, role] of roleReplies.entries()) {
-      const server = await startHostileServer((c) => handshakeReply(c) ?? (c[0] === 'ROLE' ? role : c[0] === 'SET' ? '-READONLY You can\'t write against a read only replica.\r\n' : '+OK\r\n'));
+      const server = await startHostileServer(
+        (c) =>
+          handshakeReply(c) ??
+          (c[0] === 'ROLE' ? role : c[0] === 'SET' ? "-READONLY You can't write against a read only replica.\r\n" : '+OK\r\n'),
+      );
       lab.defer(() => server.close());
       const client = createResilientRedis({
-        name: `hostile-role-${i}`, mode: 'replication', primary: { host: server.host, port: server.port },
-        logger: silentLogger, metrics: { enabled: false }, policy: POLICY,
+        name: `hostile-role-${i}`,
+        mode: 'replication',
+        primary: { host: server.host, port: server.port },
+        logger: silentLogger,
+        metrics: { enabled: false },
+        policy: POLICY,
       });
       lab.defer(() => client.close());
       await client.connect();
@@ -81,8 +103,13 @@ describe('hostile server', { timeout: 60_000 }, () => {
     ]);
     const resolve = async (name: string) => (answers.get(name) ?? []).map((address) => ({ address, ttl: 1 }));
     const empty = createResilientRedis({
-      name: 'hostile-dns-empty', mode: 'replication', primary: { host: 'empty.hostile.test', port: node.port },
-      dns: { resolve }, logger: silentLogger, metrics: { enabled: false }, policy: POLICY,
+      name: 'hostile-dns-empty',
+      mode: 'replication',
+      primary: { host: 'empty.hostile.test', port: node.port },
+      dns: { resolve },
+      logger: silentLogger,
+      metrics: { enabled: false },
+      policy: POLICY,
     });
     lab.defer(() => empty.close());
     // No address: the name itself goes to the socket, which can't resolve it either.
@@ -91,8 +118,13 @@ describe('hostile server', { timeout: 60_000 }, () => {
     await empty.close();
 
     const huge = createResilientRedis({
-      name: 'hostile-dns-huge', mode: 'replication', primary: { host: 'huge.hostile.test', port: node.port },
-      dns: { resolve }, logger: silentLogger, metrics: { enabled: false }, policy: POLICY,
+      name: 'hostile-dns-huge',
+      mode: 'replication',
+      primary: { host: 'huge.hostile.test', port: node.port },
+      dns: { resolve },
+      logger: silentLogger,
+      metrics: { enabled: false },
+      policy: POLICY,
     });
     lab.defer(() => huge.close());
     await huge.connect();

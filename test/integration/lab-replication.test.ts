@@ -59,7 +59,10 @@ describe('lab: replication pair behind DNS', { timeout: 40_000 }, () => {
     assert.equal(await pair.currentPrimary(), pair.primary);
     assert.equal(await pair.primary.command('GET', 'lab:planned'), 'kept', 'a planned failover loses no write');
     const state = await pair.replicationState();
-    assert.deepEqual(state.nodes.map((n) => n.role), ['master', 'slave']);
+    assert.deepEqual(
+      state.nodes.map((n) => n.role),
+      ['master', 'slave'],
+    );
     faults.flipDns(dns, pair.primaryName, [pair.primary.host], 15);
     assert.deepEqual(await resolve(pair.primaryName), [{ address: '127.0.0.2', ttl: 15 }]);
     await assert.rejects(pair.replica.command('SET', 'lab:planned', 'x'), /READONLY/);

@@ -72,10 +72,13 @@ async function startLeakyChild(mode: 'throw' | 'exit' | 'hang') {
 }
 
 async function assertGone(pids: readonly number[], withinMs: number): Promise<void> {
-  await waitFor(async () => {
-    const running = await pgrepRedis();
-    return pids.every((pid) => !isAlive(pid) && !running.includes(pid));
-  }, { timeoutMs: withinMs, intervalMs: 50, what: `redis-server pids ${pids.join(', ')} to be gone` });
+  await waitFor(
+    async () => {
+      const running = await pgrepRedis();
+      return pids.every((pid) => !isAlive(pid) && !running.includes(pid));
+    },
+    { timeoutMs: withinMs, intervalMs: 50, what: `redis-server pids ${pids.join(', ')} to be gone` },
+  );
 }
 
 /**
@@ -93,7 +96,10 @@ describe('lab teardown leaves no redis-server behind', { timeout: 45_000 }, () =
   test('a child that throws: its exit handler stops its servers', { timeout: 20_000 }, async () => {
     const { report, exited, go } = await startLeakyChild('throw');
     assert.equal(report.redisPids.length, 2);
-    assert.ok(report.redisPids.every((pid) => isAlive(pid)), 'servers run while the child runs');
+    assert.ok(
+      report.redisPids.every((pid) => isAlive(pid)),
+      'servers run while the child runs',
+    );
     go();
     const { code } = await withTimeout(exited, 10_000, 'leaky child exit');
     assert.equal(code, 1);
@@ -125,11 +131,10 @@ describe('lab teardown leaves no redis-server behind', { timeout: 45_000 }, () =
   test('a failing test inside node:test still tears its servers down in after()', { timeout: 30_000 }, async () => {
     const resultFile = join(tmpdir(), `lab-fixture-${process.pid}-${Date.now()}.json`);
     try {
-      const child = spawn(
-        process.execPath,
-        ['--test', '--test-reporter=tap', join(fixtures, 'failing-lab.fixture.js')],
-        { env: childEnv({ LAB_FIXTURE_RESULT: resultFile }), stdio: ['ignore', 'pipe', 'pipe'] },
-      );
+      const child = spawn(process.execPath, ['--test', '--test-reporter=tap', join(fixtures, 'failing-lab.fixture.js')], {
+        env: childEnv({ LAB_FIXTURE_RESULT: resultFile }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let output = '';
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
       child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));

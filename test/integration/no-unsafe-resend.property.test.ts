@@ -49,7 +49,9 @@ describe('no unsafe command is executed twice, whatever the faults', { timeout: 
         ops.forEach((o, i) => server.plan(keys[i]!, o.fault));
         const start = performance.now();
         const outcomes = await Promise.allSettled(
-          ops.map((o, i) => (o.cmd === 'set' ? redis.set(keys[i]!, 'v') : o.cmd === 'lpush' ? redis.lpush(keys[i]!, 'x') : redis[o.cmd](keys[i]!))),
+          ops.map((o, i) =>
+            o.cmd === 'set' ? redis.set(keys[i]!, 'v') : o.cmd === 'lpush' ? redis.lpush(keys[i]!, 'x') : redis[o.cmd](keys[i]!),
+          ),
         );
         assert.ok(performance.now() - start < totalTimeoutMs + 300, 'every call settled within its deadline');
         ops.forEach((o, i) => {

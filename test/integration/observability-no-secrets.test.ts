@@ -12,13 +12,22 @@ test('no password or TLS key appears in metrics, events, logs, errors or health 
     const ca = await lab.tls();
     const node = await lab.standalone({ password: PASSWORD, tls: true });
     const lines: string[] = [];
-    const capture = (level: string) => (m: string, ...rest: unknown[]) => lines.push(`${level} ${m} ${rest.map(String).join(' ')}`);
+    const capture =
+      (level: string) =>
+      (m: string, ...rest: unknown[]) =>
+        lines.push(`${level} ${m} ${rest.map(String).join(' ')}`);
     const logger: ResilienceLogger = { log: capture('log'), warn: capture('warn'), error: capture('error'), debug: capture('debug') };
     const registry = new Registry();
     const events: ResilienceEvent[] = [];
     const tls = { ca: ca.ca, servername: 'localhost' };
     const redis = createResilientRedis({
-      name: 'secure', mode: 'standalone', node: { host: node.host, port: node.port }, password: PASSWORD, tls, logger, metrics: { registry },
+      name: 'secure',
+      mode: 'standalone',
+      node: { host: node.host, port: node.port },
+      password: PASSWORD,
+      tls,
+      logger,
+      metrics: { registry },
       policy: { attemptTimeoutMs: 200, totalTimeoutMs: 600, connectTimeoutMs: 2000 },
     });
     redis.events$.subscribe((e) => events.push(e));
@@ -33,7 +42,13 @@ test('no password or TLS key appears in metrics, events, logs, errors or health 
     await waitFor(() => redis.health().nodes[0]!.breaker !== 'closed', { timeoutMs: 5000, what: 'breaker to open' });
     await node.resume();
     const wrong = createResilientRedis({
-      name: 'wrong', mode: 'standalone', node: { host: node.host, port: node.port }, password: `${PASSWORD}-nope`, tls, logger, metrics: { registry },
+      name: 'wrong',
+      mode: 'standalone',
+      node: { host: node.host, port: node.port },
+      password: `${PASSWORD}-nope`,
+      tls,
+      logger,
+      metrics: { registry },
       policy: { connectTimeoutMs: 1500 },
     });
     await wrong.connect().catch((e: unknown) => errors.push(e));
@@ -51,7 +66,10 @@ test('no password or TLS key appears in metrics, events, logs, errors or health 
     assert.ok(errors.length > 0 && events.length > 0 && lines.length > 0, 'the test must have produced output to check');
     assert.ok(outputs.includes('breaker.opened'), 'the failure was observed');
     assert.ok(!outputs.includes(PASSWORD), 'the password leaked');
-    const keyPem = ca.server.key.toString().split('\n').filter((l) => l.length > 20 && !l.startsWith('-----'));
+    const keyPem = ca.server.key
+      .toString()
+      .split('\n')
+      .filter((l) => l.length > 20 && !l.startsWith('-----'));
     assert.ok(keyPem.length > 0);
     for (const chunk of keyPem) assert.ok(!outputs.includes(chunk), 'TLS key material leaked');
     await redis.close();

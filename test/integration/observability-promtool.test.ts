@@ -45,7 +45,11 @@ describe('observability files and promtool', { timeout: 60_000 }, () => {
     const unknown = [...used].filter((n) => !known.has(n));
     assert.deepEqual(unknown, [], 'names not in src/core/metrics/metric-names.ts');
     const shown = new Set([...metricNames(dashboard)].map((n) => known.get(n)));
-    assert.deepEqual(Object.keys(METRICS).filter((k) => !shown.has(k)), [], 'metrics the dashboard does not show');
+    assert.deepEqual(
+      Object.keys(METRICS).filter((k) => !shown.has(k)),
+      [],
+      'metrics the dashboard does not show',
+    );
   });
 
   test('promtool check rules', { skip }, () => {
@@ -65,7 +69,13 @@ describe('observability files and promtool', { timeout: 60_000 }, () => {
     try {
       const node = await lab.standalone();
       const registry = new Registry();
-      const redis = createResilientRedis({ name: 'kv', mode: 'standalone', node: { host: node.host, port: node.port }, logger: silentLogger, metrics: { registry } });
+      const redis = createResilientRedis({
+        name: 'kv',
+        mode: 'standalone',
+        node: { host: node.host, port: node.port },
+        logger: silentLogger,
+        metrics: { registry },
+      });
       await redis.connect();
       await Promise.all(Array.from({ length: 50 }, (_, i) => redis.set(`k${i}`, 'v')));
       await redis.lpush('list', 'x');

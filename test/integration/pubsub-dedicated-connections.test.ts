@@ -14,8 +14,7 @@ describe('pub/sub and MONITOR on dedicated connections', { timeout: 90_000 }, ()
   let node: RedisNode;
   let redis: ResilientRedis;
 
-  const standalone = (name: string, policy = {}) =>
-    recordedStandalone(lab, node, name, { policy }).client;
+  const standalone = (name: string, policy = {}) => recordedStandalone(lab, node, name, { policy }).client;
 
   before(async () => {
     node = await lab.standalone();
@@ -24,20 +23,24 @@ describe('pub/sub and MONITOR on dedicated connections', { timeout: 90_000 }, ()
   });
   after(() => lab.teardown());
 
-  test("call('SUBSCRIBE') in upper or mixed case takes the subscriber connection; the shared one keeps working", { timeout: 10_000 }, async () => {
-    assert.equal(await redis.call('SUBSCRIBE', 'pd:upper'), 1);
-    assert.equal(await redis.call('PSubscribe', 'pd:up*'), 2);
-    const got = once(redis, 'message');
-    const pgot = once(redis, 'pmessage');
-    assert.equal(await node.command('PUBLISH', 'pd:upper', 'hello'), 2, 'the channel and the pattern subscriber');
-    assert.deepEqual(await got, ['pd:upper', 'hello']);
-    assert.deepEqual(await pgot, ['pd:up*', 'pd:upper', 'hello']);
-    assert.equal(await redis.set('pd:k', 'v'), 'OK');
-    assert.equal(await redis.get('pd:k'), 'v');
-    assert.equal(await redis.call('UNSUBSCRIBE', 'pd:upper'), 1);
-    assert.equal(await redis.call('PUNSUBSCRIBE', 'pd:up*'), 0);
-    assert.equal(await node.command('PUBLISH', 'pd:upper', 'nobody'), 0);
-  });
+  test(
+    "call('SUBSCRIBE') in upper or mixed case takes the subscriber connection; the shared one keeps working",
+    { timeout: 10_000 },
+    async () => {
+      assert.equal(await redis.call('SUBSCRIBE', 'pd:upper'), 1);
+      assert.equal(await redis.call('PSubscribe', 'pd:up*'), 2);
+      const got = once(redis, 'message');
+      const pgot = once(redis, 'pmessage');
+      assert.equal(await node.command('PUBLISH', 'pd:upper', 'hello'), 2, 'the channel and the pattern subscriber');
+      assert.deepEqual(await got, ['pd:upper', 'hello']);
+      assert.deepEqual(await pgot, ['pd:up*', 'pd:upper', 'hello']);
+      assert.equal(await redis.set('pd:k', 'v'), 'OK');
+      assert.equal(await redis.get('pd:k'), 'v');
+      assert.equal(await redis.call('UNSUBSCRIBE', 'pd:upper'), 1);
+      assert.equal(await redis.call('PUNSUBSCRIBE', 'pd:up*'), 0);
+      assert.equal(await node.command('PUBLISH', 'pd:upper', 'nobody'), 0);
+    },
+  );
 
   test('MONITOR gets its own connection: it streams commands, and every other call keeps working', { timeout: 10_000 }, async () => {
     const monitor: Redis = await redis.monitor();
@@ -48,7 +51,10 @@ describe('pub/sub and MONITOR on dedicated connections', { timeout: 90_000 }, ()
         });
       });
       assert.equal(await redis.set('pd:monitored', '1'), 'OK');
-      assert.deepEqual((await seen).slice(0, 2).map((a) => String(a).toLowerCase()), ['set', 'pd:monitored']);
+      assert.deepEqual(
+        (await seen).slice(0, 2).map((a) => String(a).toLowerCase()),
+        ['set', 'pd:monitored'],
+      );
       assert.equal(await redis.get('pd:monitored'), '1');
       assert.equal(await redis.ping(), 'PONG');
     } finally {
@@ -77,12 +83,18 @@ describe('pub/sub and MONITOR on dedicated connections', { timeout: 90_000 }, ()
     await faults.pause(node);
     try {
       const started = performance.now();
-      const error = await client.subscribe('pd:b').then(() => assert.fail('resolved'), (e: unknown) => e);
+      const error = await client.subscribe('pd:b').then(
+        () => assert.fail('resolved'),
+        (e: unknown) => e,
+      );
       const took = performance.now() - started;
       assert.ok(isCommandTimeoutError(error), `a CommandTimeoutError, got ${String(error)}`);
       assert.ok(took >= 550 && took < 1100, `settled at its 600 ms deadline, took ${Math.round(took)} ms`);
       // close() settles a SUBSCRIBE still in flight with ClientClosedError, at once.
-      const pending = client.subscribe('pd:c').then(() => assert.fail('resolved'), (e: unknown) => e);
+      const pending = client.subscribe('pd:c').then(
+        () => assert.fail('resolved'),
+        (e: unknown) => e,
+      );
       const closing = performance.now();
       const done = client.close();
       const closed = await pending;
@@ -104,29 +116,34 @@ describe('pub/sub and MONITOR on dedicated connections', { timeout: 90_000 }, ()
       await client.connect();
     });
 
-    test('SSUBSCRIBE on every shard: each channel on its slot owner, SPUBLISH delivered, other commands unaffected', { timeout: 20_000 }, async () => {
-      const primaries = await cluster.primaries();
-      const channels = await Promise.all(primaries.map((p, i) => cluster.keyForNode(p, `pd:shard${i}`)));
-      for (const channel of channels) assert.equal(await client.ssubscribe(channel), 1);
-      const received: [string, string][] = [];
-      client.on('smessage', (channel: string, message: string) => received.push([channel, message]));
-      for (const channel of channels) assert.equal(await client.spublish(channel, `to ${channel}`), 1, `${channel} has its subscriber on its shard`);
-      await waitFor(() => received.length === channels.length || undefined, { timeoutMs: 5000, what: 'every smessage' });
-      assert.deepEqual(received.toSorted(), channels.map((c) => [c, `to ${c}`] as [string, string]).toSorted());
-      // Each subscription sits on the primary that owns its slot.
-      for (const [i, channel] of channels.entries()) {
-        assert.deepEqual(await primaries[i]!.command('PUBSUB', 'SHARDNUMSUB', channel), [channel, 1]);
-      }
-      // The shared connections are not in subscriber mode.
-      assert.equal(await client.set(channels[0]!, 'v'), 'OK');
-      assert.equal(await client.get(channels[0]!), 'v');
-      assert.equal(await client.call('SUNSUBSCRIBE', channels[0]!), 0);
-      assert.equal(await client.spublish(channels[0]!, 'gone'), 0);
-      // SUNSUBSCRIBE without channels leaves every shard.
-      await client.sunsubscribe();
-      for (const channel of channels) assert.equal(await client.spublish(channel, 'gone'), 0, channel);
-      assert.equal(await client.ssubscribe(channels[1]!), 1, 'and can subscribe again');
-      assert.equal(await client.spublish(channels[1]!, 'back'), 1);
-    });
+    test(
+      'SSUBSCRIBE on every shard: each channel on its slot owner, SPUBLISH delivered, other commands unaffected',
+      { timeout: 20_000 },
+      async () => {
+        const primaries = await cluster.primaries();
+        const channels = await Promise.all(primaries.map((p, i) => cluster.keyForNode(p, `pd:shard${i}`)));
+        for (const channel of channels) assert.equal(await client.ssubscribe(channel), 1);
+        const received: [string, string][] = [];
+        client.on('smessage', (channel: string, message: string) => received.push([channel, message]));
+        for (const channel of channels)
+          assert.equal(await client.spublish(channel, `to ${channel}`), 1, `${channel} has its subscriber on its shard`);
+        await waitFor(() => received.length === channels.length || undefined, { timeoutMs: 5000, what: 'every smessage' });
+        assert.deepEqual(received.toSorted(), channels.map((c) => [c, `to ${c}`] as [string, string]).toSorted());
+        // Each subscription sits on the primary that owns its slot.
+        for (const [i, channel] of channels.entries()) {
+          assert.deepEqual(await primaries[i]!.command('PUBSUB', 'SHARDNUMSUB', channel), [channel, 1]);
+        }
+        // The shared connections are not in subscriber mode.
+        assert.equal(await client.set(channels[0]!, 'v'), 'OK');
+        assert.equal(await client.get(channels[0]!), 'v');
+        assert.equal(await client.call('SUNSUBSCRIBE', channels[0]!), 0);
+        assert.equal(await client.spublish(channels[0]!, 'gone'), 0);
+        // SUNSUBSCRIBE without channels leaves every shard.
+        await client.sunsubscribe();
+        for (const channel of channels) assert.equal(await client.spublish(channel, 'gone'), 0, channel);
+        assert.equal(await client.ssubscribe(channels[1]!), 1, 'and can subscribe again');
+        assert.equal(await client.spublish(channels[1]!, 'back'), 1);
+      },
+    );
   });
 });

@@ -125,7 +125,10 @@ describe('replication mode: DNS watcher and role checks', { timeout: 90_000 }, (
     const { client } = clientFor(lab, dns, pair);
     await client.connect();
     assert.equal(await client.set('it:load:1', 'value:1'), 'OK');
-    await waitFor(async () => (await pair.replica.command('GET', 'it:load:1')) === 'value:1', { timeoutMs: 3000, what: 'replication of it:load:1' });
+    await waitFor(async () => (await pair.replica.command('GET', 'it:load:1')) === 'value:1', {
+      timeoutMs: 3000,
+      what: 'replication of it:load:1',
+    });
     // Bulk for the reader to reload (DEBUG POPULATE is not replicated: it stays on the reader).
     await pair.replica.command('DEBUG', 'POPULATE', 20_000, 'it:bulk');
     // Loading slowed to ~1-2 s and serving events while it loads, so other clients get -LOADING.

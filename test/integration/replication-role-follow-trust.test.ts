@@ -14,7 +14,7 @@ const PASSWORD = 'follow-trust-secret-77ab';
 const lab = createLab();
 after(() => lab.teardown());
 
-describe('ROLE follow trusts only the group\'s hosts', { timeout: 60_000 }, () => {
+describe("ROLE follow trusts only the group's hosts", { timeout: 60_000 }, () => {
   let dns: DnsServer;
   let pair: ReplicationLab;
   const names = { primaryName: 'trust-primary.repl.test', readerName: 'trust-reader.repl.test' };
@@ -36,7 +36,7 @@ describe('ROLE follow trusts only the group\'s hosts', { timeout: 60_000 }, () =
     await waitFor(async () => (await pair.primary.role()).role === 'master', { timeoutMs: 5000, what: 'the primary to be master again' });
   };
 
-  test('the reply\'s port is followed: a promoted node on another port of a group host', { timeout: 30_000 }, async () => {
+  test("the reply's port is followed: a promoted node on another port of a group host", { timeout: 30_000 }, async () => {
     // A third node on the reader's host but its own port, promoted: the primary names it.
     const promoted = await lab.node({ host: pair.replica.host, password: PASSWORD, label: 'trust-promoted' });
     assert.notEqual(promoted.port, pair.primary.port);
@@ -49,7 +49,9 @@ describe('ROLE follow trusts only the group\'s hosts', { timeout: 60_000 }, () =
       // READONLY from the demoted primary; the client follows ROLE to host:port it names.
       assert.equal(await client.set('trust:after', 'followed'), 'OK');
       assert.equal(await promoted.command('GET', 'trust:after'), 'followed');
-      const change = events.find((e): e is Extract<ResilienceEvent, { type: 'endpoint.changed' }> => e.type === 'endpoint.changed' && e.cause === 'role-follow');
+      const change = events.find(
+        (e): e is Extract<ResilienceEvent, { type: 'endpoint.changed' }> => e.type === 'endpoint.changed' && e.cause === 'role-follow',
+      );
       assert.equal(change?.newAddress, `${promoted.host}:${promoted.port}`);
     } finally {
       await client.close();
@@ -60,7 +62,10 @@ describe('ROLE follow trusts only the group\'s hosts', { timeout: 60_000 }, () =
   for (const where of ['an address outside the group', 'localhost'] as const) {
     test(`a reply naming ${where} is not followed and gets no credentials`, { timeout: 30_000 }, async () => {
       // A listener that records everything it receives, on an address the names never had.
-      const impostor: HostileServer = await startHostileServer(() => '-ERR not redis\r\n', where === 'localhost' ? '127.0.0.1' : '127.0.0.9');
+      const impostor: HostileServer = await startHostileServer(
+        () => '-ERR not redis\r\n',
+        where === 'localhost' ? '127.0.0.1' : '127.0.0.9',
+      );
       lab.defer(() => impostor.close());
       const { client, events } = recordedClient(lab, clientOptions(`trust-${where === 'localhost' ? 'localhost' : 'outside'}`));
       await client.connect();
@@ -74,7 +79,11 @@ describe('ROLE follow trusts only the group\'s hosts', { timeout: 60_000 }, () =
         assert.ok(isResilienceError(error), `a family error, got ${String(error)}`);
         // The demoted primary's own replication link reaches the impostor; our client must not.
         const ours = impostor.connections.filter((c) => c.received.includes('redis-resilience'));
-        assert.deepEqual(ours.map((c) => c.received.slice(0, 80)), [], 'the client connected to the impostor');
+        assert.deepEqual(
+          ours.map((c) => c.received.slice(0, 80)),
+          [],
+          'the client connected to the impostor',
+        );
         assert.ok(!events.some((e) => e.type === 'endpoint.changed'), 'no swap to the impostor');
       } finally {
         await client.close();

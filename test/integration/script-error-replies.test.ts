@@ -23,32 +23,53 @@ describe('script error replies through the client', { timeout: 30_000 }, () => {
   });
   after(() => lab.teardown());
 
-  test('EVAL answering TRYAGAIN/CLUSTERDOWN/LOADING after an INCR runs once and returns the reply unchanged', { timeout: 10_000 }, async () => {
-    for (const reply of ['TRYAGAIN try later', 'CLUSTERDOWN not really', 'LOADING nope', 'MASTERDOWN nope']) {
-      const key = `se:${reply.split(' ')[0]}`;
-      const error = await redis.eval(INCR_THEN_FAIL, 1, key, reply).then(() => assert.fail('resolved'), (e: unknown) => e);
-      assert.ok(error instanceof ReplyError, `the script's own ReplyError reaches the caller: ${String(error)}`);
-      assert.equal((error as Error).message, reply);
-      assert.equal(await node.command('GET', key), '1', `${reply}: the script ran exactly once`);
-    }
-    // The same through EVALSHA and FCALL, in upper case via call().
-    const sha = String(await redis.script('LOAD', INCR_THEN_FAIL));
-    await assert.rejects(redis.call('EVALSHA', sha, 1, 'se:sha', 'TRYAGAIN x'), { message: 'TRYAGAIN x' });
-    assert.equal(await node.command('GET', 'se:sha'), '1');
-    await redis.call('FUNCTION', 'LOAD', 'REPLACE', "#!lua name=selib\nredis.register_function('incr_then_fail', function(keys, args) redis.call('INCR', keys[1]); return redis.error_reply(args[1]) end)");
-    await assert.rejects(redis.call('FCALL', 'incr_then_fail', 1, 'se:fcall', 'TRYAGAIN y'), { message: 'TRYAGAIN y' });
-    assert.equal(await node.command('GET', 'se:fcall'), '1');
-    assert.deepEqual(events.filter((e) => e.type === 'command.retried'), [], 'no script was retried');
-  });
+  test(
+    'EVAL answering TRYAGAIN/CLUSTERDOWN/LOADING after an INCR runs once and returns the reply unchanged',
+    { timeout: 10_000 },
+    async () => {
+      for (const reply of ['TRYAGAIN try later', 'CLUSTERDOWN not really', 'LOADING nope', 'MASTERDOWN nope']) {
+        const key = `se:${reply.split(' ')[0]}`;
+        const error = await redis.eval(INCR_THEN_FAIL, 1, key, reply).then(
+          () => assert.fail('resolved'),
+          (e: unknown) => e,
+        );
+        assert.ok(error instanceof ReplyError, `the script's own ReplyError reaches the caller: ${String(error)}`);
+        assert.equal((error as Error).message, reply);
+        assert.equal(await node.command('GET', key), '1', `${reply}: the script ran exactly once`);
+      }
+      // The same through EVALSHA and FCALL, in upper case via call().
+      const sha = String(await redis.script('LOAD', INCR_THEN_FAIL));
+      await assert.rejects(redis.call('EVALSHA', sha, 1, 'se:sha', 'TRYAGAIN x'), { message: 'TRYAGAIN x' });
+      assert.equal(await node.command('GET', 'se:sha'), '1');
+      await redis.call(
+        'FUNCTION',
+        'LOAD',
+        'REPLACE',
+        "#!lua name=selib\nredis.register_function('incr_then_fail', function(keys, args) redis.call('INCR', keys[1]); return redis.error_reply(args[1]) end)",
+      );
+      await assert.rejects(redis.call('FCALL', 'incr_then_fail', 1, 'se:fcall', 'TRYAGAIN y'), { message: 'TRYAGAIN y' });
+      assert.equal(await node.command('GET', 'se:fcall'), '1');
+      assert.deepEqual(
+        events.filter((e) => e.type === 'command.retried'),
+        [],
+        'no script was retried',
+      );
+    },
+  );
 
   test('EVAL answering BUSY/READONLY 50 times keeps the breaker closed; GET keeps working', { timeout: 10_000 }, async () => {
     const settled = await Promise.allSettled(
-      Array.from({ length: 50 }, (_, i) => redis.eval(INCR_THEN_FAIL, 1, 'se:busy', i % 2 === 0 ? 'BUSY busy script' : "READONLY You can't write against a read only replica")),
+      Array.from({ length: 50 }, (_, i) =>
+        redis.eval(INCR_THEN_FAIL, 1, 'se:busy', i % 2 === 0 ? 'BUSY busy script' : "READONLY You can't write against a read only replica"),
+      ),
     );
     assert.ok(settled.every((s) => s.status === 'rejected' && s.reason instanceof ReplyError));
     assert.equal(await node.command('GET', 'se:busy'), '50');
     assert.equal(redis.health().nodes[0]?.breaker, 'closed');
-    assert.deepEqual(events.filter((e) => e.type.startsWith('breaker.') || e.type === 'command.retried' || e.type === 'endpoint.changed'), []);
+    assert.deepEqual(
+      events.filter((e) => e.type.startsWith('breaker.') || e.type === 'command.retried' || e.type === 'endpoint.changed'),
+      [],
+    );
     await redis.set('se:k', 'v');
     assert.equal(await redis.get('se:k'), 'v');
   });

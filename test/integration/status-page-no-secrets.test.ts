@@ -16,7 +16,12 @@ test('status page and health router: no password anywhere; addresses only in ver
   const lab = createLab();
   try {
     const node = await lab.standalone({ password: PASSWORD });
-    const base = { mode: 'standalone' as const, node: { host: node.host, port: node.port }, logger: silentLogger, metrics: { enabled: false as const } };
+    const base = {
+      mode: 'standalone' as const,
+      node: { host: node.host, port: node.port },
+      logger: silentLogger,
+      metrics: { enabled: false as const },
+    };
     const resilience = createResilience([
       { ...base, name: 'kv', password: PASSWORD, policy: { attemptTimeoutMs: 200 } },
       { ...base, name: 'wrong', password: `${PASSWORD}-nope`, required: false, policy: { connectTimeoutMs: 500 } },
@@ -43,14 +48,35 @@ test('status page and health router: no password anywhere; addresses only in ver
     lab.defer(() => node.resume());
     await Promise.all(Array.from({ length: 6 }, () => kv.get('k').catch(() => {})));
     await hiddenStream.next((m) => m.type === 'timeline' && m.data.type === 'breaker.opened' && m.data.client === 'kv', 'breaker.opened');
-    const duringOutage = await Promise.all(['/open/view', '/ops/view', '/health', '/public-health/ready'].map((p) => request(`${server.url}${p}`)));
+    const duringOutage = await Promise.all(
+      ['/open/view', '/ops/view', '/health', '/public-health/ready'].map((p) => request(`${server.url}${p}`)),
+    );
     await node.resume();
-    await waitFor(async () => (await kv.get('k').then(() => true, () => false)) && kv.health().nodes[0]!.breaker === 'closed', { timeoutMs: 10_000, what: 'kv to serve again' });
-    const after = await Promise.all(['/open/page', '/open/view', '/ops/view', '/health', '/public-health/ready'].map((p) => request(`${server.url}${p}`)));
+    await waitFor(
+      async () =>
+        (await kv.get('k').then(
+          () => true,
+          () => false,
+        )) && kv.health().nodes[0]!.breaker === 'closed',
+      { timeoutMs: 10_000, what: 'kv to serve again' },
+    );
+    const after = await Promise.all(
+      ['/open/page', '/open/view', '/ops/view', '/health', '/public-health/ready'].map((p) => request(`${server.url}${p}`)),
+    );
 
     const hidden = JSON.stringify([hiddenStream.messages, duringOutage[0]!.body, duringOutage[3]!.body, after[1]!.body, after[4]!.body]);
-    const verbose = JSON.stringify([verboseStream.messages, duringOutage[1]!.body, duringOutage[2]!.body, after[0]!.body, after[2]!.body, after[3]!.body]);
-    for (const [what, text] of [['hidden outputs', hidden], ['verbose outputs', verbose]] as const) {
+    const verbose = JSON.stringify([
+      verboseStream.messages,
+      duringOutage[1]!.body,
+      duringOutage[2]!.body,
+      after[0]!.body,
+      after[2]!.body,
+      after[3]!.body,
+    ]);
+    for (const [what, text] of [
+      ['hidden outputs', hidden],
+      ['verbose outputs', verbose],
+    ] as const) {
       assert.ok(!text.includes(PASSWORD), `${what} contain the password`);
       assert.ok(!text.includes(Buffer.from(PASSWORD).toString('base64')), `${what} contain the password in base64`);
     }

@@ -17,7 +17,12 @@ export async function closedPort(): Promise<number> {
  * A server that accepts connections and never answers: a client connects and waits for its
  * ready check, so its breaker stays closed (nothing fails) and any byte sent is counted.
  */
-export async function silentServer(): Promise<{ port: number; connections: () => number; bytes: () => number; close: () => Promise<void> }> {
+export async function silentServer(): Promise<{
+  port: number;
+  connections: () => number;
+  bytes: () => number;
+  close: () => Promise<void>;
+}> {
   let connections = 0;
   let bytes = 0;
   const sockets = new Set<Socket>();

@@ -40,7 +40,10 @@ async function boot(mode: 'provider' | 'manual') {
     controllers: [ThrowingController],
     providers:
       mode === 'provider'
-        ? [{ provide: APP_FILTER, useClass: RedisResilienceExceptionFilter }, { provide: REDIS_RESILIENCE_FILTER_OPTIONS, useValue: { defaultRetryAfterSeconds: 3 } }]
+        ? [
+            { provide: APP_FILTER, useClass: RedisResilienceExceptionFilter },
+            { provide: REDIS_RESILIENCE_FILTER_OPTIONS, useValue: { defaultRetryAfterSeconds: 3 } },
+          ]
         : [],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });

@@ -12,7 +12,10 @@ describe('RedisResilienceHealthIndicator: readiness reasons', { timeout: 30_000 
   test('readiness names the node by its label, never its address; verbose keeps the address', async () => {
     const port = await closedPort();
     const moduleRef = await Test.createTestingModule({
-      imports: [TerminusModule.forRoot({ logger: false }), RedisResilienceModule.forRoot({ clients: [downClient(port, { name: 'main' })] })],
+      imports: [
+        TerminusModule.forRoot({ logger: false }),
+        RedisResilienceModule.forRoot({ clients: [downClient(port, { name: 'main' })] }),
+      ],
     }).compile();
     await moduleRef.init();
     try {

@@ -34,7 +34,9 @@ async function boot(port: number) {
   const moduleRef = await Test.createTestingModule({
     imports: [
       TerminusModule.forRoot({ logger: false }),
-      RedisResilienceModule.forRoot({ clients: [downClient(port, { name: 'main' }), downClient(port, { name: 'optional', required: false })] }),
+      RedisResilienceModule.forRoot({
+        clients: [downClient(port, { name: 'main' }), downClient(port, { name: 'optional', required: false })],
+      }),
     ],
     controllers: [HealthController],
   }).compile();

@@ -2,12 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Inject, Injectable, Logger, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import {
-  ClientRegistry,
-  InjectResilientRedis,
-  RedisResilienceModule,
-  getResilientRedisToken,
-} from '../../src/nestjs/index.js';
+import { ClientRegistry, InjectResilientRedis, RedisResilienceModule, getResilientRedisToken } from '../../src/nestjs/index.js';
 import { isConnectFailedError, type ResilientRedis } from '../../src/index.js';
 import { closedPort, downClient } from './nest-test-helpers.js';
 
@@ -164,7 +159,9 @@ describe('RedisResilienceModule', { timeout: 30_000 }, () => {
     const port = await closedPort();
     await assert.rejects(
       Test.createTestingModule({
-        imports: [RedisResilienceModule.forRootAsync({ useFactory: () => ({ clients: downClient(port, { name: 'a' }) }), clientNames: ['b'] })],
+        imports: [
+          RedisResilienceModule.forRootAsync({ useFactory: () => ({ clients: downClient(port, { name: 'a' }) }), clientNames: ['b'] }),
+        ],
       }).compile(),
       /No redis-resilience client named "b"\. Configured clients: "a"/,
     );
@@ -190,7 +187,9 @@ describe('RedisResilienceModule', { timeout: 30_000 }, () => {
     // Without isGlobal, the same feature module can't see the token. (lazyConnect: a boot that
     // fails leaves nobody to close the client, which connects on construction otherwise.)
     await assert.rejects(
-      Test.createTestingModule({ imports: [RedisResilienceModule.forRoot({ clients: downClient(port, { lazyConnect: true }) }), FeatureModule] }).compile(),
+      Test.createTestingModule({
+        imports: [RedisResilienceModule.forRoot({ clients: downClient(port, { lazyConnect: true }) }), FeatureModule],
+      }).compile(),
       /can't resolve dependencies of the Feature/i,
     );
   });
@@ -202,7 +201,13 @@ describe('RedisResilienceModule', { timeout: 30_000 }, () => {
       imports: [
         RedisResilienceModule.forRoot({
           clients: [
-            { mode: 'standalone', name: 'nest', node: { host: '127.0.0.1', port }, metrics: { enabled: false }, policy: { connectTimeoutMs: 200 } },
+            {
+              mode: 'standalone',
+              name: 'nest',
+              node: { host: '127.0.0.1', port },
+              metrics: { enabled: false },
+              policy: { connectTimeoutMs: 200 },
+            },
             downClient(port, { name: 'mine', logger: mine }),
           ],
         }),

@@ -74,7 +74,10 @@ describe('status controller', { timeout: 30_000 }, () => {
     try {
       assert.equal((await request(`${url}/ops/redis/breakers/main/${node}/open`, { method: 'POST' })).status, 403);
       assert.equal(breaker(), 'closed', 'a refused call changes nothing');
-      const crossSite = await request(`${url}/ops/redis/breakers/main/${node}/open`, { method: 'POST', headers: { 'x-admin': 'yes', 'sec-fetch-site': 'cross-site' } });
+      const crossSite = await request(`${url}/ops/redis/breakers/main/${node}/open`, {
+        method: 'POST',
+        headers: { 'x-admin': 'yes', 'sec-fetch-site': 'cross-site' },
+      });
       assert.equal(crossSite.status, 403, 'another site cannot ride on the operator session (CSRF)');
       assert.equal(breaker(), 'closed');
 
@@ -82,7 +85,12 @@ describe('status controller', { timeout: 30_000 }, () => {
       assert.equal(opened.status, 201);
       assert.deepEqual(opened.body, { client: 'main', node, action: 'open', breakers: { [node]: 'open' } });
       assert.equal(breaker(), 'open');
-      assert.ok(registry.get('main').recentEvents().some((e) => e.type === 'breaker.opened' && e.forced));
+      assert.ok(
+        registry
+          .get('main')
+          .recentEvents()
+          .some((e) => e.type === 'breaker.opened' && e.forced),
+      );
 
       const closed = await request(`${url}/ops/redis/breakers/main/${node}/close`, admin);
       assert.equal(closed.body.breakers[node], 'closed');
@@ -129,7 +137,10 @@ describe('status controller', { timeout: 30_000 }, () => {
       const view = await request(`${url}/redis-resilience/view`);
       assert.equal(view.status, 200);
       assert.equal(view.body.control, true, 'buttons only because control is enabled');
-      assert.deepEqual(view.body.clients.map((c: { name: string }) => c.name), ['main', 'optional']);
+      assert.deepEqual(
+        view.body.clients.map((c: { name: string }) => c.name),
+        ['main', 'optional'],
+      );
       assert.doesNotMatch(JSON.stringify(view.body), hidden);
       assert.equal((await request(`${url}/redis-resilience`)).status, 404, 'no verbose report');
       assert.equal((await request(`${url}/redis-resilience/events`)).status, 404, 'no raw events');
@@ -137,7 +148,10 @@ describe('status controller', { timeout: 30_000 }, () => {
       const sse = await openSse(`${url}/redis-resilience/stream`);
       assert.equal(sse.status, 200);
       const label = view.body.clients[0].nodes[0].label as string;
-      const opened = await request(`${url}/redis-resilience/breakers/main/${label}/open`, { method: 'POST', headers: { 'x-admin': 'yes' } });
+      const opened = await request(`${url}/redis-resilience/breakers/main/${label}/open`, {
+        method: 'POST',
+        headers: { 'x-admin': 'yes' },
+      });
       assert.equal(opened.status, 201);
       assert.doesNotMatch(JSON.stringify(opened.body), hidden, 'the control answer keys breakers by label');
       const entry = await sse.next((m) => m.type === 'timeline' && m.data.type === 'breaker.opened', 'breaker.opened on the stream');
@@ -151,7 +165,10 @@ describe('status controller', { timeout: 30_000 }, () => {
       await sse.ended;
       const endedAfterMs = performance.now() - started;
       assert.ok(endedAfterMs < 1000, `the stream ended ${Math.round(endedAfterMs)} ms after app.close()`);
-      assert.ok(sse.messages.some((m) => m.type === 'end'), 'the stream said it ended, so the page does not reconnect');
+      assert.ok(
+        sse.messages.some((m) => m.type === 'end'),
+        'the stream said it ended, so the page does not reconnect',
+      );
       await closing;
       closed = true;
       const tookMs = performance.now() - started;

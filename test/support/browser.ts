@@ -44,7 +44,14 @@ export async function launchChromium(executablePath: string): Promise<Browser> {
       if (closed) return;
       closed = true;
       // A wedged browser must not hang teardown: give it 10 s, then kill its process.
-      const timer = setTimeout(() => context.browser()?.close().catch(() => {}), 10_000);
+      const timer = setTimeout(
+        () =>
+          context
+            .browser()
+            ?.close()
+            .catch(() => {}),
+        10_000,
+      );
       try {
         await context.close();
       } finally {

@@ -57,10 +57,10 @@ export async function formCluster(layout: ClusterLayout, timeoutMs: number): Pro
   await Promise.all(
     layout.replicas.map(async ({ node, primary }) => {
       // REPLICATE fails with "Unknown node" until gossip has brought the primary to this node.
-      await waitFor(
-        async () => (await clusterNodesOf(node)).some((n) => n.id === primary.nodeId && !n.flags.includes('handshake')),
-        { timeoutMs, what: `${node.address} to learn about ${primary.address}` },
-      );
+      await waitFor(async () => (await clusterNodesOf(node)).some((n) => n.id === primary.nodeId && !n.flags.includes('handshake')), {
+        timeoutMs,
+        what: `${node.address} to learn about ${primary.address}`,
+      });
       await node.command('CLUSTER', 'REPLICATE', String(primary.nodeId));
     }),
   );
@@ -73,11 +73,7 @@ export async function formCluster(layout: ClusterLayout, timeoutMs: number): Pro
  * serves which slots and who replicates whom, and every running replica's link is up. With a
  * `layout`, also requires that exact layout.
  */
-export async function waitForConvergence(
-  nodes: readonly RedisNode[],
-  layout: ClusterLayout | undefined,
-  timeoutMs: number,
-): Promise<void> {
+export async function waitForConvergence(nodes: readonly RedisNode[], layout: ClusterLayout | undefined, timeoutMs: number): Promise<void> {
   await waitFor(() => convergenceProblem(nodes, layout).then((problem) => (problem ? Promise.reject(new Error(problem)) : true)), {
     timeoutMs,
     intervalMs: 50,
@@ -87,10 +83,7 @@ export async function waitForConvergence(
 }
 
 /** Describes the first thing that is not settled yet, or returns '' when the cluster has converged. */
-export async function convergenceProblem(
-  nodes: readonly RedisNode[],
-  layout: ClusterLayout | undefined,
-): Promise<string> {
+export async function convergenceProblem(nodes: readonly RedisNode[], layout: ClusterLayout | undefined): Promise<string> {
   const running = nodes.filter((n) => n.status === 'running');
   const runningIds = new Set(running.map((n) => n.nodeId));
   let reference: string | undefined;
@@ -134,9 +127,7 @@ export async function convergenceProblem(
 /** A canonical string of who serves which slots and who replicates whom. */
 function layoutSignature(view: readonly ClusterNodeInfo[]): string {
   return view
-    .map((n) =>
-      n.role === 'master' ? `${n.id}:master[${n.slots.map((s) => s.join('-')).join(' ')}]` : `${n.id}:slave-of-${n.masterId}`,
-    )
+    .map((n) => (n.role === 'master' ? `${n.id}:master[${n.slots.map((s) => s.join('-')).join(' ')}]` : `${n.id}:slave-of-${n.masterId}`))
     .toSorted()
     .join(' | ');
 }

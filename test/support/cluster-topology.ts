@@ -42,7 +42,15 @@ export function parseClusterNodes(text: string): ClusterNodeInfo[] {
     const fields = line.trim().split(' ');
     if (fields.length < 8) continue;
     const [id, address, flagText, master, , , , linkState, ...slotFields] = fields as [
-      string, string, string, string, string, string, string, string, ...string[],
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      ...string[],
     ];
     // ip:port@cport[,hostname]
     const [endpoint = '', hostname] = address.split(',');

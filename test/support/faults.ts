@@ -102,7 +102,11 @@ export async function debugSleep(node: RedisNode, seconds: number): Promise<Debu
     const blockedAt = await waitFor(
       // A PING that gets no answer within 150 ms means the sleep has started; one that is
       // answered was served just before it.
-      () => probe.call('PING').then(() => undefined, () => now()),
+      () =>
+        probe.call('PING').then(
+          () => undefined,
+          () => now(),
+        ),
       { timeoutMs: Math.min(5000, seconds * 1000), intervalMs: 0, what: `DEBUG SLEEP to block ${node.address}` },
     );
     return { blockedAt, done };

@@ -52,8 +52,16 @@ function ensureRedisServer(): string {
 
 /** Tools only some tests need: a failed install skips those tests instead of stopping the run. */
 const OPTIONAL = [
-  { binaries: ['chromium', 'chromium-browser'], pkg: 'chromium', tests: 'the status page browser test (test/failover/status-page-browser.test.ts)' },
-  { binaries: ['promtool'], pkg: 'prometheus', tests: 'the promtool checks of examples/observability (test/integration/observability-promtool.test.ts)' },
+  {
+    binaries: ['chromium', 'chromium-browser'],
+    pkg: 'chromium',
+    tests: 'the status page browser test (test/failover/status-page-browser.test.ts)',
+  },
+  {
+    binaries: ['promtool'],
+    pkg: 'prometheus',
+    tests: 'the promtool checks of examples/observability (test/integration/observability-promtool.test.ts)',
+  },
 ];
 
 function aptGet(args: string[], env: NodeJS.ProcessEnv): string | undefined {
@@ -70,7 +78,8 @@ function ensureOptionalTools(): void {
   const missing = OPTIONAL.filter((t) => !t.binaries.some((b) => findOnPath(b)));
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
-    for (const t of missing) console.warn(`${tag} ${t.binaries[0]} is not installed: ${t.tests} will be skipped; install it with: sudo apt-get install ${t.pkg}`);
+    for (const t of missing)
+      console.warn(`${tag} ${t.binaries[0]} is not installed: ${t.tests} will be skipped; install it with: sudo apt-get install ${t.pkg}`);
     return;
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -81,7 +90,10 @@ function ensureOptionalTools(): void {
     const error = aptGet(['install', '-y', '--no-install-recommends', t.pkg], env);
     const found = t.binaries.map((b) => findOnPath(b)).find(Boolean);
     if (found) console.log(`${tag} installed ${found}`);
-    else console.error(`${tag} could not install ${t.pkg}${error ? ` (${error})` : ''}: ${t.tests} will be SKIPPED; install it with: apt-get install ${t.pkg}`);
+    else
+      console.error(
+        `${tag} could not install ${t.pkg}${error ? ` (${error})` : ''}: ${t.tests} will be SKIPPED; install it with: apt-get install ${t.pkg}`,
+      );
   }
 }
 
@@ -89,7 +101,9 @@ const binary = ensureRedisServer();
 ensureOptionalTools();
 const [major, minor, patch] = redisServerVersion(binary);
 if (major < 7) {
-  console.error(`${tag} ${binary} is Redis ${major}.${minor}.${patch}; the lab needs 7.0 or newer (apt-get install redis-server from Debian 12+)`);
+  console.error(
+    `${tag} ${binary} is Redis ${major}.${minor}.${patch}; the lab needs 7.0 or newer (apt-get install redis-server from Debian 12+)`,
+  );
   process.exit(1);
 }
 if (!findOnPath('openssl')) {

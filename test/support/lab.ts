@@ -35,12 +35,7 @@ export {
 } from './cluster-topology.js';
 export { type DnsFailureMode, type DnsQueryRecord, type DnsServer, startDnsServer } from './dns-server.js';
 export { type RedisNode, type RedisNodeOptions, type RedisNodeStatus, startRedisNode } from './redis-node.js';
-export {
-  type ReplicationLab,
-  type ReplicationLabOptions,
-  type ReplicationState,
-  startReplicationPair,
-} from './replication-lab.js';
+export { type ReplicationLab, type ReplicationLabOptions, type ReplicationState, startReplicationPair } from './replication-lab.js';
 export { type StandaloneLabOptions, startStandalone } from './standalone-lab.js';
 export { type ServerCert, type TestCa, testCa } from './tls-ca.js';
 export { type ConnectionTarget, type RoleReply, isReplyError, parseInfo } from './admin-client.js';

@@ -97,17 +97,25 @@ export class LoadProbe {
     const start = performance.now();
     const value = ++this.seq;
     const call = write ? this.options.client.set(key, String(value)) : this.options.client.get(key);
-    const p: Promise<void> = call.then(
-      () => {
-        if (write && (this.acked.get(key) ?? 0) < value) this.acked.set(key, value);
-        this.records.push({ group: group.name, op: write ? 'set' : 'get', start, end: performance.now(), ok: true });
-      },
-      (error: unknown) => {
-        const e = error as { code?: string; message?: string };
-        const code = typeof e.code === 'string' && e.code.startsWith('ERR_') ? e.code : String(e.message ?? e).split(' ').slice(0, 3).join(' ');
-        this.records.push({ group: group.name, op: write ? 'set' : 'get', start, end: performance.now(), ok: false, error: code });
-      },
-    ).finally(() => this.pending.delete(p));
+    const p: Promise<void> = call
+      .then(
+        () => {
+          if (write && (this.acked.get(key) ?? 0) < value) this.acked.set(key, value);
+          this.records.push({ group: group.name, op: write ? 'set' : 'get', start, end: performance.now(), ok: true });
+        },
+        (error: unknown) => {
+          const e = error as { code?: string; message?: string };
+          const code =
+            typeof e.code === 'string' && e.code.startsWith('ERR_')
+              ? e.code
+              : String(e.message ?? e)
+                  .split(' ')
+                  .slice(0, 3)
+                  .join(' ');
+          this.records.push({ group: group.name, op: write ? 'set' : 'get', start, end: performance.now(), ok: false, error: code });
+        },
+      )
+      .finally(() => this.pending.delete(p));
     this.pending.add(p);
   }
 
@@ -151,7 +159,9 @@ export class LoadProbe {
       const errorsByCode: Record<string, number> = {};
       for (const r of errs) errorsByCode[r.error!] = (errorsByCode[r.error!] ?? 0) + 1;
       const afterFault = errs.filter((r) => r.start >= faultAt - 50);
-      const impactWindowMs = afterFault.length ? Math.max(...afterFault.map((r) => r.end)) - Math.min(...afterFault.map((r) => r.start)) : 0;
+      const impactWindowMs = afterFault.length
+        ? Math.max(...afterFault.map((r) => r.end)) - Math.min(...afterFault.map((r) => r.start))
+        : 0;
       return {
         group: g.name,
         calls: rs.length,

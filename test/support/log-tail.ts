@@ -26,7 +26,11 @@ export function tailOf(file: string, from: number, lines: number): string {
     const start = Math.max(from, size - 65_536);
     const buffer = Buffer.alloc(Math.max(size - start, 0));
     readSync(fd, buffer, 0, buffer.length, start);
-    return buffer.toString('utf8').split('\n').slice(-lines - 1).join('\n');
+    return buffer
+      .toString('utf8')
+      .split('\n')
+      .slice(-lines - 1)
+      .join('\n');
   } finally {
     closeSync(fd);
   }

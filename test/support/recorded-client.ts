@@ -1,4 +1,10 @@
-import { createResilientRedis, silentLogger, type ResilienceEvent, type ResilientRedis, type ResilientRedisOptions } from '../../src/index.js';
+import {
+  createResilientRedis,
+  silentLogger,
+  type ResilienceEvent,
+  type ResilientRedis,
+  type ResilientRedisOptions,
+} from '../../src/index.js';
 import type { Lab } from './lab.js';
 
 /**

@@ -87,10 +87,7 @@ export function redisConfig(input: RedisConfigInput): [string, string][] {
       ['cluster-require-full-coverage', 'yes'],
     );
     if (input.cluster.announceHostname) {
-      lines.push(
-        ['cluster-announce-hostname', input.cluster.announceHostname],
-        ['cluster-preferred-endpoint-type', 'hostname'],
-      );
+      lines.push(['cluster-announce-hostname', input.cluster.announceHostname], ['cluster-preferred-endpoint-type', 'hostname']);
     }
   }
   for (const [name, value] of Object.entries(input.extra ?? {})) lines.push([name, value]);

@@ -3,14 +3,7 @@
  * process-level faults: SIGSTOP (a hung host), SIGCONT, SIGKILL (a crash) and restart.
  */
 import type { Redis, RedisOptions } from 'ioredis';
-import {
-  CachedAdminClient,
-  type ConnectionTarget,
-  type RoleReply,
-  connectAdminClient,
-  parseInfo,
-  parseRole,
-} from './admin-client.js';
+import { CachedAdminClient, type ConnectionTarget, type RoleReply, connectAdminClient, parseInfo, parseRole } from './admin-client.js';
 import { makeNodeDir, removeNodeDir } from './lab-paths.js';
 import { fileSize, tailOf } from './log-tail.js';
 import { registerServer, unregisterServer } from './pid-registry.js';

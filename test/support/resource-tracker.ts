@@ -7,7 +7,18 @@
 import { createHook } from 'node:async_hooks';
 
 /** Resource kinds that can hold the process or a server open. */
-const KINDS = new Set(['TCPWRAP', 'TCPSocketWrap', 'TLSWRAP', 'TLSWrap', 'Timeout', 'UDPWRAP', 'UDPWrap', 'GETADDRINFOREQWRAP', 'QUERYWRAP', 'TCPCONNECTWRAP']);
+const KINDS = new Set([
+  'TCPWRAP',
+  'TCPSocketWrap',
+  'TLSWRAP',
+  'TLSWrap',
+  'Timeout',
+  'UDPWRAP',
+  'UDPWrap',
+  'GETADDRINFOREQWRAP',
+  'QUERYWRAP',
+  'TCPCONNECTWRAP',
+]);
 
 /** Counts of `process.getActiveResourcesInfo()` by kind, for the kinds above. */
 export function activeResources(): Record<string, number> {
@@ -77,7 +88,10 @@ export class ResourceTracker {
 }
 
 /** Connections a node holds from clients whose CLIENT SETNAME starts with `prefix`. */
-export async function namedConnections(node: { command(name: string, ...args: string[]): Promise<unknown> }, prefix: string): Promise<number> {
+export async function namedConnections(
+  node: { command(name: string, ...args: string[]): Promise<unknown> },
+  prefix: string,
+): Promise<number> {
   const list = String(await node.command('CLIENT', 'LIST'));
   return list.split('\n').filter((line) => new RegExp(`\\bname=${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`).test(line)).length;
 }

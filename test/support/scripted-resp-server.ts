@@ -10,13 +10,7 @@ import { type Server, type Socket, createServer } from 'node:net';
 
 /** A reply to encode: strings are bulk strings; `raw` text goes out as it is. */
 export type Reply =
-  | string
-  | number
-  | null
-  | readonly Reply[]
-  | { readonly simple: string }
-  | { readonly error: string }
-  | { readonly raw: string };
+  string | number | null | readonly Reply[] | { readonly simple: string } | { readonly error: string } | { readonly raw: string };
 
 /** RESP2 text of `reply`. */
 export function encode(reply: Reply): string {

@@ -84,10 +84,21 @@ async function createCa(): Promise<TestCa> {
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   await openssl(
     [
-      'req', '-x509', ...keyArgs, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2',
-      '-subj', '/CN=redis-resilience test CA',
-      '-addext', 'basicConstraints=critical,CA:TRUE',
-      '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+      'req',
+      '-x509',
+      ...keyArgs,
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=redis-resilience test CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
     ],
     dir,
   );
@@ -99,12 +110,7 @@ async function createCa(): Promise<TestCa> {
   return { dir, caFile, ca: readFileSync(caFile), server, namesOnly };
 }
 
-async function createServerCert(
-  dir: string,
-  name: string,
-  commonName: string,
-  altNames: readonly string[],
-): Promise<ServerCert> {
+async function createServerCert(dir: string, name: string, commonName: string, altNames: readonly string[]): Promise<ServerCert> {
   const ext = join(dir, `${name}.ext`);
   // clientAuth too: redis presents the same cert when it connects out (replication, cluster bus).
   writeFileSync(
@@ -120,9 +126,22 @@ async function createServerCert(
   await openssl(['req', ...keyArgs, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${commonName}`], dir);
   await openssl(
     [
-      'x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key',
-      '-set_serial', String(Date.now() + Math.floor(Math.random() * 1000)),
-      '-days', '2', '-extfile', ext, '-out', `${name}.crt`,
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-set_serial',
+      String(Date.now() + Math.floor(Math.random() * 1000)),
+      '-days',
+      '2',
+      '-extfile',
+      ext,
+      '-out',
+      `${name}.crt`,
     ],
     dir,
   );

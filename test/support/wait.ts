@@ -36,10 +36,7 @@ export interface WaitForOptions {
  * wait times out. Each poll is itself bounded by the remaining time, so a hung predicate cannot
  * stretch the wait past `timeoutMs`.
  */
-export async function waitFor<T>(
-  predicate: () => T | Promise<T>,
-  options: WaitForOptions,
-): Promise<NonNullable<T>> {
+export async function waitFor<T>(predicate: () => T | Promise<T>, options: WaitForOptions): Promise<NonNullable<T>> {
   const { timeoutMs, intervalMs = 20, what = 'condition' } = options;
   const deadline = performance.now() + timeoutMs;
   let lastValue: unknown;

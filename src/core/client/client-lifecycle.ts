@@ -125,12 +125,15 @@ export class ClientLifecycle {
     if (this.backgroundConnect || this.phase !== 'connecting') return;
     const delay = this.backgroundDelayMs;
     this.backgroundDelayMs = Math.min(delay * 2, this.resolved.policy.reconnectMaxMs * 5);
-    this.backgroundConnect = setTimeout(() => {
-      this.backgroundConnect = undefined;
-      if (this.phase !== 'connecting' || this.connecting) return;
-      // A failure lands in connect()'s handler, which schedules the next try.
-      this.connect().catch(() => {});
-    }, delay * (0.5 + Math.random() / 2));
+    this.backgroundConnect = setTimeout(
+      () => {
+        this.backgroundConnect = undefined;
+        if (this.phase !== 'connecting' || this.connecting) return;
+        // A failure lands in connect()'s handler, which schedules the next try.
+        this.connect().catch(() => {});
+      },
+      delay * (0.5 + Math.random() / 2),
+    );
     this.backgroundConnect.unref();
   }
 

@@ -28,7 +28,6 @@ const TRYAGAIN_WAIT_MS = 250;
 /** Most endpoints MOVED/ASK replies may create beyond the slot map's nodes, until a refresh. */
 export const MAX_REDIRECT_NODES = 8;
 
-
 /**
  * Cluster mode: routes each command to the shard that owns its slot in the current topology
  * snapshot, follows MOVED/ASK, sends reads to replicas when asked to (skipping replicas behind
@@ -226,10 +225,12 @@ export class ClusterRouter implements CommandRouter {
     // for a while, instead of spending the call's few attempts within one short backoff.
     if (previous.scenario === 'tryagain') return within(this.slotMoved.promise, TRYAGAIN_WAIT_MS);
     const redirect = previous.redirect;
-    const unknownName = redirect !== undefined && redirect.host !== '' && !isIpAddress(redirect.host) && !this.nodes.find(redirect.host, redirect.port);
+    const unknownName =
+      redirect !== undefined && redirect.host !== '' && !isIpAddress(redirect.host) && !this.nodes.find(redirect.host, redirect.port);
     // CLUSTERDOWN is not waited on: a refresh cannot end a failover vote, only time can, and
     // the executor's backoff already spaces the retries out.
-    const current = unknownName || previous.scenario === 'connection' || previous.scenario === 'timeout' ? this.keeper.current() : undefined;
+    const current =
+      unknownName || previous.scenario === 'connection' || previous.scenario === 'timeout' ? this.keeper.current() : undefined;
     if (!current) return undefined;
     // A healthy cluster answers a refresh in a few ms (one stagger if a node hangs); when every
     // node hangs it takes far longer, and a retry waiting on it would only hold its caller.
@@ -276,7 +277,9 @@ export class ClusterRouter implements CommandRouter {
 
   /** What the configuration endpoint name resolved to last, for health. */
   dnsView(): Array<{ name: string; address: string | undefined; ttlSeconds: number | undefined; lastChangeAt: number | undefined }> {
-    return this.keeper.seedViews().map((v) => ({ name: v.name, address: v.addresses.join(','), ttlSeconds: v.ttlSeconds, lastChangeAt: v.lastChangeAt }));
+    return this.keeper
+      .seedViews()
+      .map((v) => ({ name: v.name, address: v.addresses.join(','), ttlSeconds: v.ttlSeconds, lastChangeAt: v.lastChangeAt }));
   }
 
   /** Refreshes the topology now (trigger `manual`), within the same rate limit as any trigger. */

@@ -78,7 +78,12 @@ export class CrossSlotSplitter {
       const parts: CommandPart[] = plans.map((p, i) =>
         failures[i] === undefined
           ? { slot: p.slot, keyIndexes: p.keyIndexes, node: undefined, value: replies[i] }
-          : { slot: p.slot, keyIndexes: p.keyIndexes, node: isResilienceError(failures[i]) ? failures[i].node : undefined, error: failures[i] },
+          : {
+              slot: p.slot,
+              keyIndexes: p.keyIndexes,
+              node: isResilienceError(failures[i]) ? failures[i].node : undefined,
+              error: failures[i],
+            },
       );
       throw new PartialFailureError(this.clientName, command.name, parts);
     });

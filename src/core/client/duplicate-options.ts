@@ -29,9 +29,28 @@ const CLUSTER_WRAPPER_KEYS: ReadonlySet<string> = new Set(['redisOptions']);
 
 /** Our own option keys: `duplicate()` also takes any of these, validated as at construction. */
 const OWN_KEYS: ReadonlySet<string> = new Set([
-  'name', 'username', 'password', 'tls', 'policy', 'breaker', 'logger', 'metrics', 'required',
-  'allowPartialAvailability', 'enableAutoPipelining', 'node', 'primary', 'reader', 'dns', 'nodes',
-  'readFrom', 'topology', 'connectionName', 'lazyConnect', 'db', 'keyPrefix',
+  'name',
+  'username',
+  'password',
+  'tls',
+  'policy',
+  'breaker',
+  'logger',
+  'metrics',
+  'required',
+  'allowPartialAvailability',
+  'enableAutoPipelining',
+  'node',
+  'primary',
+  'reader',
+  'dns',
+  'nodes',
+  'readFrom',
+  'topology',
+  'connectionName',
+  'lazyConnect',
+  'db',
+  'keyPrefix',
 ]);
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -85,7 +104,10 @@ export function duplicateOptions(base: ResolvedOptions, first?: unknown, second?
         break;
       default:
         if (OWN_KEYS.has(key)) out[key] = value;
-        else problems.push(`duplicate(): option "${key}" is not supported (supported ioredis options: ${Object.keys(DUPLICATE_IOREDIS_OPTIONS).join(', ')})`);
+        else
+          problems.push(
+            `duplicate(): option "${key}" is not supported (supported ioredis options: ${Object.keys(DUPLICATE_IOREDIS_OPTIONS).join(', ')})`,
+          );
     }
   }
   if (nodes) {

@@ -30,13 +30,15 @@ export function detachCallback(command: Command): NodeCallback | undefined {
  */
 export function attachCallback<T>(promise: Promise<T>, callback: NodeCallback | undefined): Promise<T> {
   if (!callback) return promise;
-  promise.then(
-    (result) => callback(null, result),
-    (error: Error) => callback(error),
-  ).catch((thrown: unknown) => {
-    process.nextTick(() => {
-      throw thrown;
+  promise
+    .then(
+      (result) => callback(null, result),
+      (error: Error) => callback(error),
+    )
+    .catch((thrown: unknown) => {
+      process.nextTick(() => {
+        throw thrown;
+      });
     });
-  });
   return promise;
 }

@@ -8,7 +8,6 @@ import type { ResolvedOptions } from '../options/validate-options.js';
 import type { FailureClass } from '../policy/failure-scenario.js';
 import { attachCallback, detachCallback } from './node-callback.js';
 
-
 /** ioredis's node roles for `Cluster.nodes(role)`. */
 export type NodeRole = 'all' | 'master' | 'slave';
 

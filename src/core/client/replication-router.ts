@@ -65,7 +65,14 @@ export class ReplicationRouter implements CommandRouter {
   ) {
     this.resolve = createResolver(options.dns);
     this.trust = new FollowTrust(options, this.resolve);
-    const deps = { factory, bus, options, resolve: this.resolve, watcherOptions: watcherOptionsFrom(options.dns), watchIps: options.dns?.resolve !== undefined };
+    const deps = {
+      factory,
+      bus,
+      options,
+      resolve: this.resolve,
+      watcherOptions: watcherOptionsFrom(options.dns),
+      watchIps: options.dns?.resolve !== undefined,
+    };
     const { attemptTimeoutMs } = options.policy;
     this.primary = new WatchedEndpoint(
       {
@@ -130,7 +137,8 @@ export class ReplicationRouter implements CommandRouter {
         this.bus.emit({ type: 'dns.resolved', name: reader.host, outcome: 'success', addresses, ttlSeconds: answers[0]?.ttl });
       },
       () => {
-        if (!this.closed) this.bus.emit({ type: 'dns.resolved', name: reader.host, outcome: 'failure', addresses: [], ttlSeconds: undefined });
+        if (!this.closed)
+          this.bus.emit({ type: 'dns.resolved', name: reader.host, outcome: 'failure', addresses: [], ttlSeconds: undefined });
       },
     );
   }
@@ -272,7 +280,8 @@ export class ReplicationRouter implements CommandRouter {
     const reader = this.reader?.current;
     if (reader) waitUntilReady(reader, this.options, left).catch(noop);
     const primary = this.primary.current;
-    if (!primary) throw new ConnectFailedError(this.options.name, `the primary endpoint ${this.options.primary.host} is not set up`, 'connection');
+    if (!primary)
+      throw new ConnectFailedError(this.options.name, `the primary endpoint ${this.options.primary.host} is not set up`, 'connection');
     await waitUntilReady(primary, this.options, left);
   }
 

@@ -2,7 +2,6 @@ import type { ChainableCommander, Command } from 'ioredis';
 import { Commander, addedCommandNames } from '../connection/ioredis-internals.js';
 import { attachCallback } from './node-callback.js';
 
-
 /** Result shape of `exec()`, as ioredis returns it. */
 export type PipelineResult = Array<[error: Error | null, result: unknown]>;
 

@@ -2,10 +2,7 @@ import { Command, type Redis } from 'ioredis';
 import type { Endpoint } from '../endpoint/endpoint.js';
 import type { EndpointFactory } from '../endpoint/endpoint-factory.js';
 
-export type NodeRoleReply =
-  | { role: 'master' }
-  | { role: 'replica'; masterHost: string; masterPort: number }
-  | { role: 'unknown' };
+export type NodeRoleReply = { role: 'master' } | { role: 'replica'; masterHost: string; masterPort: number } | { role: 'unknown' };
 
 /**
  * Asks a node for its ROLE within `timeoutMs`. A demoted primary names its new master here,

@@ -33,7 +33,14 @@ export function guardRouterLifecycle(router: CommandRouter, options: ResolvedOpt
         reject(error);
       };
       const timer = setTimeout(
-        () => fail(new ConnectFailedError(options.name, `not ready within ${ms} ms (name resolution or the first connection did not finish)`, 'connection')),
+        () =>
+          fail(
+            new ConnectFailedError(
+              options.name,
+              `not ready within ${ms} ms (name resolution or the first connection did not finish)`,
+              'connection',
+            ),
+          ),
         ms,
       );
       waiting.add(fail);
@@ -45,7 +52,11 @@ export function guardRouterLifecycle(router: CommandRouter, options: ResolvedOpt
           resolve();
         },
         (error: unknown) =>
-          fail(isResilienceError(error) ? error : new ConnectFailedError(options.name, 'the connection could not be set up', 'connection', error)),
+          fail(
+            isResilienceError(error)
+              ? error
+              : new ConnectFailedError(options.name, 'the connection could not be set up', 'connection', error),
+          ),
       );
     });
   };

@@ -62,7 +62,8 @@ export function decideNext<T>(result: AttemptResult<T>, state: CallState, ctx: D
   const { endpoint } = result;
   const target = { client: ctx.clientName, node: endpoint.id, command: ctx.profile.label };
   // A call failing after it was sent may have run: it is cut off, not refused.
-  if (ctx.closing) return { do: 'throw', error: new ClientClosedError(ctx.clientName, ctx.profile.label, result.kind === 'failed'), scenario: 'closed' };
+  if (ctx.closing)
+    return { do: 'throw', error: new ClientClosedError(ctx.clientName, ctx.profile.label, result.kind === 'failed'), scenario: 'closed' };
   if (result.kind === 'refused') {
     switch (result.reason) {
       case 'busy':
@@ -103,7 +104,8 @@ export function decideNext<T>(result: AttemptResult<T>, state: CallState, ctx: D
     case 'unsafe':
       return { do: 'throw', error: new OutcomeUnknownError(target, scenario, error), scenario };
     case 'deadline':
-      if (scenario === 'timeout') return { do: 'throw', error: new CommandTimeoutError(target, ctx.profile.budget.totalMs, error), scenario };
+      if (scenario === 'timeout')
+        return { do: 'throw', error: new CommandTimeoutError(target, ctx.profile.budget.totalMs, error), scenario };
       return { do: 'throw', error: new RetriesExhaustedError(target, state.attempt, scenario, error), scenario };
     case 'attempts':
       return { do: 'throw', error: new RetriesExhaustedError(target, state.attempt, scenario, error), scenario };

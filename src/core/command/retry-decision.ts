@@ -31,9 +31,10 @@ export function decideRetry(
 ): RetryDecision {
   if (!failure.retryable) return { retry: false, why: 'not-retryable' };
   if (failure.execution === 'executed' || (failure.execution === 'unknown' && !safeWhenUnknown)) return { retry: false, why: 'unsafe' };
-  const delayMs = failure.scenario === 'moved' || failure.scenario === 'ask'
-    ? 0
-    : computeBackoffMs(attempt, { baseMs: policy.backoffBaseMs, maxMs: policy.backoffMaxMs });
+  const delayMs =
+    failure.scenario === 'moved' || failure.scenario === 'ask'
+      ? 0
+      : computeBackoffMs(attempt, { baseMs: policy.backoffBaseMs, maxMs: policy.backoffMaxMs });
   const left = deadline - performance.now() - delayMs;
   const ridesThrough = failure.scenario === 'clusterdown';
   if (left < (ridesThrough ? RIDE_THROUGH_RESERVE_MS : MIN_ATTEMPT_MS)) return { retry: false, why: 'deadline' };

@@ -22,7 +22,8 @@ export type CancellableResolveFn = ResolveFn & { cancel(): void };
 export function createResolver(options: DnsOptions | undefined): CancellableResolveFn {
   if (options?.resolve) {
     const custom = options.resolve;
-    const resolve = async (hostname: string): Promise<ResolvedAddress[]> => (await custom(hostname)).map((r) => ({ address: r.address, ttl: r.ttl }));
+    const resolve = async (hostname: string): Promise<ResolvedAddress[]> =>
+      (await custom(hostname)).map((r) => ({ address: r.address, ttl: r.ttl }));
     return Object.assign(resolve, { cancel: () => {} });
   }
   const resolver = new dns.Resolver({ timeout: 1000, tries: 2 });

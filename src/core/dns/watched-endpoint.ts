@@ -152,7 +152,14 @@ export class WatchedEndpoint {
       const old = this.current;
       this.install(candidate);
       const bus = this.deps.bus;
-      bus.emit({ type: 'endpoint.changed', node: candidate.id, name: this.spec.name, oldAddress: old?.id, newAddress: candidate.id, cause });
+      bus.emit({
+        type: 'endpoint.changed',
+        node: candidate.id,
+        name: this.spec.name,
+        oldAddress: old?.id,
+        newAddress: candidate.id,
+        cause,
+      });
       if (old) {
         old.markRecovered();
         this.retire(old);

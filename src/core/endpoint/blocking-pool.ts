@@ -93,11 +93,14 @@ export class BlockingPool {
     return new Promise<Redis>((resolve, reject) => {
       const waiter: LeaseWaiter = { resolve, reject, timer: undefined };
       if (Number.isFinite(deadline)) {
-        waiter.timer = setTimeout(() => {
-          const i = this.waiters.indexOf(waiter);
-          if (i >= 0) this.waiters.splice(i, 1);
-          reject('deadline');
-        }, Math.max(0, deadline - performance.now()));
+        waiter.timer = setTimeout(
+          () => {
+            const i = this.waiters.indexOf(waiter);
+            if (i >= 0) this.waiters.splice(i, 1);
+            reject('deadline');
+          },
+          Math.max(0, deadline - performance.now()),
+        );
       }
       this.waiters.push(waiter);
     });

@@ -12,7 +12,11 @@ import type { FailureScenario } from '../policy/failure-scenario.js';
  * can't fix (bad password, bad TLS). The connection keeps retrying in the background either
  * way, so a client created while Redis is down recovers on its own.
  */
-export function waitUntilReady(endpoint: Pick<Endpoint, 'client' | 'id'>, options: ResolvedOptions, timeoutMs = options.policy.connectTimeoutMs): Promise<void> {
+export function waitUntilReady(
+  endpoint: Pick<Endpoint, 'client' | 'id'>,
+  options: ResolvedOptions,
+  timeoutMs = options.policy.connectTimeoutMs,
+): Promise<void> {
   const client = endpoint.client;
   if (client.status === 'ready') return Promise.resolve();
   return new Promise<void>((resolve, reject) => {

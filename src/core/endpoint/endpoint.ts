@@ -235,7 +235,8 @@ export class Endpoint {
     this.blockingPool ??= new BlockingPool(this.client, MAX_BLOCKING_CONNECTIONS, this.maxQueueLength);
     return this.blockingPool.send(prepare, deadline, connectTimeoutMs).catch((error: unknown) => {
       if (error === 'deadline' || error === 'closed') throw ownRefusal(error);
-      if (error === 'full') throw new AttemptFailure(new QueueFullError({ client: this.clientName, node: this.id }, this.maxQueueLength), OWN_REFUSAL);
+      if (error === 'full')
+        throw new AttemptFailure(new QueueFullError({ client: this.clientName, node: this.id }, this.maxQueueLength), OWN_REFUSAL);
       throw sentFailure(error);
     });
   }
@@ -274,9 +275,7 @@ export class Endpoint {
     if (this.closed || this.breaker.state !== 'half-open') return;
     const ping = new Command('ping', []);
     const attempt = (): Promise<unknown> => this.send(ping, timeoutMs);
-    this.breaker
-      .run(() => (this.ready ? attempt() : this.readyForAttempt(performance.now() + timeoutMs).then(attempt)))
-      .catch(() => {});
+    this.breaker.run(() => (this.ready ? attempt() : this.readyForAttempt(performance.now() + timeoutMs).then(attempt))).catch(() => {});
   }
 
   /**

@@ -31,11 +31,14 @@ export class WaitQueue {
       // A call that blocks forever by request (BLPOP 0) has no deadline: setTimeout would
       // clamp Infinity to 1 ms and expire the wait at once.
       if (Number.isFinite(deadline)) {
-        waiter.timer = setTimeout(() => {
-          const i = this.waiters.indexOf(waiter);
-          if (i >= 0) this.waiters.splice(i, 1);
-          reject(new WaitExpired('deadline'));
-        }, Math.max(0, deadline - performance.now()));
+        waiter.timer = setTimeout(
+          () => {
+            const i = this.waiters.indexOf(waiter);
+            if (i >= 0) this.waiters.splice(i, 1);
+            reject(new WaitExpired('deadline'));
+          },
+          Math.max(0, deadline - performance.now()),
+        );
       }
       this.waiters.push(waiter);
     });

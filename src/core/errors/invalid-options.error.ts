@@ -8,8 +8,7 @@ export class InvalidOptionsError extends ResilienceError {
   constructor(problems: readonly string[], client?: string) {
     super(
       ErrorCodes.invalidOptions,
-      `Invalid redis-resilience options${client ? ` for client "${client}"` : ''}:\n` +
-        problems.map((p) => `  - ${p}`).join('\n'),
+      `Invalid redis-resilience options${client ? ` for client "${client}"` : ''}:\n` + problems.map((p) => `  - ${p}`).join('\n'),
     );
     this.problems = problems;
   }

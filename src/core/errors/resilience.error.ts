@@ -32,11 +32,7 @@ export class ResilienceError extends Error {
   readonly scenario: FailureScenario | undefined;
   readonly [BRAND] = true;
 
-  constructor(
-    code: ErrorCode,
-    message: string,
-    options: { cause?: unknown; target?: ErrorTarget; scenario?: FailureScenario } = {},
-  ) {
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; target?: ErrorTarget; scenario?: FailureScenario } = {}) {
     // The cause is kept for diagnosis, minus what must never be shown (handshake credentials).
     super(message, options.cause === undefined ? undefined : { cause: redactCause(options.cause) });
     this.name = new.target.name;

@@ -33,10 +33,20 @@ export type TopologyTrigger =
   | 'promotion-confirm'
   | 'manual';
 
-export interface ClientReadyEvent extends EventBase { readonly type: 'client.ready' }
-export interface ClientClosedEvent extends EventBase { readonly type: 'client.closed' }
-export interface ConnectionLostEvent extends EventBase { readonly type: 'connection.lost'; readonly node: string }
-export interface ConnectionRestoredEvent extends EventBase { readonly type: 'connection.restored'; readonly node: string }
+export interface ClientReadyEvent extends EventBase {
+  readonly type: 'client.ready';
+}
+export interface ClientClosedEvent extends EventBase {
+  readonly type: 'client.closed';
+}
+export interface ConnectionLostEvent extends EventBase {
+  readonly type: 'connection.lost';
+  readonly node: string;
+}
+export interface ConnectionRestoredEvent extends EventBase {
+  readonly type: 'connection.restored';
+  readonly node: string;
+}
 export interface BreakerOpenedEvent extends EventBase {
   readonly type: 'breaker.opened';
   readonly node: string;
@@ -45,8 +55,15 @@ export interface BreakerOpenedEvent extends EventBase {
   /** Whether an operator forced it. */
   readonly forced: boolean;
 }
-export interface BreakerHalfOpenedEvent extends EventBase { readonly type: 'breaker.half_opened'; readonly node: string }
-export interface BreakerClosedEvent extends EventBase { readonly type: 'breaker.closed'; readonly node: string; readonly forced: boolean }
+export interface BreakerHalfOpenedEvent extends EventBase {
+  readonly type: 'breaker.half_opened';
+  readonly node: string;
+}
+export interface BreakerClosedEvent extends EventBase {
+  readonly type: 'breaker.closed';
+  readonly node: string;
+  readonly forced: boolean;
+}
 export interface CommandRetriedEvent extends EventBase {
   readonly type: 'command.retried';
   readonly scenario: FailureScenario;
@@ -54,7 +71,11 @@ export interface CommandRetriedEvent extends EventBase {
   readonly attempt: number;
   readonly delayMs: number;
 }
-export interface QueueOverflowedEvent extends EventBase { readonly type: 'queue.overflowed'; readonly node: string; readonly limit: number }
+export interface QueueOverflowedEvent extends EventBase {
+  readonly type: 'queue.overflowed';
+  readonly node: string;
+  readonly limit: number;
+}
 export interface TopologyRefreshedEvent extends EventBase {
   readonly type: 'topology.refreshed';
   readonly trigger: TopologyTrigger;
@@ -86,7 +107,10 @@ export interface DnsResolvedEvent extends EventBase {
   readonly addresses: readonly string[];
   readonly ttlSeconds: number | undefined;
 }
-export interface FailoverDetectedEvent extends EventBase { readonly type: 'failover.detected'; readonly node: string }
+export interface FailoverDetectedEvent extends EventBase {
+  readonly type: 'failover.detected';
+  readonly node: string;
+}
 /** `readFrom: 'primary-preferred'`: a shard's reads moved to its replicas while its primary is down. */
 export interface ReplicaReadsStartedEvent extends EventBase {
   readonly type: 'replica_reads.started';
@@ -150,6 +174,4 @@ export type ResilienceEvent =
 export type ResilienceEventType = ResilienceEvent['type'];
 
 /** Event payload without the fields the bus fills in. */
-export type EventInput<E extends ResilienceEvent = ResilienceEvent> = E extends ResilienceEvent
-  ? Omit<E, 'client' | 'timestamp'>
-  : never;
+export type EventInput<E extends ResilienceEvent = ResilienceEvent> = E extends ResilienceEvent ? Omit<E, 'client' | 'timestamp'> : never;

@@ -61,4 +61,3 @@ export function unavailableResponse(error: unknown, options: UnavailableResponse
     },
   };
 }
-

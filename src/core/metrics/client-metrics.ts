@@ -9,7 +9,11 @@ import { getMetricsHub, type MetricsSource } from './metrics-hub.js';
  * events (transitions, retries, refreshes, DNS changes, failovers) bump counters. Returns a
  * function that detaches it.
  */
-export function attachClientMetrics(source: MetricsSource, events$: Observable<ResilienceEvent>, options: MetricsOptions | undefined): () => void {
+export function attachClientMetrics(
+  source: MetricsSource,
+  events$: Observable<ResilienceEvent>,
+  options: MetricsOptions | undefined,
+): () => void {
   if (options?.enabled === false) return () => {};
   const hub = getMetricsHub(options?.registry, options?.prefix);
   const series = new ClientSeries();

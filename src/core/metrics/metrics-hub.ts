@@ -38,11 +38,25 @@ export class MetricsHub {
     const n = (key: keyof typeof METRICS): string => prefix + METRICS[key].name;
     const hub = { sources: this.sources, counted: (src: MetricsSource) => this.countedNodes(src) };
     const counter = (key: keyof typeof METRICS, collect?: (this: Counter<string>) => void): Counter<string> =>
-      registerOnce(registry, n(key), () => new Counter({ name: n(key), help: METRICS[key].help, labelNames: labels(key), registers: [], ...(collect ? { collect } : {}) }));
+      registerOnce(
+        registry,
+        n(key),
+        () =>
+          new Counter({ name: n(key), help: METRICS[key].help, labelNames: labels(key), registers: [], ...(collect ? { collect } : {}) }),
+      );
     const gauge = (key: keyof typeof METRICS, collect: (this: Gauge<string>) => void): Gauge<string> =>
-      registerOnce(registry, n(key), () => new Gauge({ name: n(key), help: METRICS[key].help, labelNames: labels(key), registers: [], collect }));
+      registerOnce(
+        registry,
+        n(key),
+        () => new Gauge({ name: n(key), help: METRICS[key].help, labelNames: labels(key), registers: [], collect }),
+      );
     const histogram = (key: keyof typeof METRICS): Histogram<string> =>
-      registerOnce(registry, n(key), () => new Histogram({ name: n(key), help: METRICS[key].help, labelNames: labels(key), buckets: SLOW_EVENT_BUCKETS_S, registers: [] }));
+      registerOnce(
+        registry,
+        n(key),
+        () =>
+          new Histogram({ name: n(key), help: METRICS[key].help, labelNames: labels(key), buckets: SLOW_EVENT_BUCKETS_S, registers: [] }),
+      );
 
     counter('commands', function () {
       this.reset();
@@ -55,14 +69,28 @@ export class MetricsHub {
         }
       }
     });
-    registerOnce(registry, n('commandDuration'), () =>
-      new ScrapeTimeHistogram(n('commandDuration'), METRICS.commandDuration.help, METRICS.commandDuration.labels, DURATION_BUCKETS_S, function* (): Iterable<HistogramSample> {
-        for (const src of hub.sources) {
-          for (const e of hub.counted(src)) {
-            yield { labels: { client: src.client, node: e.node, role: e.role }, counts: e.stats.buckets, sum: e.stats.durationSumS, count: e.stats.durationCount };
-          }
-        }
-      }),
+    registerOnce(
+      registry,
+      n('commandDuration'),
+      () =>
+        new ScrapeTimeHistogram(
+          n('commandDuration'),
+          METRICS.commandDuration.help,
+          METRICS.commandDuration.labels,
+          DURATION_BUCKETS_S,
+          function* (): Iterable<HistogramSample> {
+            for (const src of hub.sources) {
+              for (const e of hub.counted(src)) {
+                yield {
+                  labels: { client: src.client, node: e.node, role: e.role },
+                  counts: e.stats.buckets,
+                  sum: e.stats.durationSumS,
+                  count: e.stats.durationCount,
+                };
+              }
+            }
+          },
+        ),
     );
     gauge('breakerState', function () {
       this.reset();
@@ -86,7 +114,8 @@ export class MetricsHub {
     });
     gauge('connected', function () {
       this.reset();
-      for (const src of hub.sources) for (const e of src.nodes()) this.set({ client: src.client, node: e.node, role: e.role }, e.ready ? 1 : 0);
+      for (const src of hub.sources)
+        for (const e of src.nodes()) this.set({ client: src.client, node: e.node, role: e.role }, e.ready ? 1 : 0);
     });
     this.breakerTransitions = counter('breakerTransitions');
     this.retries = counter('retries');

@@ -28,7 +28,13 @@ export class ScrapeTimeHistogram {
     this.labelNames = [...labelNames];
   }
 
-  get(): { name: string; help: string; type: string; aggregator: string; values: Array<{ labels: Record<string, string | number>; value: number; metricName: string }> } {
+  get(): {
+    name: string;
+    help: string;
+    type: string;
+    aggregator: string;
+    values: Array<{ labels: Record<string, string | number>; value: number; metricName: string }>;
+  } {
     const values: Array<{ labels: Record<string, string | number>; value: number; metricName: string }> = [];
     for (const s of mergeByLabels(this.samples(), this.bucketsS.length + 1)) {
       let cumulative = 0;

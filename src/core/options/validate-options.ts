@@ -1,6 +1,17 @@
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import type { BreakerOptions, PolicyOptions } from './policy-options.js';
-import { MAX_TIMER_MS, type NumberRule, checkAddress, checkKnownKeys, checkNumber, checkNumbers, describeValue, isDnsServerAddress, isObject, ms } from './option-checks.js';
+import {
+  MAX_TIMER_MS,
+  type NumberRule,
+  checkAddress,
+  checkKnownKeys,
+  checkNumber,
+  checkNumbers,
+  describeValue,
+  isDnsServerAddress,
+  isObject,
+  ms,
+} from './option-checks.js';
 import { breakerPresets, policyPresets } from './presets.js';
 import type { Mode, NodeAddress, ReadFrom, ResilientRedisOptions } from './resilient-redis-options.js';
 
@@ -17,8 +28,22 @@ const READ_FROM: readonly ReadFrom[] = ['primary', 'replica-preferred', 'primary
 
 /** Top-level options every mode accepts. */
 const COMMON_KEYS: readonly string[] = [
-  'name', 'mode', 'username', 'password', 'tls', 'db', 'keyPrefix', 'policy', 'breaker', 'logger',
-  'metrics', 'required', 'allowPartialAvailability', 'enableAutoPipelining', 'connectionName', 'lazyConnect',
+  'name',
+  'mode',
+  'username',
+  'password',
+  'tls',
+  'db',
+  'keyPrefix',
+  'policy',
+  'breaker',
+  'logger',
+  'metrics',
+  'required',
+  'allowPartialAvailability',
+  'enableAutoPipelining',
+  'connectionName',
+  'lazyConnect',
 ];
 
 /** Top-level options that only mean something in one mode. */
@@ -54,7 +79,10 @@ const BREAKER_RULES: Record<keyof BreakerOptions, NumberRule> = {
 // of the fleet, and a 0 turns a trigger (a burst of MOVED, a TTL of 0) into a storm.
 const TOPOLOGY_RULES: Record<string, NumberRule> = {
   refreshIntervalMs: ms(1000, 'each periodic refresh is a full topology read from every client of the fleet'),
-  minRefreshGapMs: ms(50, 'it is the refresh-storm bound: below it a burst of MOVED replies or timeouts floods the cluster with CLUSTER SLOTS'),
+  minRefreshGapMs: ms(
+    50,
+    'it is the refresh-storm bound: below it a burst of MOVED replies or timeouts floods the cluster with CLUSTER SLOTS',
+  ),
   timeoutsToRefresh: { min: 1, integer: true },
   timeoutWindowMs: ms(1),
 };
@@ -88,7 +116,9 @@ function checkModeOptions(options: Record<string, unknown>, mode: Mode | undefin
     if (options.reader !== undefined) checkAddress('reader', options.reader, problems);
     // 'replica-preferred' or 'primary-preferred' without a reader would quietly mean 'primary'.
     if (checkReadFrom(options.readFrom, problems) && options.readFrom !== 'primary' && options.reader === undefined) {
-      problems.push(`readFrom '${options.readFrom as string}' needs a reader (there is no other node to read from): set reader, or use readFrom 'primary'`);
+      problems.push(
+        `readFrom '${options.readFrom as string}' needs a reader (there is no other node to read from): set reader, or use readFrom 'primary'`,
+      );
     }
   }
   if (mode === 'cluster') {
@@ -101,7 +131,10 @@ function checkModeOptions(options: Record<string, unknown>, mode: Mode | undefin
     if (options.topology !== undefined) checkNumbers('topology', options.topology, {}, TOPOLOGY_RULES, problems);
     if (options.db !== undefined && options.db !== 0) problems.push('db must be 0 in cluster mode');
     const cs = options.crossSlot as Record<string, unknown> | undefined;
-    if (cs !== undefined && (!isObject(cs) || Object.entries(cs).some(([k, v]) => !['split', 'splitMset'].includes(k) || typeof v !== 'boolean'))) {
+    if (
+      cs !== undefined &&
+      (!isObject(cs) || Object.entries(cs).some(([k, v]) => !['split', 'splitMset'].includes(k) || typeof v !== 'boolean'))
+    ) {
       problems.push('crossSlot must be an object with boolean split and splitMset only');
     } else if (cs?.splitMset === true && cs.split !== true) problems.push('crossSlot.splitMset needs crossSlot.split: true');
   }
@@ -127,7 +160,8 @@ function checkDnsOptions(dns: unknown, problems: string[]): void {
     if (!Array.isArray(dns.servers)) problems.push('dns.servers must be an array of "ip" or "ip:port" strings');
     else {
       dns.servers.forEach((server: unknown, i) => {
-        if (!isDnsServerAddress(server)) problems.push(`dns.servers[${i}] must be "ip", "ipv4:port" or "[ipv6]:port" (got ${describeValue(server)})`);
+        if (!isDnsServerAddress(server))
+          problems.push(`dns.servers[${i}] must be "ip", "ipv4:port" or "[ipv6]:port" (got ${describeValue(server)})`);
       });
     }
   }
@@ -150,7 +184,8 @@ function checkTlsOptions(tls: unknown, problems: string[]): void {
   for (const key of ['servername', 'minVersion'] as const) {
     if (tls[key] !== undefined && typeof tls[key] !== 'string') problems.push(`tls.${key} must be a string`);
   }
-  if (tls.rejectUnauthorized !== undefined && typeof tls.rejectUnauthorized !== 'boolean') problems.push('tls.rejectUnauthorized must be a boolean');
+  if (tls.rejectUnauthorized !== undefined && typeof tls.rejectUnauthorized !== 'boolean')
+    problems.push('tls.rejectUnauthorized must be a boolean');
 }
 
 function checkMetricsOptions(metrics: unknown, problems: string[]): void {

@@ -1,6 +1,21 @@
 import type { FailureClass, Redirect } from './failure-scenario.js';
 import { isReplyBeforeScript, isScriptCommand } from './script-reply.js';
-import { type Rule, ASK, BY_CODE, BY_IOREDIS_MESSAGE, BY_IOREDIS_PREFIX, BY_REPLY_PREFIX, CONFIG, ERR_REPLY_PREFIXES, MAYBE_SENT_CONNECTION, MOVED, READONLY, REJECTED_COMMAND, SCRIPT_ERROR, UNRECOGNISED_REPLY } from './failure-signal-table.js';
+import {
+  type Rule,
+  ASK,
+  BY_CODE,
+  BY_IOREDIS_MESSAGE,
+  BY_IOREDIS_PREFIX,
+  BY_REPLY_PREFIX,
+  CONFIG,
+  ERR_REPLY_PREFIXES,
+  MAYBE_SENT_CONNECTION,
+  MOVED,
+  READONLY,
+  REJECTED_COMMAND,
+  SCRIPT_ERROR,
+  UNRECOGNISED_REPLY,
+} from './failure-signal-table.js';
 
 /**
  * Maps any error seen on the command path to a {@link FailureClass} (DESIGN §3). Called on every
@@ -163,11 +178,7 @@ function unblockedRule(message: string): Rule {
 function isScriptError(message: string): boolean {
   // Redis 6 wraps script failures in "Error running script"; Redis 7 appends the script
   // location ("... script: <sha>, on @user_script:1.") and reports Lua errors as user_script.
-  return (
-    message.includes('user_script') ||
-    message.includes('Error running script') ||
-    message.includes('user_function')
-  );
+  return message.includes('user_script') || message.includes('Error running script') || message.includes('user_function');
 }
 
 /**

@@ -103,8 +103,9 @@ export const READS_UNLESS_STORING: Readonly<Record<string, UnsafeOptions>> = Obj
 /**
  * Commands with neither the `readonly` nor the `write` flag. Every such command that
  * `@ioredis/commands` lists is classed here or in {@link SUBCOMMANDS} (a test enumerates
- * them); one it adds later, or a module command, is unsafe by default. Connection-state commands are idempotent: replaying them on the new connection
- * after a reset is exactly what is needed. The unsafe entries are listed to document why.
+ * them); one it adds later, or a module command, is unsafe by default. Connection-state
+ * commands are idempotent: replaying them on the new connection after a reset is exactly what
+ * is needed. The unsafe entries are listed to document why.
  */
 export const UNFLAGGED_COMMANDS: Readonly<Record<string, CommandSafety>> = Object.freeze({
   ping: 'read',
@@ -171,6 +172,8 @@ export const UNFLAGGED_COMMANDS: Readonly<Record<string, CommandSafety>> = Objec
  * the first argument. `@ioredis/commands` flags the container itself with nothing useful.
  * Unlisted subcommands are unsafe.
  */
+// Subcommands grouped by class, several to a line.
+// prettier-ignore
 export const SUBCOMMANDS: Readonly<Record<string, Readonly<Record<string, CommandSafety>>>> = Object.freeze({
   acl: {
     cat: 'read', dryrun: 'read', genpass: 'read', getuser: 'read', help: 'read', list: 'read',
@@ -211,7 +214,8 @@ export const SUBCOMMANDS: Readonly<Record<string, Readonly<Record<string, Comman
   // primaries: like WAIT, harmless to replay but not a read a replica could answer (the
   // socket.io adapter's NUMSUB got 0 from the reader and counted no other server).
   pubsub: {
-    channels: 'idempotent', help: 'read', numpat: 'idempotent', numsub: 'idempotent', shardchannels: 'idempotent', shardnumsub: 'idempotent',
+    help: 'read', channels: 'idempotent', numpat: 'idempotent', numsub: 'idempotent',
+    shardchannels: 'idempotent', shardnumsub: 'idempotent',
   },
   // SCRIPT LOAD of the same body yields the same SHA1.
   script: { exists: 'read', help: 'read', flush: 'idempotent', load: 'idempotent' },

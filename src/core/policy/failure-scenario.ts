@@ -33,40 +33,37 @@ export interface FailureClass {
   readonly redirect?: Redirect;
 }
 
-
-
 /**
  * What each scenario implies for the breaker and for retries: the DESIGN §3 table, as data.
  * `classifyFailure` copies these onto every {@link FailureClass}.
  */
-export const SCENARIO_TRAITS: Readonly<
-  Record<FailureScenario, { readonly countsAgainstBreaker: boolean; readonly retryable: boolean }>
-> = Object.freeze({
-  // Redirections are the cluster working as intended, not a sick shard.
-  moved: { countsAgainstBreaker: false, retryable: true },
-  ask: { countsAgainstBreaker: false, retryable: true },
-  tryagain: { countsAgainstBreaker: false, retryable: true },
-  // A failover vote, or a 2-shard cluster that went down entirely. It is cluster-wide, not
-  // evidence against the shard that answered: with cluster-require-full-coverage (the Redis
-  // default) every healthy shard answers CLUSTERDOWN while one failed primary awaits
-  // promotion. Counting it would trip healthy shards' breakers; retrying within the
-  // deadline rides through the window instead, and service resumes the moment the cluster
-  // is ok again, with no half-open probe to wait for.
-  clusterdown: { countsAgainstBreaker: false, retryable: true },
-  // READONLY after a managed failover: retry once the endpoint is re-resolved.
-  readonly: { countsAgainstBreaker: true, retryable: true },
-  loading: { countsAgainstBreaker: true, retryable: true },
-  masterdown: { countsAgainstBreaker: true, retryable: true },
-  connection: { countsAgainstBreaker: true, retryable: true },
-  timeout: { countsAgainstBreaker: true, retryable: true },
-  // Wrong credentials or TLS settings do not heal by retrying, and are not a shard outage.
-  auth: { countsAgainstBreaker: false, retryable: false },
-  config: { countsAgainstBreaker: false, retryable: false },
-  // A user error must never trip a breaker, or one bad caller takes a shard down for everyone.
-  command: { countsAgainstBreaker: false, retryable: false },
-  // Our own rejections: feeding them back into the breaker would keep it open forever, and
-  // retrying into a full queue or an open circuit only adds load.
-  'circuit-open': { countsAgainstBreaker: false, retryable: false },
-  overloaded: { countsAgainstBreaker: false, retryable: false },
-  closed: { countsAgainstBreaker: false, retryable: false },
-});
+export const SCENARIO_TRAITS: Readonly<Record<FailureScenario, { readonly countsAgainstBreaker: boolean; readonly retryable: boolean }>> =
+  Object.freeze({
+    // Redirections are the cluster working as intended, not a sick shard.
+    moved: { countsAgainstBreaker: false, retryable: true },
+    ask: { countsAgainstBreaker: false, retryable: true },
+    tryagain: { countsAgainstBreaker: false, retryable: true },
+    // A failover vote, or a 2-shard cluster that went down entirely. It is cluster-wide, not
+    // evidence against the shard that answered: with cluster-require-full-coverage (the Redis
+    // default) every healthy shard answers CLUSTERDOWN while one failed primary awaits
+    // promotion. Counting it would trip healthy shards' breakers; retrying within the
+    // deadline rides through the window instead, and service resumes the moment the cluster
+    // is ok again, with no half-open probe to wait for.
+    clusterdown: { countsAgainstBreaker: false, retryable: true },
+    // READONLY after a managed failover: retry once the endpoint is re-resolved.
+    readonly: { countsAgainstBreaker: true, retryable: true },
+    loading: { countsAgainstBreaker: true, retryable: true },
+    masterdown: { countsAgainstBreaker: true, retryable: true },
+    connection: { countsAgainstBreaker: true, retryable: true },
+    timeout: { countsAgainstBreaker: true, retryable: true },
+    // Wrong credentials or TLS settings do not heal by retrying, and are not a shard outage.
+    auth: { countsAgainstBreaker: false, retryable: false },
+    config: { countsAgainstBreaker: false, retryable: false },
+    // A user error must never trip a breaker, or one bad caller takes a shard down for everyone.
+    command: { countsAgainstBreaker: false, retryable: false },
+    // Our own rejections: feeding them back into the breaker would keep it open forever, and
+    // retrying into a full queue or an open circuit only adds load.
+    'circuit-open': { countsAgainstBreaker: false, retryable: false },
+    overloaded: { countsAgainstBreaker: false, retryable: false },
+    closed: { countsAgainstBreaker: false, retryable: false },
+  });

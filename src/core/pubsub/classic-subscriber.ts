@@ -126,7 +126,13 @@ export class ClassicSubscriber {
     const endpoint = await this.pick(deadline);
     const previous = this.home;
     if (previous?.alive && previous.id === endpoint.id) return previous;
-    const next = new PubSubConnection(this.ctx.options, addressOf(endpoint), 'subscriber', (from, event, args) => this.forward(from, event, args), (lost) => this.lost(lost));
+    const next = new PubSubConnection(
+      this.ctx.options,
+      addressOf(endpoint),
+      'subscriber',
+      (from, event, args) => this.forward(from, event, args),
+      (lost) => this.lost(lost),
+    );
     try {
       await beforeDeadline(next.ready(deadline - Date.now()), deadline, () => this.timeout(endpoint.id));
     } catch (error) {
@@ -153,7 +159,14 @@ export class ClassicSubscriber {
         throw error;
       }
       const gap = this.gap;
-      this.ctx.bus.emit({ type: 'pubsub.resubscribed', family: 'classic', node: next.id, previousNode: gap.from, subscriptions: count, gapMs: Date.now() - gap.since });
+      this.ctx.bus.emit({
+        type: 'pubsub.resubscribed',
+        family: 'classic',
+        node: next.id,
+        previousNode: gap.from,
+        subscriptions: count,
+        gapMs: Date.now() - gap.since,
+      });
     }
     this.gap = undefined;
     this.retries = 0;

@@ -33,7 +33,13 @@ export class MonitorSessions {
     await routerSettled(this.ctx.router, deadline);
     const endpoint = this.ctx.router.endpoints().find((e) => e.role === 'primary' && e.ready) ?? this.ctx.router.endpoints()[0];
     const options = this.ctx.options;
-    const address = endpoint ? addressOf(endpoint) : options.mode === 'standalone' ? options.node : options.mode === 'replication' ? options.primary : options.nodes[0]!;
+    const address = endpoint
+      ? addressOf(endpoint)
+      : options.mode === 'standalone'
+        ? options.node
+        : options.mode === 'replication'
+          ? options.primary
+          : options.nodes[0]!;
     const client = createConnection(options, { address, purpose: 'monitor', monitor: true, servername: servernameOf(options) });
     client.on('error', () => {});
     this.open.add(client);
@@ -41,7 +47,15 @@ export class MonitorSessions {
     const monitoring = new Promise<void>((resolve) => client.once('monitoring', () => resolve()));
     client.connect().catch(() => {});
     try {
-      await beforeDeadline(monitoring, deadline, () => new CommandTimeoutError({ client: options.name, node: `${address.host}:${address.port}`, command: 'monitor' }, options.policy.totalTimeoutMs));
+      await beforeDeadline(
+        monitoring,
+        deadline,
+        () =>
+          new CommandTimeoutError(
+            { client: options.name, node: `${address.host}:${address.port}`, command: 'monitor' },
+            options.policy.totalTimeoutMs,
+          ),
+      );
     } catch (error) {
       this.open.delete(client);
       client.disconnect(false);

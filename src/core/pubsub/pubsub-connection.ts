@@ -77,36 +77,39 @@ export class PubSubConnection {
   }
 
   private scheduleProbe(onLost: (from: PubSubConnection) => void): void {
-    this.probe = setTimeout(() => {
-      if (this.closed) return;
-      if (this.client.status !== 'ready') return this.scheduleProbe(onLost);
-      let answered = false;
-      const timer = setTimeout(() => {
-        if (answered || this.closed) return;
-        this.hung = true;
-        // It may have hung any time since it last answered.
-        this.lostAt ??= this.lastSeenAt;
-        onLost(this);
-      }, this.options.policy.attemptTimeoutMs);
-      timer.unref();
-      this.client.ping().then(
-        () => {
-          answered = true;
-          clearTimeout(timer);
-          this.lastSeenAt = Date.now();
-          if (this.hung) {
-            this.hung = false;
-            this.lostAt = undefined;
-          }
-          this.scheduleProbe(onLost);
-        },
-        () => {
-          answered = true;
-          clearTimeout(timer);
-          this.scheduleProbe(onLost);
-        },
-      );
-    }, PROBE_INTERVAL_MS * (0.75 + Math.random() / 2));
+    this.probe = setTimeout(
+      () => {
+        if (this.closed) return;
+        if (this.client.status !== 'ready') return this.scheduleProbe(onLost);
+        let answered = false;
+        const timer = setTimeout(() => {
+          if (answered || this.closed) return;
+          this.hung = true;
+          // It may have hung any time since it last answered.
+          this.lostAt ??= this.lastSeenAt;
+          onLost(this);
+        }, this.options.policy.attemptTimeoutMs);
+        timer.unref();
+        this.client.ping().then(
+          () => {
+            answered = true;
+            clearTimeout(timer);
+            this.lastSeenAt = Date.now();
+            if (this.hung) {
+              this.hung = false;
+              this.lostAt = undefined;
+            }
+            this.scheduleProbe(onLost);
+          },
+          () => {
+            answered = true;
+            clearTimeout(timer);
+            this.scheduleProbe(onLost);
+          },
+        );
+      },
+      PROBE_INTERVAL_MS * (0.75 + Math.random() / 2),
+    );
     this.probe.unref();
   }
 

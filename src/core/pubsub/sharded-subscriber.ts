@@ -68,7 +68,11 @@ export class ShardedSubscriber {
       return (await this.connection(endpoint, deadline)).send(command);
     }
     const [first, ...rest] = entries;
-    for (const [id, list] of rest) void this.homes.get(id)?.client.sunsubscribe(...list).catch(() => undefined);
+    for (const [id, list] of rest)
+      void this.homes
+        .get(id)
+        ?.client.sunsubscribe(...list)
+        .catch(() => undefined);
     const home = this.homes.get(first![0]);
     if (!home?.alive) return command.resolve(0);
     if (named.length > 0) {
@@ -77,7 +81,10 @@ export class ShardedSubscriber {
       // Without names each shard answers for its own channels; the caller gets Redis's count.
       const own = new Command('sunsubscribe', first![1]);
       home.send(own);
-      own.promise.then((count) => command.resolve(count), (error: unknown) => command.reject(error instanceof Error ? error : new Error(String(error))));
+      own.promise.then(
+        (count) => command.resolve(count),
+        (error: unknown) => command.reject(error instanceof Error ? error : new Error(String(error))),
+      );
     }
     // A connection left with no channel closes once it has answered.
     command.promise.finally(() => this.closeIdle()).catch(() => undefined);
@@ -134,7 +141,14 @@ export class ShardedSubscriber {
           const from = this.gaps.get(moved[0]!)?.from;
           for (const c of moved) this.gaps.delete(c);
           if (moved.length > 0) {
-            this.ctx.bus.emit({ type: 'pubsub.resubscribed', family: 'sharded', node: next.id, previousNode: from, subscriptions: moved.length, gapMs: Date.now() - since });
+            this.ctx.bus.emit({
+              type: 'pubsub.resubscribed',
+              family: 'sharded',
+              node: next.id,
+              previousNode: from,
+              subscriptions: moved.length,
+              gapMs: Date.now() - since,
+            });
           }
         } catch {
           failed = true;
@@ -162,7 +176,13 @@ export class ShardedSubscriber {
     if (opening) return opening;
     const start = (async () => {
       existing?.close();
-      const next = new PubSubConnection(this.ctx.options, addressOf(endpoint), 'shard-subscriber', (from, event, args) => this.forward(from, event, args), (lost) => this.lost(lost));
+      const next = new PubSubConnection(
+        this.ctx.options,
+        addressOf(endpoint),
+        'shard-subscriber',
+        (from, event, args) => this.forward(from, event, args),
+        (lost) => this.lost(lost),
+      );
       this.homes.set(endpoint.id, next);
       try {
         await beforeDeadline(next.ready(deadline - Date.now()), deadline, () => this.timeout(endpoint.id));
@@ -192,10 +212,13 @@ export class ShardedSubscriber {
 
   private retrySoon(): void {
     if (this.closed || this.retry) return;
-    this.retry = setTimeout(() => {
-      this.retry = undefined;
-      this.reconsider();
-    }, retryDelayMs(++this.retries, this.ctx.options));
+    this.retry = setTimeout(
+      () => {
+        this.retry = undefined;
+        this.reconsider();
+      },
+      retryDelayMs(++this.retries, this.ctx.options),
+    );
     this.retry.unref();
   }
 

@@ -42,6 +42,9 @@ export class AddressScrubber {
     }
     for (const name of this.names) out = out.replaceAll(name, HIDDEN_ADDRESS);
     // Health reasons say "primary 0-5460 (10.0.0.1:7000)": with the address as its label, once is enough.
-    return out.replace(HOST_PORT, HIDDEN_ADDRESS).replace(IPV4, HIDDEN_ADDRESS).replace(/(\S+) \(\1\)/g, '$1');
+    return out
+      .replace(HOST_PORT, HIDDEN_ADDRESS)
+      .replace(IPV4, HIDDEN_ADDRESS)
+      .replace(/(\S+) \(\1\)/g, '$1');
   }
 }

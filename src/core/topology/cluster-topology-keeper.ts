@@ -81,13 +81,18 @@ export class ClusterTopologyKeeper {
       () => this.topology === undefined,
     );
     const attemptMs = options.policy.attemptTimeoutMs;
-    this.promotions = new PromotionWatch(() => this.watchedReplicas(), (w) => this.adoptPromotion(w), attemptMs);
+    this.promotions = new PromotionWatch(
+      () => this.watchedReplicas(),
+      (w) => this.adoptPromotion(w),
+      attemptMs,
+    );
     this.changes = new ChangeWatch(
       (e) => e.acceptsTraffic && !this.suspect(e),
       () => this.nodes.refreshCandidates(this.degradedShards(), (e) => this.suspect(e)),
       (f) => this.onFingerprint(f),
       attemptMs,
-      () => (this.isDegraded() && !this.promotions.active ? this.settings.degradedChangeCheckIntervalMs : this.settings.changeCheckIntervalMs),
+      () =>
+        this.isDegraded() && !this.promotions.active ? this.settings.degradedChangeCheckIntervalMs : this.settings.changeCheckIntervalMs,
       // Every known node is down (a cluster replaced wholesale): only a refresh, which resolves
       // the configuration endpoint again, can find it; the refresher's backoff paces it.
       () => void this.refresher.trigger('connection'),

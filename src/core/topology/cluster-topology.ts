@@ -125,12 +125,14 @@ export function parseClusterSlots(reply: unknown, source: NodeAddress): ClusterT
       slotOwner.fill(index, start, end + 1);
       covered += end - start + 1;
     }
-    shards.push(Object.freeze({
-      label: `${s.ranges[0]![0]}-${s.ranges[0]![1]}`,
-      primary: s.primary,
-      replicas: Object.freeze([...s.replicas.values()]),
-      ranges: Object.freeze(s.ranges.map((r) => Object.freeze(r) as readonly [number, number])),
-    }));
+    shards.push(
+      Object.freeze({
+        label: `${s.ranges[0]![0]}-${s.ranges[0]![1]}`,
+        primary: s.primary,
+        replicas: Object.freeze([...s.replicas.values()]),
+        ranges: Object.freeze(s.ranges.map((r) => Object.freeze(r) as readonly [number, number])),
+      }),
+    );
   }
   return Object.freeze({
     shards: Object.freeze(shards),

@@ -40,6 +40,11 @@ export class ReplicaReadEpisodes {
     const episode = this.open.get(label);
     if (!episode || (episode.endpoint === primary && primary.stats.ok <= episode.okAtStart)) return;
     this.open.delete(label);
-    this.bus.emit({ type: 'replica_reads.ended', node: episode.primary, reads: episode.reads, durationMs: Math.round(performance.now() - episode.startedAt) });
+    this.bus.emit({
+      type: 'replica_reads.ended',
+      node: episode.primary,
+      reads: episode.reads,
+      durationMs: Math.round(performance.now() - episode.startedAt),
+    });
   }
 }

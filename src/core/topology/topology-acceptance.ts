@@ -31,7 +31,9 @@ export function refuseTopology(current: ClusterTopology | undefined, next: Clust
   if (covered === 0) return 'the answer covers no slot';
   const keys = nodeKeys(next);
   if (!current) {
-    return keys.size > MAX_INITIAL_NODES ? `the answer names ${keys.size} nodes, more than the ${MAX_INITIAL_NODES} a cluster may have` : undefined;
+    return keys.size > MAX_INITIAL_NODES
+      ? `the answer names ${keys.size} nodes, more than the ${MAX_INITIAL_NODES} a cluster may have`
+      : undefined;
   }
   const had = SLOT_COUNT - current.uncovered;
   if (covered < had * MIN_COVERAGE_RATIO) return `the answer covers ${covered} slots where the current map covers ${had}`;

@@ -126,17 +126,19 @@ export class TopologyRefresher {
     } catch {
       attempt = Promise.resolve(false);
     }
-    const running = attempt.then(
-      (ok) => ok === true,
-      () => false,
-    ).then((ok) => {
-      this.failures = ok ? 0 : this.failures + 1;
-      this.running = undefined;
-      if (this.stopped) return ok;
-      if (this.waiting) this.arm(this.earliestStart() - this.clock.now(), () => this.runWaiting());
-      else this.scheduleNext();
-      return ok;
-    });
+    const running = attempt
+      .then(
+        (ok) => ok === true,
+        () => false,
+      )
+      .then((ok) => {
+        this.failures = ok ? 0 : this.failures + 1;
+        this.running = undefined;
+        if (this.stopped) return ok;
+        if (this.waiting) this.arm(this.earliestStart() - this.clock.now(), () => this.runWaiting());
+        else this.scheduleNext();
+        return ok;
+      });
     this.running = running;
     return running;
   }
@@ -162,10 +164,13 @@ export class TopologyRefresher {
 
   private arm(delayMs: number, run: () => void): void {
     this.clearTimer();
-    this.timer = this.clock.setTimer(() => {
-      this.timer = undefined;
-      run();
-    }, Math.max(0, delayMs));
+    this.timer = this.clock.setTimer(
+      () => {
+        this.timer = undefined;
+        run();
+      },
+      Math.max(0, delayMs),
+    );
   }
 
   private clearTimer(): void {

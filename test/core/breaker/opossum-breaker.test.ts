@@ -38,7 +38,10 @@ test('consecutive node failures open the breaker, which then rejects without cal
   assert.equal(b.state, 'open');
   assert.deepEqual(l.log, ['opened']);
   let called = false;
-  await assert.rejects(b.run(async () => ((called = true), 'x')), (e) => e instanceof BreakerRejection && e.retryAfterMs > 59_000);
+  await assert.rejects(
+    b.run(async () => ((called = true), 'x')),
+    (e) => e instanceof BreakerRejection && e.retryAfterMs > 59_000,
+  );
   assert.equal(called, false);
   b.dispose();
 });

@@ -5,7 +5,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ClientRegistry, silentLogger } from '../../../src/index.js';
 
-const client = (name?: string) => ({ ...(name ? { name } : {}), mode: 'standalone', node: { host: '127.0.0.1', port: 1 }, lazyConnect: true, logger: silentLogger, metrics: { enabled: false } }) as const;
+const client = (name?: string) =>
+  ({
+    ...(name ? { name } : {}),
+    mode: 'standalone',
+    node: { host: '127.0.0.1', port: 1 },
+    lazyConnect: true,
+    logger: silentLogger,
+    metrics: { enabled: false },
+  }) as const;
 
 test('the default client: "default" if configured, else the first; get() and defaultName agree', async () => {
   const two = new ClientRegistry([client('orders'), client('sessions')]);

@@ -6,7 +6,11 @@ import { describe, test } from 'node:test';
 import { FollowTrust } from '../../../src/core/client/follow-trust.js';
 import type { ReplicationOptions } from '../../../src/index.js';
 
-const base: ReplicationOptions = { mode: 'replication', primary: { host: 'primary.test', port: 6379 }, reader: { host: 'reader.test', port: 6379 } };
+const base: ReplicationOptions = {
+  mode: 'replication',
+  primary: { host: 'primary.test', port: 6379 },
+  reader: { host: 'reader.test', port: 6379 },
+};
 const resolver = (answers: Record<string, string[]>) => async (name: string) => {
   const found = answers[name];
   if (!found) throw new Error(`ENOTFOUND ${name}`);
@@ -30,7 +34,10 @@ describe('FollowTrust', { timeout: 5000 }, () => {
   });
 
   test('configured IPs are group hosts', async () => {
-    const trust = new FollowTrust({ ...base, primary: { host: '10.1.0.1', port: 6379 }, reader: { host: '10.1.0.2', port: 6379 } }, resolver({}));
+    const trust = new FollowTrust(
+      { ...base, primary: { host: '10.1.0.1', port: 6379 }, reader: { host: '10.1.0.2', port: 6379 } },
+      resolver({}),
+    );
     assert.equal(await trust.target('10.1.0.2'), '10.1.0.2');
     assert.equal(await trust.target('10.1.0.3'), undefined);
   });
@@ -38,7 +45,11 @@ describe('FollowTrust', { timeout: 5000 }, () => {
   test('with TLS verifying the configured name, any address is followed (the certificate is checked before AUTH)', async () => {
     assert.equal(await new FollowTrust({ ...base, tls: true }, resolver({})).target('10.9.9.9'), '10.9.9.9');
     assert.equal(await new FollowTrust({ ...base, tls: { servername: 'primary.test' } }, resolver({})).target('10.9.9.9'), '10.9.9.9');
-    assert.equal(await new FollowTrust({ ...base, tls: { rejectUnauthorized: false } }, resolver({})).target('10.9.9.9'), undefined, 'no verification, no exception');
+    assert.equal(
+      await new FollowTrust({ ...base, tls: { rejectUnauthorized: false } }, resolver({})).target('10.9.9.9'),
+      undefined,
+      'no verification, no exception',
+    );
     const byIp = { ...base, primary: { host: '10.1.0.1', port: 6379 }, tls: true as const };
     assert.equal(await new FollowTrust(byIp, resolver({})).target('10.9.9.9'), undefined, 'no configured name to verify against');
   });

@@ -43,7 +43,17 @@ test('slots Redis 7 itself gives (CLUSTER KEYSLOT), empty hash tags included', {
 
 test('agrees with the spec on any string (ASCII, Unicode, braces) and any bytes', { timeout: 20_000 }, () => {
   const pieces = constantFrom('{', '}', 'a', 'é', '€', '😀', 'x');
-  const key = oneof(string(), string({ unit: 'grapheme' }), array(pieces, { maxLength: 12 }).map((a) => a.join('')));
-  check(property(key, (k) => keySlot(k) === specSlot(k)), { numRuns: 5000 });
-  check(property(uint8Array({ maxLength: 40 }), (bytes) => keySlot(Buffer.from(bytes)) === specSlot(Buffer.from(bytes))), { numRuns: 1000 });
+  const key = oneof(
+    string(),
+    string({ unit: 'grapheme' }),
+    array(pieces, { maxLength: 12 }).map((a) => a.join('')),
+  );
+  check(
+    property(key, (k) => keySlot(k) === specSlot(k)),
+    { numRuns: 5000 },
+  );
+  check(
+    property(uint8Array({ maxLength: 40 }), (bytes) => keySlot(Buffer.from(bytes)) === specSlot(Buffer.from(bytes))),
+    { numRuns: 1000 },
+  );
 });

@@ -4,7 +4,12 @@
 // change nothing.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ReplicationEvidence, TIMEOUT_WINDOW_MS, type ReplicationReactions, type ReplicationSlot } from '../../../src/core/client/replication-evidence.js';
+import {
+  ReplicationEvidence,
+  TIMEOUT_WINDOW_MS,
+  type ReplicationReactions,
+  type ReplicationSlot,
+} from '../../../src/core/client/replication-evidence.js';
 import type { Endpoint } from '../../../src/core/endpoint/endpoint.js';
 import { SCENARIO_TRAITS, type FailureClass, type FailureScenario } from '../../../src/core/policy/failure-scenario.js';
 import { FakeEndpoint } from '../command/command-path-fakes.js';
@@ -104,7 +109,7 @@ describe('ReplicationEvidence (ReplicationRouter.onFailure)', { timeout: 5000 },
     assert.deepEqual(react.done, ['poke reader', 'poke primary']);
   });
 
-  test('ignored: failures that are not the node\'s fault, and failures on an endpoint already swapped out', () => {
+  test("ignored: failures that are not the node's fault, and failures on an endpoint already swapped out", () => {
     const { react, evidence, primary } = setUp();
     for (const scenario of ['command', 'moved', 'circuit-open', 'closed'] as const) evidence.onFailure(primary, failure(scenario));
     const old = primary;

@@ -29,7 +29,11 @@ describe('ReplicationReads: where a read goes', { timeout: 5000 }, () => {
     const reads = new ReplicationReads('replica-preferred');
     const { primary, reader } = pair();
     assert.equal(reads.route(primary, reader, undefined), reader);
-    assert.equal(reads.route(primary, reader, failure('timeout')), reader, 'as before readFrom existed: the previous failure does not decide');
+    assert.equal(
+      reads.route(primary, reader, failure('timeout')),
+      reader,
+      'as before readFrom existed: the previous failure does not decide',
+    );
     for (const state of ['open', 'half-open'] as const) {
       reader.breaker.state = state;
       assert.equal(reads.route(primary, reader, undefined), primary, `reader breaker ${state}`);
@@ -113,7 +117,9 @@ describe('readFrom in replication mode: options', { timeout: 5000 }, () => {
 
   test('a preference for the reader without a reader is a contradiction, refused with the typed error', () => {
     for (const readFrom of ['replica-preferred', 'primary-preferred']) {
-      assert.deepEqual(problemsOf({ ...base, readFrom }), [`readFrom '${readFrom}' needs a reader (there is no other node to read from): set reader, or use readFrom 'primary'`]);
+      assert.deepEqual(problemsOf({ ...base, readFrom }), [
+        `readFrom '${readFrom}' needs a reader (there is no other node to read from): set reader, or use readFrom 'primary'`,
+      ]);
     }
   });
 

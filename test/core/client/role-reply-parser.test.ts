@@ -10,8 +10,16 @@ const roleName = fc.constantFrom('master', 'slave', 'replica', 'sentinel', '');
 const anyReply = fc.oneof(
   fc.anything({ maxDepth: 3, withBigInt: true, withNullPrototype: true, withTypedArray: true }),
   fc.tuple(roleName, fc.anything(), fc.anything()),
-  fc.tuple(roleName, fc.oneof(fc.string(), fc.ipV4(), fc.constant('')), fc.oneof(fc.integer({ min: -10, max: 70_000 }), fc.string(), fc.double())),
-  fc.tuple(fc.constant(Buffer.from('slave')), fc.ipV4().map((s) => Buffer.from(s)), fc.integer({ min: 1, max: 65535 })),
+  fc.tuple(
+    roleName,
+    fc.oneof(fc.string(), fc.ipV4(), fc.constant('')),
+    fc.oneof(fc.integer({ min: -10, max: 70_000 }), fc.string(), fc.double()),
+  ),
+  fc.tuple(
+    fc.constant(Buffer.from('slave')),
+    fc.ipV4().map((s) => Buffer.from(s)),
+    fc.integer({ min: 1, max: 65535 }),
+  ),
 );
 
 describe('ROLE reply parser', { timeout: 20_000 }, () => {
@@ -29,7 +37,11 @@ describe('ROLE reply parser', { timeout: 20_000 }, () => {
 
   test('real replies', () => {
     assert.deepEqual(parseRoleReply(['master', 10, []]), { role: 'master' });
-    assert.deepEqual(parseRoleReply(['slave', '10.0.0.2', 6380, 'connected', 10]), { role: 'replica', masterHost: '10.0.0.2', masterPort: 6380 });
+    assert.deepEqual(parseRoleReply(['slave', '10.0.0.2', 6380, 'connected', 10]), {
+      role: 'replica',
+      masterHost: '10.0.0.2',
+      masterPort: 6380,
+    });
     assert.deepEqual(parseRoleReply(['slave', 'evil host\r\nAUTH', 6380]), { role: 'unknown' });
     assert.deepEqual(parseRoleReply(['slave', '10.0.0.2', 0]), { role: 'unknown' });
     assert.deepEqual(parseRoleReply('master'), { role: 'unknown' });

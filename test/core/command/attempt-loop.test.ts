@@ -25,7 +25,12 @@ function context(router: FakeRouter, over: Partial<typeof policy> = {}): { ctx: 
 }
 
 /** A single-command job whose sends answer from a script: an error to throw, or a value. */
-function scriptedJob(router: FakeRouter, name: string, replies: Array<Error | string>, pol = policy): AttemptJob<unknown> & { sentTo: string[] } {
+function scriptedJob(
+  router: FakeRouter,
+  name: string,
+  replies: Array<Error | string>,
+  pol = policy,
+): AttemptJob<unknown> & { sentTo: string[] } {
   const command = new Command(name, ['k']);
   const sentTo: string[] = [];
   return {
@@ -36,7 +41,9 @@ function scriptedJob(router: FakeRouter, name: string, replies: Array<Error | st
     send: (endpoint) => {
       sentTo.push(endpoint.id);
       const reply = replies.shift() ?? 'OK';
-      return reply instanceof Error ? Promise.reject(new AttemptFailure(reply, classifyFailure(reply, { sent: true }))) : Promise.resolve(reply);
+      return reply instanceof Error
+        ? Promise.reject(new AttemptFailure(reply, classifyFailure(reply, { sent: true })))
+        : Promise.resolve(reply);
     },
     renew: () => {},
   };
@@ -49,11 +56,18 @@ describe('runAttempts', { timeout: 10_000 }, () => {
     const router = new FakeRouter(new FakeEndpoint('a:1'));
     const { ctx, events } = context(router);
     const job = scriptedJob(router, 'get', ['v']);
-    const first = { endpoint: router.primary.asEndpoint(), start: performance.now(), thrown: new AttemptFailure(new Error('Command timed out'), classifyFailure(new Error('Command timed out'), { sent: true })) };
+    const first = {
+      endpoint: router.primary.asEndpoint(),
+      start: performance.now(),
+      thrown: new AttemptFailure(new Error('Command timed out'), classifyFailure(new Error('Command timed out'), { sent: true })),
+    };
     assert.equal(await runAttempts(job, ctx, first.start, first), 'v');
     assert.deepEqual(router.failures, [{ node: 'a:1', scenario: 'timeout' }]);
     assert.equal(router.primary.breaker.failures, 1, 'the fast-lane failure counted against the closed breaker');
-    assert.deepEqual(events.map((e) => e.type), ['command.retried']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['command.retried'],
+    );
     assert.equal(router.primary.stats.ok, 1);
   });
 
@@ -131,6 +145,9 @@ describe('runAttempts', { timeout: 10_000 }, () => {
     const start = performance.now();
     assert.equal(await runAttempts(job, ctx, start), 'v');
     assert.equal(asked, 1);
-    assert.ok(performance.now() - start < 500, `released on evidence, not after a 5 s backoff (${(performance.now() - start).toFixed(0)} ms)`);
+    assert.ok(
+      performance.now() - start < 500,
+      `released on evidence, not after a 5 s backoff (${(performance.now() - start).toFixed(0)} ms)`,
+    );
   });
 });

@@ -13,7 +13,15 @@ const policy = { ...policyPresets.cluster, maxAttempts: 3 };
 const endpoint = new FakeEndpoint('127.0.0.1:7000').asEndpoint();
 
 function profile(over: Partial<CommandProfile> = {}): CommandProfile {
-  return { label: 'incr', isRead: false, safeWhenUnknown: false, blocking: false, script: false, budget: { attemptMs: 500, totalMs: 2000 }, ...over };
+  return {
+    label: 'incr',
+    isRead: false,
+    safeWhenUnknown: false,
+    blocking: false,
+    script: false,
+    budget: { attemptMs: 500, totalMs: 2000 },
+    ...over,
+  };
 }
 function failure(scenario: FailureScenario, execution: Execution): FailureClass {
   return { scenario, execution, ...SCENARIO_TRAITS[scenario] };
@@ -22,11 +30,24 @@ function state(over: Partial<CallState> = {}): CallState {
   return { attempt: 1, previous: undefined, refused: undefined, held: false, lastError: undefined, ...over };
 }
 function ctx(over: Partial<DecideContext> = {}): DecideContext {
-  return { clientName: 'c', policy, profile: profile(), deadline: performance.now() + 2000, closing: false, hold: () => undefined, ...over };
+  return {
+    clientName: 'c',
+    policy,
+    profile: profile(),
+    deadline: performance.now() + 2000,
+    closing: false,
+    hold: () => undefined,
+    ...over,
+  };
 }
-const failed = (f: FailureClass, error: unknown = new Error(f.scenario)): AttemptResult<never> => ({ kind: 'failed', endpoint, failure: f, error });
+const failed = (f: FailureClass, error: unknown = new Error(f.scenario)): AttemptResult<never> => ({
+  kind: 'failed',
+  endpoint,
+  failure: f,
+  error,
+});
 const code = (step: ReturnType<typeof decideNext>): string | undefined =>
-  step.do === 'throw' ? (step.error as { code?: string }).code ?? (step.error as Error).message : undefined;
+  step.do === 'throw' ? ((step.error as { code?: string }).code ?? (step.error as Error).message) : undefined;
 
 describe('decideNext', { timeout: 5000 }, () => {
   test('ok returns the value', () => {
@@ -99,6 +120,9 @@ describe('decideNext', { timeout: 5000 }, () => {
 
   test('batches follow the same rules through their profile: a watched MULTI is never re-sent', () => {
     const watchedMulti = profile({ label: 'multi', safeWhenUnknown: false });
-    assert.equal(code(decideNext(failed(failure('timeout', 'unknown')), state(), ctx({ profile: watchedMulti }))), ErrorCodes.outcomeUnknown);
+    assert.equal(
+      code(decideNext(failed(failure('timeout', 'unknown')), state(), ctx({ profile: watchedMulti }))),
+      ErrorCodes.outcomeUnknown,
+    );
   });
 });

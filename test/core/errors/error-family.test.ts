@@ -38,7 +38,11 @@ function family(m: typeof api) {
     { error: new m.ConnectFailedError('c', 'refused', 'connection', cause), code: 'ERR_CONNECT_FAILED', guard: m.isConnectFailedError },
     { error: new m.CrossSlotError('c', 'multi'), code: 'ERR_CROSS_SLOT', guard: m.isCrossSlotError },
     { error: new m.UnknownClientError('x', ['a']), code: 'ERR_UNKNOWN_CLIENT', guard: m.isUnknownClientError },
-    { error: new m.PartialFailureError('c', 'mget', [{ slot: 1, keyIndexes: [0], node: '127.0.0.1:7000', error: cause }]), code: 'ERR_PARTIAL_FAILURE', guard: m.isPartialFailureError },
+    {
+      error: new m.PartialFailureError('c', 'mget', [{ slot: 1, keyIndexes: [0], node: '127.0.0.1:7000', error: cause }]),
+      code: 'ERR_PARTIAL_FAILURE',
+      guard: m.isPartialFailureError,
+    },
   ] as const;
 }
 
@@ -48,19 +52,22 @@ describe('error family', { timeout: 10_000 }, () => {
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
   test('codes are stable (public contract: match on code, never on text)', () => {
-    assert.deepEqual({ ...ErrorCodes }, {
-      circuitOpen: 'ERR_CIRCUIT_OPEN',
-      commandTimeout: 'ERR_COMMAND_TIMEOUT',
-      outcomeUnknown: 'ERR_OUTCOME_UNKNOWN',
-      retriesExhausted: 'ERR_RETRIES_EXHAUSTED',
-      invalidOptions: 'ERR_INVALID_OPTIONS',
-      queueFull: 'ERR_QUEUE_FULL',
-      clientClosed: 'ERR_CLIENT_CLOSED',
-      connectFailed: 'ERR_CONNECT_FAILED',
-      crossSlot: 'ERR_CROSS_SLOT',
-      unknownClient: 'ERR_UNKNOWN_CLIENT',
-      partialFailure: 'ERR_PARTIAL_FAILURE',
-    });
+    assert.deepEqual(
+      { ...ErrorCodes },
+      {
+        circuitOpen: 'ERR_CIRCUIT_OPEN',
+        commandTimeout: 'ERR_COMMAND_TIMEOUT',
+        outcomeUnknown: 'ERR_OUTCOME_UNKNOWN',
+        retriesExhausted: 'ERR_RETRIES_EXHAUSTED',
+        invalidOptions: 'ERR_INVALID_OPTIONS',
+        queueFull: 'ERR_QUEUE_FULL',
+        clientClosed: 'ERR_CLIENT_CLOSED',
+        connectFailed: 'ERR_CONNECT_FAILED',
+        crossSlot: 'ERR_CROSS_SLOT',
+        unknownClient: 'ERR_UNKNOWN_CLIENT',
+        partialFailure: 'ERR_PARTIAL_FAILURE',
+      },
+    );
     for (const { error, code } of family(api)) {
       assert.equal(error.code, code, error.name);
       assert.ok(error instanceof api.ResilienceError && error instanceof Error);

@@ -27,7 +27,7 @@ describe('causes are stripped of handshake credentials', { timeout: 10_000 }, ()
     assert.deepEqual((auth as unknown as { command: unknown }).command, { name: 'auth', args: ['[redacted]', '[redacted]'] });
   });
 
-  test('other commands keep their arguments (they are the caller\'s, and diagnosis needs them)', () => {
+  test("other commands keep their arguments (they are the caller's, and diagnosis needs them)", () => {
     const cause = Object.assign(new Error('timeout'), { command: { name: 'get', args: ['user:1'] } });
     const error = new CommandTimeoutError({ client: 'app', node: '127.0.0.1:6379', command: 'get' }, 500, cause);
     assert.deepEqual((error.cause as { command: unknown }).command, { name: 'get', args: ['user:1'] });

@@ -30,10 +30,46 @@ test('every metric in the table is exported, lint-clean, with the configured pre
   const detach = attachClientMetrics(source('cache', stats), events, { registry, prefix: 'rr_' });
   const now = Date.now();
   events.next({ type: 'breaker.opened', client: 'cache', timestamp: now, node: '127.0.0.1:7000', failureRate: 80, forced: false });
-  events.next({ type: 'command.retried', client: 'cache', timestamp: now, node: '127.0.0.1:7000', scenario: 'timeout', command: 'get', attempt: 1, delayMs: 10 });
-  events.next({ type: 'topology.refreshed', client: 'cache', timestamp: now, trigger: 'timeouts', changed: true, added: [], removed: [], promoted: [], durationMs: 3 });
-  events.next({ type: 'dns.resolved', client: 'cache', timestamp: now, name: 'primary.test', outcome: 'success', addresses: ['127.0.0.2'], ttlSeconds: 15 });
-  events.next({ type: 'endpoint.changed', client: 'cache', timestamp: now, name: 'primary.test', oldAddress: 'a', newAddress: 'b', cause: 'dns', node: 'b' });
+  events.next({
+    type: 'command.retried',
+    client: 'cache',
+    timestamp: now,
+    node: '127.0.0.1:7000',
+    scenario: 'timeout',
+    command: 'get',
+    attempt: 1,
+    delayMs: 10,
+  });
+  events.next({
+    type: 'topology.refreshed',
+    client: 'cache',
+    timestamp: now,
+    trigger: 'timeouts',
+    changed: true,
+    added: [],
+    removed: [],
+    promoted: [],
+    durationMs: 3,
+  });
+  events.next({
+    type: 'dns.resolved',
+    client: 'cache',
+    timestamp: now,
+    name: 'primary.test',
+    outcome: 'success',
+    addresses: ['127.0.0.2'],
+    ttlSeconds: 15,
+  });
+  events.next({
+    type: 'endpoint.changed',
+    client: 'cache',
+    timestamp: now,
+    name: 'primary.test',
+    oldAddress: 'a',
+    newAddress: 'b',
+    cause: 'dns',
+    node: 'b',
+  });
   events.next({ type: 'failover.detected', client: 'cache', timestamp: now, node: '127.0.0.1:7000' });
   events.next({ type: 'failover.recovered', client: 'cache', timestamp: now, node: '127.0.0.1:7000', durationMs: 1500 });
   const text = await registry.metrics();
@@ -72,17 +108,42 @@ test('metrics can be turned off and never touch the registry', async () => {
 
 test('the lint itself catches bad names, units and buckets', () => {
   const bad = [
-    '# HELP x_requests counted', '# TYPE x_requests counter', 'x_requests 1',
-    '# HELP x_latency_ms latency', '# TYPE x_latency_ms gauge', 'x_latency_ms 3',
-    '# HELP h hist', '# TYPE h histogram', 'h_bucket{le="1"} 5', 'h_bucket{le="2"} 4',
-    '# HELP g g', '# TYPE g gauge', 'g{a="1"} 1', 'g{a="1"} 2',
+    '# HELP x_requests counted',
+    '# TYPE x_requests counter',
+    'x_requests 1',
+    '# HELP x_latency_ms latency',
+    '# TYPE x_latency_ms gauge',
+    'x_latency_ms 3',
+    '# HELP h hist',
+    '# TYPE h histogram',
+    'h_bucket{le="1"} 5',
+    'h_bucket{le="2"} 4',
+    '# HELP g g',
+    '# TYPE g gauge',
+    'g{a="1"} 1',
+    'g{a="1"} 2',
   ].join('\n');
   const problems = lintExposition(bad);
-  assert.ok(problems.some((p) => p.includes('without _total')), problems.join('\n'));
-  assert.ok(problems.some((p) => p.includes('base units')), problems.join('\n'));
-  assert.ok(problems.some((p) => p.includes('not cumulative')), problems.join('\n'));
-  assert.ok(problems.some((p) => p.includes('no +Inf')), problems.join('\n'));
-  assert.ok(problems.some((p) => p.includes('duplicate series')), problems.join('\n'));
+  assert.ok(
+    problems.some((p) => p.includes('without _total')),
+    problems.join('\n'),
+  );
+  assert.ok(
+    problems.some((p) => p.includes('base units')),
+    problems.join('\n'),
+  );
+  assert.ok(
+    problems.some((p) => p.includes('not cumulative')),
+    problems.join('\n'),
+  );
+  assert.ok(
+    problems.some((p) => p.includes('no +Inf')),
+    problems.join('\n'),
+  );
+  assert.ok(
+    problems.some((p) => p.includes('duplicate series')),
+    problems.join('\n'),
+  );
 });
 
 test('two clients with the same name in one process add up to one series each', async () => {
@@ -99,7 +160,10 @@ test('two clients with the same name in one process add up to one series each', 
   assert.deepEqual(lintExposition(text), []);
   const countLines = text.split('\n').filter((l) => l.startsWith('redis_resilience_command_duration_seconds_count{'));
   assert.deepEqual(countLines, ['redis_resilience_command_duration_seconds_count{client="cache",node="127.0.0.1:7000",role="primary"} 2']);
-  assert.match(text, /^redis_resilience_commands_total\{client="cache",node="127.0.0.1:7000",role="primary",outcome="success",scenario="none"\} 5$/m);
+  assert.match(
+    text,
+    /^redis_resilience_commands_total\{client="cache",node="127.0.0.1:7000",role="primary",outcome="success",scenario="none"\} 5$/m,
+  );
   detachA();
   detachB();
 });

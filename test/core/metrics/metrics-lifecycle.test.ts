@@ -26,7 +26,11 @@ describe('metric series lifecycle', { timeout: 20_000 }, () => {
     const registry = new Registry();
     for (let i = 0; i < 20; i++) {
       const client = createResilientRedis({
-        name: `cycle-${i}`, mode: 'standalone', node: { host: '127.0.0.1', port: 1 }, logger: silentLogger, metrics: { registry },
+        name: `cycle-${i}`,
+        mode: 'standalone',
+        node: { host: '127.0.0.1', port: 1 },
+        logger: silentLogger,
+        metrics: { registry },
       });
       // An event-driven series (breaker transitions) and the scrape-time ones.
       assert.ok(client.controlBreaker('127.0.0.1:1', 'open'));
@@ -53,7 +57,8 @@ describe('metric series lifecycle', { timeout: 20_000 }, () => {
       {
         client: 'swap',
         *nodes() {
-          for (const n of live) yield { node: n.node, role: 'primary', stats: n.stats, breaker: 'closed' as const, ready: true, queueDepth: 0 };
+          for (const n of live)
+            yield { node: n.node, role: 'primary', stats: n.stats, breaker: 'closed' as const, ready: true, queueDepth: 0 };
         },
         inFlight: () => 0,
       },
@@ -71,7 +76,10 @@ describe('metric series lifecycle', { timeout: 20_000 }, () => {
     assert.equal(await total(registry, 'command_duration_seconds_count', 'swap'), durationBefore);
     const lines = await series(registry, /client="swap"/);
     assert.ok(!lines.some((l) => l.includes('10.0.0.1:6379')), `no series of the departed node:\n${lines.join('\n')}`);
-    assert.ok(lines.some((l) => /breaker_transitions_total\{.*node="retired".*\} 1$/.test(l)), 'its breaker transition is kept, folded');
+    assert.ok(
+      lines.some((l) => /breaker_transitions_total\{.*node="retired".*\} 1$/.test(l)),
+      'its breaker transition is kept, folded',
+    );
     // Several departures in a row: the series count stays bounded.
     for (let i = 0; i < 10; i++) {
       const stats = new EndpointStats();
@@ -88,8 +96,20 @@ describe('metric series lifecycle', { timeout: 20_000 }, () => {
 
   test('a ClientRegistry that fails on one client leaves the clients built before it unregistered', async () => {
     const registry = new Registry();
-    const good = { name: 'first', mode: 'standalone', node: { host: '127.0.0.1', port: 1 }, logger: silentLogger, metrics: { registry } } as const;
-    const bad = { name: 'second', mode: 'standalone', node: { host: '127.0.0.1', port: 0 }, logger: silentLogger, metrics: { registry } } as const;
+    const good = {
+      name: 'first',
+      mode: 'standalone',
+      node: { host: '127.0.0.1', port: 1 },
+      logger: silentLogger,
+      metrics: { registry },
+    } as const;
+    const bad = {
+      name: 'second',
+      mode: 'standalone',
+      node: { host: '127.0.0.1', port: 0 },
+      logger: silentLogger,
+      metrics: { registry },
+    } as const;
     assert.throws(() => new ClientRegistry([good, bad]), isInvalidOptionsError);
     assert.deepEqual(await series(registry, /client="first"/), []);
   });

@@ -53,15 +53,24 @@ describe('options validation hardening', { timeout: 10_000 }, () => {
     });
     assert.equal(problems.length, 4, problems.join('\n'));
     for (const key of ['nodes[0].hots', 'dns.minInterval', 'metrics.enable', 'tls.verify']) {
-      assert.ok(problems.some((p) => p.startsWith(`${key} is not a known option`)), `${key} reported in:\n${problems.join('\n')}`);
+      assert.ok(
+        problems.some((p) => p.startsWith(`${key} is not a known option`)),
+        `${key} reported in:\n${problems.join('\n')}`,
+      );
     }
   });
 
   test('keys inherited from Object.prototype are unknown options, not rules', () => {
     const problems = problemsOf({ ...cluster, policy: { toString: 5 }, topology: JSON.parse('{"__proto__": 1}') });
     assert.equal(problems.length, 2, problems.join('\n'));
-    assert.ok(problems.some((p) => p.startsWith('policy.toString is not a known option')), problems.join('\n'));
-    assert.ok(problems.some((p) => p.startsWith('topology.__proto__ is not a known option')), problems.join('\n'));
+    assert.ok(
+      problems.some((p) => p.startsWith('policy.toString is not a known option')),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((p) => p.startsWith('topology.__proto__ is not a known option')),
+      problems.join('\n'),
+    );
   });
 
   test('no user string is quoted back: a password-bearing URL in a port, mode or readFrom stays out of the message', () => {

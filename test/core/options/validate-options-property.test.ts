@@ -6,7 +6,15 @@ import * as fc from 'fast-check';
 import { isInvalidOptionsError, resolveOptions } from '../../../src/index.js';
 
 const anyValue = fc.oneof(
-  fc.anything({ maxDepth: 2, withBigInt: true, withMap: true, withSet: true, withDate: true, withNullPrototype: true, withTypedArray: true }),
+  fc.anything({
+    maxDepth: 2,
+    withBigInt: true,
+    withMap: true,
+    withSet: true,
+    withDate: true,
+    withNullPrototype: true,
+    withTypedArray: true,
+  }),
   fc.integer({ min: -5, max: 70_000 }),
   fc.constantFrom(0, 1, 50, 100, 1000, 65535, Number.NaN, Infinity, -1, 2 ** 31, '127.0.0.1', 'toString', '__proto__'),
 );
@@ -24,12 +32,27 @@ const partialOptions = fc.record(
     readFrom: fc.oneof(fc.constantFrom('primary', 'replica-preferred'), anyValue),
     password: anyValue,
     db: anyValue,
-    tls: fc.oneof(fc.boolean(), fc.dictionary(fc.constantFrom('servername', 'ca', 'verify', 'rejectUnauthorized'), anyValue, { maxKeys: 3 }), anyValue),
-    policy: fc.oneof(numbers(['attemptTimeoutMs', 'totalTimeoutMs', 'maxAttempts', 'backoffBaseMs', 'backoffMaxMs', 'connectTimeoutMs']), anyValue),
+    tls: fc.oneof(
+      fc.boolean(),
+      fc.dictionary(fc.constantFrom('servername', 'ca', 'verify', 'rejectUnauthorized'), anyValue, { maxKeys: 3 }),
+      anyValue,
+    ),
+    policy: fc.oneof(
+      numbers(['attemptTimeoutMs', 'totalTimeoutMs', 'maxAttempts', 'backoffBaseMs', 'backoffMaxMs', 'connectTimeoutMs']),
+      anyValue,
+    ),
     breaker: fc.oneof(numbers(['errorThresholdPercentage', 'volumeThreshold', 'rollingWindowMs']), anyValue),
     topology: fc.oneof(numbers(['refreshIntervalMs', 'minRefreshGapMs', 'timeoutsToRefresh']), anyValue),
     dns: fc.oneof(
-      fc.record({ servers: fc.oneof(fc.array(anyValue, { maxLength: 3 }), anyValue), minIntervalMs: anyValue, fastPollMs: anyValue, resolve: anyValue }, { requiredKeys: [] }),
+      fc.record(
+        {
+          servers: fc.oneof(fc.array(anyValue, { maxLength: 3 }), anyValue),
+          minIntervalMs: anyValue,
+          fastPollMs: anyValue,
+          resolve: anyValue,
+        },
+        { requiredKeys: [] },
+      ),
       anyValue,
     ),
     metrics: fc.oneof(fc.dictionary(fc.constantFrom('enabled', 'enable', 'prefix', 'registry'), anyValue, { maxKeys: 3 }), anyValue),

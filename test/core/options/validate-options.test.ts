@@ -2,14 +2,7 @@
 // misconfigured service fails at boot with the whole list instead of one fix per deploy.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  ErrorCodes,
-  InvalidOptionsError,
-  isInvalidOptionsError,
-  policyPresets,
-  resolveOptions,
-  silentLogger,
-} from '../../../src/index.js';
+import { ErrorCodes, InvalidOptionsError, isInvalidOptionsError, policyPresets, resolveOptions, silentLogger } from '../../../src/index.js';
 
 /** Runs `resolveOptions` and returns the problems it listed (fails if it did not throw). */
 function problemsOf(options: unknown): readonly string[] {
@@ -96,7 +89,11 @@ describe('resolveOptions', { timeout: 10_000 }, () => {
 
   test('an unknown mode does not hide the other problems', () => {
     const problems = problemsOf({ mode: 'sentinel', policy: { totalTimeoutMs: -1 }, keyPrefix: 7 });
-    assertExactly(problems, [/^mode must be one of standalone, replication, cluster \(got a string\)/, /^policy\.totalTimeoutMs must be >= 1/, /^keyPrefix must be a string/]);
+    assertExactly(problems, [
+      /^mode must be one of standalone, replication, cluster \(got a string\)/,
+      /^policy\.totalTimeoutMs must be >= 1/,
+      /^keyPrefix must be a string/,
+    ]);
   });
 
   test('a missing mode is reported', () => {
@@ -138,7 +135,10 @@ describe('resolveOptions', { timeout: 10_000 }, () => {
       node: { host: 'h', port: 1 },
       policy: { totalTimeoutMs: Number.POSITIVE_INFINITY, closeDrainMs: 2 ** 31 },
     });
-    assertExactly(problems, [/^policy\.totalTimeoutMs must be a finite number \(got Infinity\)/, /^policy\.closeDrainMs must be <= 2147483647/]);
+    assertExactly(problems, [
+      /^policy\.totalTimeoutMs must be a finite number \(got Infinity\)/,
+      /^policy\.closeDrainMs must be <= 2147483647/,
+    ]);
   });
 
   test('non-object options and non-object sections', () => {
@@ -150,7 +150,12 @@ describe('resolveOptions', { timeout: 10_000 }, () => {
   });
 
   test('undefined values count as not given', () => {
-    const resolved = resolveOptions({ mode: 'standalone', node: { host: 'h', port: 1 }, password: undefined, policy: { attemptTimeoutMs: undefined } });
+    const resolved = resolveOptions({
+      mode: 'standalone',
+      node: { host: 'h', port: 1 },
+      password: undefined,
+      policy: { attemptTimeoutMs: undefined },
+    });
     assert.equal(resolved.policy.attemptTimeoutMs, policyPresets.standalone.attemptTimeoutMs);
   });
 });

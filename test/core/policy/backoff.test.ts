@@ -57,23 +57,51 @@ describe('computeBackoffMs', () => {
   });
 
   it('scales linearly with random()', () => {
-    assert.equal(computeBackoffMs(3, POLICY, () => 0), 0);
-    assert.equal(computeBackoffMs(3, POLICY, () => 0.5), 100);
-    assert.equal(computeBackoffMs(3, POLICY, () => 0.25), 50);
+    assert.equal(
+      computeBackoffMs(3, POLICY, () => 0),
+      0,
+    );
+    assert.equal(
+      computeBackoffMs(3, POLICY, () => 0.5),
+      100,
+    );
+    assert.equal(
+      computeBackoffMs(3, POLICY, () => 0.25),
+      50,
+    );
   });
 
   it('treats attempts below 1 and NaN as the first retry', () => {
     for (const attempt of [0, -3, 0.5, Number.NaN]) {
-      assert.equal(computeBackoffMs(attempt, POLICY, () => 0.5), 25, String(attempt));
+      assert.equal(
+        computeBackoffMs(attempt, POLICY, () => 0.5),
+        25,
+        String(attempt),
+      );
     }
-    assert.equal(computeBackoffMs(2.9, POLICY, () => 0.5), 50);
+    assert.equal(
+      computeBackoffMs(2.9, POLICY, () => 0.5),
+      50,
+    );
   });
 
   it('returns 0 for a zero or negative policy', () => {
-    assert.equal(computeBackoffMs(5, { baseMs: 0, maxMs: 1000 }, () => 0.9), 0);
-    assert.equal(computeBackoffMs(5, { baseMs: 100, maxMs: 0 }, () => 0.9), 0);
-    assert.equal(computeBackoffMs(5, { baseMs: -1, maxMs: -1 }, () => 0.9), 0);
-    assert.equal(computeBackoffMs(2000, { baseMs: 0, maxMs: 1000 }, () => 0.9), 0);
+    assert.equal(
+      computeBackoffMs(5, { baseMs: 0, maxMs: 1000 }, () => 0.9),
+      0,
+    );
+    assert.equal(
+      computeBackoffMs(5, { baseMs: 100, maxMs: 0 }, () => 0.9),
+      0,
+    );
+    assert.equal(
+      computeBackoffMs(5, { baseMs: -1, maxMs: -1 }, () => 0.9),
+      0,
+    );
+    assert.equal(
+      computeBackoffMs(2000, { baseMs: 0, maxMs: 1000 }, () => 0.9),
+      0,
+    );
   });
 
   it('uses Math.random by default', () => {

@@ -21,9 +21,8 @@ const { SimpleError } = require('ioredis/built/resp/errors.js') as { SimpleError
 const { MaxRetriesPerRequestError } = require('ioredis/built/errors/index.js') as {
   MaxRetriesPerRequestError: ErrorClass<[number]>;
 };
-const ClusterAllFailedError = (
-  require('ioredis/built/errors/ClusterAllFailedError.js') as { default: ErrorClass<[string, Error?]> }
-).default;
+const ClusterAllFailedError = (require('ioredis/built/errors/ClusterAllFailedError.js') as { default: ErrorClass<[string, Error?]> })
+  .default;
 const { AbortError } = require('redis-errors') as { AbortError: ErrorClass };
 const Reply = ReplyError as ErrorClass;
 
@@ -64,6 +63,8 @@ interface Case {
   readonly redirect?: Redirect;
 }
 
+// A table of cases, one row per case.
+// prettier-ignore
 const REPLY_CASES: Case[] = [
   { title: 'MOVED to an IPv4 node', error: new Reply('MOVED 3999 127.0.0.1:6381'), scenario: 'moved', execution: 'not-executed', redirect: { slot: 3999, host: '127.0.0.1', port: 6381 } },
   { title: 'MOVED to a hostname (cluster with TLS)', error: new Reply('MOVED 16383 node-0002-001.cache.example.com:6380'), scenario: 'moved', execution: 'not-executed', redirect: { slot: 16383, host: 'node-0002-001.cache.example.com', port: 6380 } },
@@ -107,6 +108,8 @@ const REPLY_CASES: Case[] = [
   { title: 'reply errors ignore context', error: new Reply('LOADING Redis is loading the dataset in memory'), sent: false, scenario: 'loading', execution: 'not-executed' },
 ];
 
+// A table of cases, one row per case.
+// prettier-ignore
 const IOREDIS_CASES: Case[] = [
   { title: 'commandTimeout, sent unknown', error: new Error('Command timed out'), scenario: 'timeout', execution: 'unknown' },
   { title: 'commandTimeout, written', error: new Error('Command timed out'), sent: true, scenario: 'timeout', execution: 'unknown' },
@@ -131,6 +134,8 @@ const IOREDIS_CASES: Case[] = [
   { title: 'redirections exhausted on a closed connection', error: new Error(`Too many Cluster redirections. Last error: ${String(new Error('Connection is closed.'))}`), scenario: 'connection', execution: 'unknown' },
 ];
 
+// A table of cases, one row per case.
+// prettier-ignore
 const SYSTEM_CASES: Case[] = [
   { title: 'ECONNREFUSED', error: Object.assign(systemError('ECONNREFUSED', 'connect', -111), { address: '127.0.0.1', port: 6379 }), scenario: 'connection', execution: 'not-executed' },
   { title: 'EHOSTUNREACH', error: systemError('EHOSTUNREACH', 'connect', -113), scenario: 'connection', execution: 'not-executed' },
@@ -151,6 +156,8 @@ const SYSTEM_CASES: Case[] = [
   { title: 'TLS handshake timeout is the network', error: Object.assign(new Error('TLS handshake timeout'), { code: 'ERR_TLS_HANDSHAKE_TIMEOUT' }), scenario: 'connection', execution: 'not-executed' },
 ];
 
+// A table of cases, one row per case.
+// prettier-ignore
 const OWN_CASES: Case[] = [
   { title: 'our breaker', error: ownError('ERR_CIRCUIT_OPEN'), scenario: 'circuit-open', execution: 'not-executed' },
   { title: 'our queue', error: ownError('ERR_QUEUE_FULL'), scenario: 'overloaded', execution: 'not-executed' },
@@ -200,7 +207,10 @@ describe('classifyFailure', () => {
 
   it('produces every scenario of the DESIGN table somewhere above', () => {
     const seen = new Set(ALL_CASES.map((c) => c.scenario));
-    assert.deepEqual([...FAILURE_SCENARIOS].filter((s) => !seen.has(s)), []);
+    assert.deepEqual(
+      [...FAILURE_SCENARIOS].filter((s) => !seen.has(s)),
+      [],
+    );
   });
 
   it('never lets a user error count against the breaker or be retried', () => {
@@ -239,7 +249,17 @@ describe('classifyFailure', () => {
   });
 
   it('keeps the scenario but drops a redirect it cannot parse', () => {
-    for (const message of ['MOVED __proto__ 1.2.3.4:6379', 'MOVED 16384 h:1', 'MOVED 1 h:0', 'MOVED 1 h:65536', 'MOVED 1 h', 'MOVED 1', 'MOVED', 'MOVED -1 h:1', 'MOVED 1 h:']) {
+    for (const message of [
+      'MOVED __proto__ 1.2.3.4:6379',
+      'MOVED 16384 h:1',
+      'MOVED 1 h:0',
+      'MOVED 1 h:65536',
+      'MOVED 1 h',
+      'MOVED 1',
+      'MOVED',
+      'MOVED -1 h:1',
+      'MOVED 1 h:',
+    ]) {
       const found = classifyFailure(new Reply(message));
       assert.equal(found.scenario, 'moved', message);
       assert.equal(found.redirect, undefined, message);

@@ -11,7 +11,27 @@ import { isReplyBeforeScript } from '../../../src/core/policy/script-reply.js';
 
 const RUNS = { numRuns: 3000 };
 const SCRIPT_COMMANDS = ['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro'];
-const CODES = ['TRYAGAIN', 'BUSY', 'CLUSTERDOWN', 'READONLY', 'LOADING', 'MASTERDOWN', 'MOVED', 'ASK', 'NOAUTH', 'WRONGPASS', 'NOPERM', 'OOM', 'ERR', 'WRONGTYPE', 'NOSCRIPT', 'CROSSSLOT', 'UNBLOCKED', 'EXECABORT', 'MYCODE'];
+const CODES = [
+  'TRYAGAIN',
+  'BUSY',
+  'CLUSTERDOWN',
+  'READONLY',
+  'LOADING',
+  'MASTERDOWN',
+  'MOVED',
+  'ASK',
+  'NOAUTH',
+  'WRONGPASS',
+  'NOPERM',
+  'OOM',
+  'ERR',
+  'WRONGTYPE',
+  'NOSCRIPT',
+  'CROSSSLOT',
+  'UNBLOCKED',
+  'EXECABORT',
+  'MYCODE',
+];
 
 /** A reply as ioredis rejects it: a ReplyError carrying the command it answered. */
 function reply(message: string, command: string): Error {
@@ -21,7 +41,8 @@ function reply(message: string, command: string): Error {
 }
 
 const casing = (name: string): fc.Arbitrary<string> =>
-  fc.array(fc.boolean(), { minLength: name.length, maxLength: name.length })
+  fc
+    .array(fc.boolean(), { minLength: name.length, maxLength: name.length })
     .map((up) => [...name].map((c, i) => (up[i] ? c.toUpperCase() : c)).join(''));
 const scriptCommand = fc.constantFrom(...SCRIPT_COMMANDS).chain(casing);
 /** What a script can answer: any code word and text, with or without the location Redis appends. */
@@ -90,7 +111,9 @@ describe('classifyFailure for script commands', () => {
   it('READONLY raised inside a script on a replica: nothing was written, it is failover evidence and retryable', () => {
     fc.assert(
       fc.property(scriptCommand, fc.stringMatching(/^[0-9a-f]{8,40}$/), (command, sha) => {
-        const found = classifyFailure(reply(`READONLY You can't write against a read only replica. script: ${sha}, on @user_script:1.`, command));
+        const found = classifyFailure(
+          reply(`READONLY You can't write against a read only replica. script: ${sha}, on @user_script:1.`, command),
+        );
         assert.equal(found.scenario, 'readonly');
         assert.equal(found.execution, 'not-executed');
         // A script's own READONLY-looking answer is not that text.
@@ -101,7 +124,12 @@ describe('classifyFailure for script commands', () => {
   });
 
   it('the examples from the issue: TRYAGAIN and BUSY from a script are neither retried nor a node fault', () => {
-    for (const text of ['TRYAGAIN please retry', 'BUSY not now', 'CLUSTERDOWN fake', "READONLY You can't write against a read only replica"]) {
+    for (const text of [
+      'TRYAGAIN please retry',
+      'BUSY not now',
+      'CLUSTERDOWN fake',
+      "READONLY You can't write against a read only replica",
+    ]) {
       const found = classifyFailure(reply(text, 'eval'));
       assert.equal(found.scenario, 'command', text);
       assert.equal(found.execution, 'executed', text);
@@ -113,7 +141,11 @@ describe('classifyFailure for script commands', () => {
 });
 
 describe('classifyFailure over arbitrary error replies', () => {
-  const anyCommand = fc.oneof(scriptCommand, fc.constantFrom('get', 'set', 'incr', 'GET', 'cluster', 'nosuch'), fc.string({ maxLength: 8 }));
+  const anyCommand = fc.oneof(
+    scriptCommand,
+    fc.constantFrom('get', 'set', 'incr', 'GET', 'cluster', 'nosuch'),
+    fc.string({ maxLength: 8 }),
+  );
   const anyReply = fc.oneof(scriptReply, fc.string({ maxLength: 60 }), fc.constantFrom(...REDIS_OWN.map(([t]) => t)));
 
   it('is total and consistent: a frozen class whose traits are its scenario’s', () => {

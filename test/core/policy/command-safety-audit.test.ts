@@ -36,7 +36,19 @@ describe('the safety table covers every command', () => {
   });
 
   it('operator and replication-protocol commands are never replayed', () => {
-    for (const name of ['monitor', 'shutdown', 'failover', 'replicaof', 'slaveof', 'debug', 'quit', 'psync', 'sync', 'bgsave', 'bgrewriteaof']) {
+    for (const name of [
+      'monitor',
+      'shutdown',
+      'failover',
+      'replicaof',
+      'slaveof',
+      'debug',
+      'quit',
+      'psync',
+      'sync',
+      'bgsave',
+      'bgrewriteaof',
+    ]) {
       assert.equal(getCommandSafety(name, ['x']), 'unsafe', name);
     }
   });

@@ -2,20 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { exists, hasFlag, list } from '@ioredis/commands';
-import {
-  getCommandSafety,
-  getPipelineSafety,
-  isReadCommand,
-  isRetrySafe,
-  type CommandSafety,
-} from '../../../src/core/policy/command-safety.js';
-import {
-  IDEMPOTENT_WRITES,
-  READS_UNLESS_STORING,
-  SUBCOMMANDS,
-  UNFLAGGED_COMMANDS,
-} from '../../../src/core/policy/command-safety-table.js';
-import type { Execution } from '../../../src/core/policy/failure-scenario.js';
+import { getCommandSafety, isReadCommand, isRetrySafe, type CommandSafety } from '../../../src/core/policy/command-safety.js';
+import { IDEMPOTENT_WRITES, READS_UNLESS_STORING, SUBCOMMANDS, UNFLAGGED_COMMANDS } from '../../../src/core/policy/command-safety-table.js';
 
 // The public API of @ioredis/commands has no subcommand flags; the test reads its data file
 // directly so the subcommand table is still checked against the source of truth.
@@ -27,12 +15,13 @@ const require = createRequire(import.meta.url);
 const METADATA = require('@ioredis/commands/built/commands.json') as Readonly<Record<string, Metadata>>;
 
 const SAFETIES: readonly CommandSafety[] = ['read', 'idempotent', 'unsafe'];
-const EXECUTIONS: readonly Execution[] = ['not-executed', 'unknown', 'executed'];
 
 const isWrite = (name: string): boolean => hasFlag(name, 'write');
 const isReadonly = (name: string): boolean => hasFlag(name, 'readonly');
 
 /** DESIGN §3: never retried when the outcome is unknown. */
+// A word list, wrapped by hand.
+// prettier-ignore
 const UNSAFE_SPECIALS = [
   'incr', 'incrby', 'decr', 'decrby', 'incrbyfloat', 'hincrby', 'hincrbyfloat', 'zincrby',
   'lpush', 'rpush', 'lpushx', 'rpushx', 'linsert', 'lpop', 'rpop', 'blpop', 'brpop', 'lmpop',
@@ -95,7 +84,29 @@ describe('getCommandSafety over every command in @ioredis/commands', () => {
 describe('the safety tables', () => {
   it('allows only real write commands as idempotent', () => {
     const names = Object.keys(IDEMPOTENT_WRITES);
-    for (const required of ['set', 'del', 'unlink', 'expire', 'pexpire', 'expireat', 'pexpireat', 'persist', 'hset', 'hmset', 'hdel', 'sadd', 'srem', 'zadd', 'zrem', 'mset', 'setex', 'psetex', 'setrange', 'pfadd', 'geoadd']) {
+    for (const required of [
+      'set',
+      'del',
+      'unlink',
+      'expire',
+      'pexpire',
+      'expireat',
+      'pexpireat',
+      'persist',
+      'hset',
+      'hmset',
+      'hdel',
+      'sadd',
+      'srem',
+      'zadd',
+      'zrem',
+      'mset',
+      'setex',
+      'psetex',
+      'setrange',
+      'pfadd',
+      'geoadd',
+    ]) {
       assert.ok(names.includes(required), required);
     }
     for (const name of names) {
@@ -234,67 +245,21 @@ describe('argument-dependent safety', () => {
 describe('isReadCommand', () => {
   it('agrees with getCommandSafety for every command and a spread of arguments', () => {
     const argLists: (unknown[] | undefined)[] = [
-      undefined, [], ['k'], ['k', 'v', 'NX'], ['k', 'STORE', 'd'], ['SLOTS'], [Buffer.from('get')],
-      ['k', 15, 37, 200, 'km', 'STOREDIST', 'd'], ['k', 'INCRBY', 'u8', 0, 1], ['k', 'GET', 'u8', 0],
+      undefined,
+      [],
+      ['k'],
+      ['k', 'v', 'NX'],
+      ['k', 'STORE', 'd'],
+      ['SLOTS'],
+      [Buffer.from('get')],
+      ['k', 15, 37, 200, 'km', 'STOREDIST', 'd'],
+      ['k', 'INCRBY', 'u8', 0, 1],
+      ['k', 'GET', 'u8', 0],
     ];
     for (const name of [...list, 'nosuch', 'GET', 'Sort']) {
       for (const args of argLists) {
         assert.equal(isReadCommand(name, args), getCommandSafety(name, args) === 'read', `${name} ${String(args)}`);
       }
     }
-  });
-});
-
-describe('isRetrySafe', () => {
-  const samples: [string, unknown[], CommandSafety][] = [
-    ['get', ['k'], 'read'],
-    ['set', ['k', 'v'], 'idempotent'],
-    ['incr', ['k'], 'unsafe'],
-    ['set', ['k', 'v', 'NX'], 'unsafe'],
-  ];
-  for (const [name, args, safety] of samples) {
-    for (const execution of EXECUTIONS) {
-      const expected = execution === 'not-executed' || (execution === 'unknown' && safety !== 'unsafe');
-      it(`${name} ${args.join(' ')} when ${execution}: ${expected}`, () => {
-        assert.equal(isRetrySafe(name, args, execution), expected);
-      });
-    }
-  }
-
-  it('retries an unknown command only when it surely did not run', () => {
-    assert.equal(isRetrySafe('json.set', undefined, 'not-executed'), true);
-    assert.equal(isRetrySafe('json.set', undefined, 'unknown'), false);
-  });
-});
-
-const cmd = (name: string, ...args: unknown[]) => ({ name, args });
-
-describe('getPipelineSafety', () => {
-  it('is the least safe member', () => {
-    assert.equal(getPipelineSafety([]), 'read');
-    assert.equal(getPipelineSafety([cmd('get', 'a'), cmd('mget', 'a', 'b')]), 'read');
-    assert.equal(getPipelineSafety([cmd('get', 'a'), cmd('set', 'a', '1')]), 'idempotent');
-    assert.equal(getPipelineSafety([cmd('set', 'a', '1'), cmd('incr', 'b'), cmd('get', 'a')]), 'unsafe');
-    assert.equal(getPipelineSafety([cmd('get', 'a'), cmd('set', 'a', '1', 'NX')]), 'unsafe');
-    assert.equal(getPipelineSafety([{ name: 'get' }, { name: 'del', args: ['a'] }]), 'idempotent');
-  });
-
-  it('skips MULTI and EXEC framing, in any case', () => {
-    assert.equal(getPipelineSafety([cmd('multi'), cmd('set', 'a', '1'), cmd('expire', 'a', 10), cmd('exec')]), 'idempotent');
-    assert.equal(getPipelineSafety([cmd('MULTI'), cmd('get', 'a'), cmd('Exec')]), 'read');
-    assert.equal(getPipelineSafety([cmd('multi'), cmd('incr', 'a'), cmd('exec')]), 'unsafe');
-    assert.equal(getCommandSafety('exec'), 'unsafe');
-  });
-
-  it('a watched transaction is unsafe: its EXEC answers whether the watched keys stayed untouched', () => {
-    const tx = [cmd('multi'), cmd('set', 'a', '1'), cmd('exec')];
-    assert.equal(getPipelineSafety([cmd('watch', 'a'), ...tx]), 'unsafe');
-    assert.equal(getPipelineSafety([cmd('WATCH', 'a'), cmd('MULTI'), cmd('get', 'a'), cmd('EXEC')]), 'unsafe');
-    assert.equal(getPipelineSafety(tx, { watched: true }), 'unsafe');
-    assert.equal(getPipelineSafety(tx.slice(1, -1), { watched: true }), 'unsafe');
-    // UNWATCH before the transaction, or a WATCH with no EXEC after it, leaves it as it was.
-    assert.equal(getPipelineSafety([cmd('watch', 'a'), cmd('unwatch'), ...tx]), 'idempotent');
-    assert.equal(getPipelineSafety([cmd('watch', 'a'), cmd('get', 'a')]), 'idempotent');
-    assert.equal(getPipelineSafety(tx, { watched: false }), 'idempotent');
   });
 });

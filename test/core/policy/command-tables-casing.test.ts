@@ -32,7 +32,32 @@ const namePair = fc.constantFrom(...list).chain((name) => randomCase(name).map((
 
 // Option words and subcommands that change a command's class, mixed with keys, values,
 // numbers and byte strings.
-const WORDS = ['NX', 'XX', 'GT', 'LT', 'GET', 'CH', 'INCR', 'STORE', 'STOREDIST', 'SET', 'INCRBY', 'BLOCK', 'STREAMS', 'KEEPTTL', 'EX', 'IFEQ', 'SLOTS', 'GETNAME', 'KILL', 'LOAD', 'FLUSH', 'get', 'list', 'setname'];
+const WORDS = [
+  'NX',
+  'XX',
+  'GT',
+  'LT',
+  'GET',
+  'CH',
+  'INCR',
+  'STORE',
+  'STOREDIST',
+  'SET',
+  'INCRBY',
+  'BLOCK',
+  'STREAMS',
+  'KEEPTTL',
+  'EX',
+  'IFEQ',
+  'SLOTS',
+  'GETNAME',
+  'KILL',
+  'LOAD',
+  'FLUSH',
+  'get',
+  'list',
+  'setname',
+];
 const arg = fc.oneof(
   fc.constantFrom(...WORDS).chain(randomCase),
   fc.string({ maxLength: 8 }),
@@ -45,7 +70,8 @@ const args = fc.array(arg, { maxLength: 6 });
 function recased(values: readonly unknown[], upper: readonly boolean[]): unknown[] {
   return values.map((v, i) => {
     if (typeof v === 'string') return upper[i] ? v.toUpperCase() : v.toLowerCase();
-    if (Buffer.isBuffer(v)) return Buffer.from(upper[i] ? v.toString('latin1').toUpperCase() : v.toString('latin1').toLowerCase(), 'latin1');
+    if (Buffer.isBuffer(v))
+      return Buffer.from(upper[i] ? v.toString('latin1').toUpperCase() : v.toString('latin1').toLowerCase(), 'latin1');
     return v;
   });
 }
@@ -77,7 +103,17 @@ describe('every command-name table is case-insensitive', () => {
   });
 
   it('blocking, pub/sub and script tables: same answer for any casing', () => {
-    const extra = ['subscribe', 'psubscribe', 'ssubscribe', 'unsubscribe', 'punsubscribe', 'sunsubscribe', 'monitor', 'eval_ro', 'fcall_ro'];
+    const extra = [
+      'subscribe',
+      'psubscribe',
+      'ssubscribe',
+      'unsubscribe',
+      'punsubscribe',
+      'sunsubscribe',
+      'monitor',
+      'eval_ro',
+      'fcall_ro',
+    ];
     const names = fc.constantFrom(...list, ...extra).chain((name) => randomCase(name).map((cased) => [name, cased] as const));
     fc.assert(
       fc.property(names, args, ([name, cased], a) => {

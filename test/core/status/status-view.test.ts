@@ -31,7 +31,16 @@ function snapshot(breaker: 'open' | 'closed' = 'open'): ClientHealthSnapshot {
     ],
     inFlight: 2,
     topologyAgeMs: 1234,
-    dns: [{ name: DNS_NAME, address: '10.1.2.3', addresses: ['10.1.2.3', '10.1.2.4'], ttlSeconds: 5, lastChangeAt: at, lastError: `queryA ETIMEOUT ${DNS_NAME} via 10.9.9.9` }],
+    dns: [
+      {
+        name: DNS_NAME,
+        address: '10.1.2.3',
+        addresses: ['10.1.2.3', '10.1.2.4'],
+        ttlSeconds: 5,
+        lastChangeAt: at,
+        lastError: `queryA ETIMEOUT ${DNS_NAME} via 10.9.9.9`,
+      },
+    ],
     takenAt: at,
   };
 }
@@ -43,7 +52,17 @@ const EVENTS: ResilienceEvent[] = [
   { type: 'breaker.opened', client: 'cache', timestamp: at + 2, node: PRIMARY, failureRate: 75, forced: false },
   { type: 'failover.detected', client: 'cache', timestamp: at + 3, node: PRIMARY },
   { type: 'topology.refresh_failed', client: 'cache', timestamp: at + 4, trigger: 'timeouts', reason: `connect ECONNREFUSED ${PRIMARY}` },
-  { type: 'topology.refreshed', client: 'cache', timestamp: at + 5, trigger: 'timeouts', changed: true, added: [REPLICA], removed: [PRIMARY], promoted: [`${PRIMARY} -> ${REPLICA}`], durationMs: 3 },
+  {
+    type: 'topology.refreshed',
+    client: 'cache',
+    timestamp: at + 5,
+    trigger: 'timeouts',
+    changed: true,
+    added: [REPLICA],
+    removed: [PRIMARY],
+    promoted: [`${PRIMARY} -> ${REPLICA}`],
+    durationMs: 3,
+  },
   { type: 'endpoint.changed', client: 'cache', timestamp: at + 6, name: DNS_NAME, oldAddress: PRIMARY, newAddress: REPLICA, cause: 'dns' },
   { type: 'queue.overflowed', client: 'cache', timestamp: at + 7, node: PRIMARY, limit: 1000 },
   { type: 'breaker.half_opened', client: 'cache', timestamp: at + 8, node: PRIMARY },
@@ -72,11 +91,22 @@ test('hidden mode: the view names shards and roles, counts and states, and no ad
   assert.equal(view.control, false);
   assert.equal(view.status, 'error', 'an open primary breaker makes readiness error');
   const [client] = view.clients;
-  assert.deepEqual(client!.nodes.map((n) => [n.label, n.role, n.breaker, n.target]), [['0-5460', 'primary', 'open', '0-5460'], ['0-5460', 'replica', 'closed', '0-5460']]);
+  assert.deepEqual(
+    client!.nodes.map((n) => [n.label, n.role, n.breaker, n.target]),
+    [
+      ['0-5460', 'primary', 'open', '0-5460'],
+      ['0-5460', 'replica', 'closed', '0-5460'],
+    ],
+  );
   assert.equal(client!.nodes[0]!.failureRate, 66.7);
   assert.equal(client!.nodes[0]!.queueDepth, 4);
   assert.equal(client!.topologyAgeMs, 1234);
-  assert.deepEqual(client!.dns[0], { addressCount: 2, ttlSeconds: 5, lastChangeAt: at, lastError: 'queryA ETIMEOUT ‹hidden› via ‹hidden›' });
+  assert.deepEqual(client!.dns[0], {
+    addressCount: 2,
+    ttlSeconds: 5,
+    lastChangeAt: at,
+    lastError: 'queryA ETIMEOUT ‹hidden› via ‹hidden›',
+  });
   assert.deepEqual(client!.reasons, ['primary 0-5460 breaker open']);
   assert.equal(view.timeline.length, EVENTS.length);
   const byType = Object.fromEntries(view.timeline.map((e) => [e.type, e]));
@@ -94,7 +124,10 @@ test('verbose mode shows addresses, DNS names and the refresh details', () => {
   assert.equal(view.clients[0]!.nodes[0]!.target, PRIMARY);
   assert.equal(view.clients[0]!.dns[0]!.name, DNS_NAME);
   assert.equal(view.control, true);
-  assert.match(view.timeline.find((e) => e.type === 'endpoint.changed')!.text, new RegExp(`${DNS_NAME} moved from ${PRIMARY} to ${REPLICA}`));
+  assert.match(
+    view.timeline.find((e) => e.type === 'endpoint.changed')!.text,
+    new RegExp(`${DNS_NAME} moved from ${PRIMARY} to ${REPLICA}`),
+  );
   assert.equal(buildStatusView([source()], { verbose: true, eventLimit: 3 }).timeline.length, 3);
 });
 
@@ -112,7 +145,10 @@ test('the live timeline: transitions only, addresses hidden, ends on the shutdow
   };
   const got: TimelineEntry[] = [];
   let completed = false;
-  timelineStream(events, [source()], { until: shutdownSignal(registry) }).subscribe({ next: (e) => got.push(e), complete: () => (completed = true) });
+  timelineStream(events, [source()], { until: shutdownSignal(registry) }).subscribe({
+    next: (e) => got.push(e),
+    complete: () => (completed = true),
+  });
   for (const e of [...STREAM_ONLY, ...EVENTS]) events.next(e);
   assert.equal(got.length, EVENTS.length, 'dns.resolved and command.retried stay out of the timeline');
   assert.doesNotMatch(JSON.stringify(got), ADDRESS_LIKE);

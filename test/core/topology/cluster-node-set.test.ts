@@ -80,7 +80,12 @@ function fakeFactory(created: FakeEndpoint[]): EndpointFactory {
   } as unknown as EndpointFactory;
 }
 
-const options = resolveOptions({ mode: 'cluster', nodes: [{ host: 'clustercfg.example.test', port: 7000 }], readFrom: 'replica-preferred', policy: { attemptTimeoutMs: 1, totalTimeoutMs: 100 } });
+const options = resolveOptions({
+  mode: 'cluster',
+  nodes: [{ host: 'clustercfg.example.test', port: 7000 }],
+  readFrom: 'replica-preferred',
+  policy: { attemptTimeoutMs: 1, totalTimeoutMs: 100 },
+});
 type Node = [string, number, string, ...unknown[]];
 const range = (start: number, end: number, ...nodes: Node[]): unknown[] => [start, end, ...nodes];
 const layout = (): unknown[] => [

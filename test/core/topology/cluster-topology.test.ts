@@ -1,11 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  SLOT_COUNT,
-  diffTopology,
-  parseClusterSlots,
-  withPromotedReplica,
-} from '../../../src/core/topology/cluster-topology.js';
+import { SLOT_COUNT, diffTopology, parseClusterSlots, withPromotedReplica } from '../../../src/core/topology/cluster-topology.js';
 import { unresolvedHosts, withResolvedHosts } from '../../../src/core/topology/resolve-node-hosts.js';
 
 const SOURCE = { host: '10.0.0.9', port: 7000 };
@@ -27,9 +22,18 @@ describe('parseClusterSlots', () => {
   it('builds one shard per primary with its replicas and a slot owner per slot', () => {
     const t = parseClusterSlots(threeShards(), SOURCE);
     assert.equal(t.shards.length, 3);
-    assert.deepEqual(t.shards.map((s) => s.label), ['0-5460', '5461-10922', '10923-16383']);
-    assert.deepEqual(t.shards.map((s) => s.primary.key), ['10.0.0.1:7000', '10.0.0.2:7000', '10.0.0.3:7000']);
-    assert.deepEqual(t.shards[1]!.replicas.map((r) => r.key), ['10.0.0.5:7000']);
+    assert.deepEqual(
+      t.shards.map((s) => s.label),
+      ['0-5460', '5461-10922', '10923-16383'],
+    );
+    assert.deepEqual(
+      t.shards.map((s) => s.primary.key),
+      ['10.0.0.1:7000', '10.0.0.2:7000', '10.0.0.3:7000'],
+    );
+    assert.deepEqual(
+      t.shards[1]!.replicas.map((r) => r.key),
+      ['10.0.0.5:7000'],
+    );
     assert.equal(t.shards[2]!.primary.id, 'c');
     assert.equal(t.slotOwner[0], 0);
     assert.equal(t.slotOwner[5460], 0);
@@ -43,7 +47,10 @@ describe('parseClusterSlots', () => {
     const p: Node = ['10.0.0.1', 7000, 'a'];
     const t = parseClusterSlots([range(100, 199, p), range(0, 49, ['10.0.0.2', 7000, 'b']), range(60, 60, p)], SOURCE);
     assert.equal(t.shards.length, 2);
-    assert.deepEqual(t.shards[0]!.ranges, [[60, 60], [100, 199]]);
+    assert.deepEqual(t.shards[0]!.ranges, [
+      [60, 60],
+      [100, 199],
+    ]);
     assert.equal(t.shards[0]!.label, '60-60');
     assert.equal(t.slotOwner[150], 0);
     assert.equal(t.slotOwner[60], 0);
@@ -78,7 +85,14 @@ describe('parseClusterSlots', () => {
 
   it('reads the hostname metadata when the cluster prefers IPs (flat list or map)', () => {
     const t = parseClusterSlots(
-      [range(0, 16383, ['10.0.0.1', 7000, 'a', ['hostname', 'node-0.cluster.test']], ['10.0.0.2', 7000, 'b', new Map([['hostname', 'node-1.cluster.test']])])],
+      [
+        range(
+          0,
+          16383,
+          ['10.0.0.1', 7000, 'a', ['hostname', 'node-0.cluster.test']],
+          ['10.0.0.2', 7000, 'b', new Map([['hostname', 'node-1.cluster.test']])],
+        ),
+      ],
       SOURCE,
     );
     assert.equal(t.shards[0]!.primary.hostname, 'node-0.cluster.test');
@@ -93,7 +107,13 @@ describe('parseClusterSlots', () => {
 
   it('skips malformed entries and rejects a reply that is not an array', () => {
     const t = parseClusterSlots(
-      [range(0, 100, ['10.0.0.1', 7000, 'a'], ['10.0.0.2', 'x', 'b'] as unknown as Node), [1, 2], 'junk', range(200, 100, ['10.0.0.3', 7000, 'c']), range(5, 20000, ['10.0.0.4', 7000, 'd'])],
+      [
+        range(0, 100, ['10.0.0.1', 7000, 'a'], ['10.0.0.2', 'x', 'b'] as unknown as Node),
+        [1, 2],
+        'junk',
+        range(200, 100, ['10.0.0.3', 7000, 'c']),
+        range(5, 20000, ['10.0.0.4', 7000, 'd']),
+      ],
       SOURCE,
     );
     assert.equal(t.shards.length, 1);
@@ -183,11 +203,14 @@ const named = (): unknown[] => [
 ];
 
 describe('withResolvedHosts', () => {
-
   it('connects named nodes by the IP found, keeping the name for TLS', () => {
     const t = withResolvedHosts(
       parseClusterSlots(named(), SOURCE),
-      new Map([['node-0.cluster.test', '10.0.0.1'], ['node-1.cluster.test', '10.0.0.2'], ['node-2.cluster.test', '10.0.0.3']]),
+      new Map([
+        ['node-0.cluster.test', '10.0.0.1'],
+        ['node-1.cluster.test', '10.0.0.2'],
+        ['node-2.cluster.test', '10.0.0.3'],
+      ]),
     );
     assert.equal(t.shards[0]!.primary.key, '10.0.0.1:7000');
     assert.equal(t.shards[0]!.primary.hostname, 'node-0.cluster.test');

@@ -48,4 +48,3 @@ export class FakeClock implements RefresherClock, WatchClock {
     await settle();
   }
 }
-

@@ -29,13 +29,22 @@ describe('PromotionWatch', () => {
     const role = (): unknown => [clock.time >= promotedAt ? 'master' : 'slave'];
     const watched: WatchedReplica[] = [0, 1, 2].map((i) => ({ shard: 0, replica: replica(`r${i}`, asked, clock, role) }));
     const seen: string[] = [];
-    const watch = new PromotionWatch(() => watched, (w) => seen.push(w.replica.id), 1000, PROMOTION_POLL_MS, clock);
+    const watch = new PromotionWatch(
+      () => watched,
+      (w) => seen.push(w.replica.id),
+      1000,
+      PROMOTION_POLL_MS,
+      clock,
+    );
     watch.poke();
     watch.poke();
     await clock.advance(10_000);
     assert.ok(asked.length <= 4 * 10 + 1, `${asked.length} probes in 10 s`);
     assert.ok(asked.length >= 4 * 10 - 1, `${asked.length} probes in 10 s`);
-    assert.deepEqual(asked.slice(0, 4).map((a) => a.name), ['r0', 'r1', 'r2', 'r0']);
+    assert.deepEqual(
+      asked.slice(0, 4).map((a) => a.name),
+      ['r0', 'r1', 'r2', 'r0'],
+    );
     promotedAt = clock.time;
     await clock.advance(PROMOTION_POLL_MS * 1.1 * 3);
     assert.ok(seen.length > 0);
@@ -47,7 +56,13 @@ describe('PromotionWatch', () => {
     for (const r of [0.05, 0.5, 0.95]) {
       const clock = new FakeClock(() => r);
       const asked: Array<{ name: string; at: number }> = [];
-      const w = new PromotionWatch(() => [{ shard: 0, replica: replica('r', asked, clock, () => ['slave']) }], () => {}, 1000, PROMOTION_POLL_MS, clock);
+      const w = new PromotionWatch(
+        () => [{ shard: 0, replica: replica('r', asked, clock, () => ['slave']) }],
+        () => {},
+        1000,
+        PROMOTION_POLL_MS,
+        clock,
+      );
       w.poke();
       await clock.advance(300);
       starts.push(asked[0]!.at);
@@ -58,7 +73,13 @@ describe('PromotionWatch', () => {
 
   it('stays idle while no shard is failing', async () => {
     const clock = new FakeClock(() => 0.5);
-    const w = new PromotionWatch(() => [], () => {}, 1000, PROMOTION_POLL_MS, clock);
+    const w = new PromotionWatch(
+      () => [],
+      () => {},
+      1000,
+      PROMOTION_POLL_MS,
+      clock,
+    );
     w.poke();
     assert.equal(w.active, false);
     assert.equal(clock.pendingDelay(), undefined);

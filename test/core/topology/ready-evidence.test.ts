@@ -6,7 +6,8 @@ import type { Endpoint } from '../../../src/core/endpoint/endpoint.js';
 import { ReadyEvidence } from '../../../src/core/topology/ready-evidence.js';
 
 const endpoint = (ready = true): { stats: { ok: number }; ready: boolean } => ({ stats: { ok: 0 }, ready });
-const settledWithin = async (p: Promise<void>, ms: number): Promise<boolean> => Promise.race([p.then(() => true), sleep(ms).then(() => false)]);
+const settledWithin = async (p: Promise<void>, ms: number): Promise<boolean> =>
+  Promise.race([p.then(() => true), sleep(ms).then(() => false)]);
 
 describe('ReadyEvidence', () => {
   it('releases every waiter within a few ms of the first success on their node, and not before', async () => {
@@ -17,7 +18,13 @@ describe('ReadyEvidence', () => {
     const at = performance.now();
     node.stats.ok++;
     // Its poll timer is unref'd (a call's own deadline keeps the process up): wait with a timer.
-    assert.equal(await settledWithin(Promise.all(waiters).then(() => undefined), 500), true);
+    assert.equal(
+      await settledWithin(
+        Promise.all(waiters).then(() => undefined),
+        500,
+      ),
+      true,
+    );
     assert.ok(performance.now() - at < 25, `released ${performance.now() - at} ms after the success`);
     assert.equal(evidence.waiting, 0);
   });

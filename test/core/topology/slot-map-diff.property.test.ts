@@ -9,22 +9,26 @@ const host = (i: number): string => `10.0.${i >> 8}.${i & 255}`;
 
 /** A random layout: cut points split the slots into ranges, each owned by one of a few primaries. */
 const layout = record({
-    cuts: uniqueArray(integer({ min: 1, max: SLOT_COUNT - 1 }), { maxLength: 12 }),
-    owners: array(integer({ min: 0, max: 5 }), { minLength: 13, maxLength: 13 }),
-    replicaOf: array(integer({ min: 6, max: 9 }), { minLength: 6, maxLength: 6 }),
-    holes: array(boolean(), { minLength: 13, maxLength: 13 }),
-  })
-  .map(({ cuts, owners, replicaOf, holes }) => {
-    const bounds = [0, ...cuts.toSorted((a, b) => a - b), SLOT_COUNT];
-    const ranges: Array<{ start: number; end: number; owner: number }> = [];
-    for (let i = 0; i + 1 < bounds.length; i++) {
-      // An unowned range now and then: a lost shard with full coverage off.
-      if (holes[i] && ranges.length > 0) continue;
-      ranges.push({ start: bounds[i]!, end: bounds[i + 1]! - 1, owner: owners[i]! });
-    }
-    const reply = ranges.map((r) => [r.start, r.end, [host(r.owner), 7000, `p${r.owner}`], [host(replicaOf[r.owner]!), 7000, `r${replicaOf[r.owner]}`]]);
-    return { ranges, reply };
-  });
+  cuts: uniqueArray(integer({ min: 1, max: SLOT_COUNT - 1 }), { maxLength: 12 }),
+  owners: array(integer({ min: 0, max: 5 }), { minLength: 13, maxLength: 13 }),
+  replicaOf: array(integer({ min: 6, max: 9 }), { minLength: 6, maxLength: 6 }),
+  holes: array(boolean(), { minLength: 13, maxLength: 13 }),
+}).map(({ cuts, owners, replicaOf, holes }) => {
+  const bounds = [0, ...cuts.toSorted((a, b) => a - b), SLOT_COUNT];
+  const ranges: Array<{ start: number; end: number; owner: number }> = [];
+  for (let i = 0; i + 1 < bounds.length; i++) {
+    // An unowned range now and then: a lost shard with full coverage off.
+    if (holes[i] && ranges.length > 0) continue;
+    ranges.push({ start: bounds[i]!, end: bounds[i + 1]! - 1, owner: owners[i]! });
+  }
+  const reply = ranges.map((r) => [
+    r.start,
+    r.end,
+    [host(r.owner), 7000, `p${r.owner}`],
+    [host(replicaOf[r.owner]!), 7000, `r${replicaOf[r.owner]}`],
+  ]);
+  return { ranges, reply };
+});
 
 /** The model: owner host per slot ('' when none). */
 function ownerPerSlot(ranges: ReadonlyArray<{ start: number; end: number; owner: number }>): string[] {

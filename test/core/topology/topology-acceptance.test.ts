@@ -10,7 +10,12 @@ const node = (i: number): unknown[] => [`10.1.${Math.floor(i / 250)}.${i % 250}`
 /** `shards` equal shards, each a primary and one replica, covering every slot. */
 function even(shards: number, offset = 0): unknown[][] {
   const size = Math.ceil(SLOT_COUNT / shards);
-  return Array.from({ length: shards }, (_, i) => [i * size, Math.min(SLOT_COUNT - 1, (i + 1) * size - 1), node(offset + 2 * i), node(offset + 2 * i + 1)]);
+  return Array.from({ length: shards }, (_, i) => [
+    i * size,
+    Math.min(SLOT_COUNT - 1, (i + 1) * size - 1),
+    node(offset + 2 * i),
+    node(offset + 2 * i + 1),
+  ]);
 }
 
 /** Replicas enough for three shards to exceed the first-answer cap. */
@@ -38,7 +43,10 @@ describe('refuseTopology', () => {
     assert.match(refuseTopology(current, grown) ?? '', new RegExp(`more than the ${MAX_NEW_NODES_PER_ANSWER} one answer may add`));
     const fewMore = parseClusterSlots(even(10), SOURCE);
     assert.equal(refuseTopology(current, fewMore), undefined);
-    const huge = parseClusterSlots(even(3).map((r, i) => [...(r as unknown[]), ...manyReplicas(i)]), SOURCE);
+    const huge = parseClusterSlots(
+      even(3).map((r, i) => [...(r as unknown[]), ...manyReplicas(i)]),
+      SOURCE,
+    );
     assert.match(refuseTopology(undefined, huge) ?? '', /more than the 1200 a cluster may have/);
     assert.equal(refuseTopology(undefined, parseClusterSlots(even(500), SOURCE)), undefined);
   });
@@ -67,7 +75,10 @@ describe('parseClusterSlots against hostile replies', () => {
       ],
       SOURCE,
     );
-    assert.deepEqual(t.shards.map((s) => s.label), ['0-99', '2000-2999']);
+    assert.deepEqual(
+      t.shards.map((s) => s.label),
+      ['0-99', '2000-2999'],
+    );
     assert.deepEqual(t.shards[1]!.replicas, []);
     assert.equal(t.uncovered, SLOT_COUNT - 100 - 1000);
   });

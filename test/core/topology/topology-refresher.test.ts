@@ -4,7 +4,6 @@ import type { TopologyTrigger } from '../../../src/core/events/resilience-event.
 import { TopologyRefresher } from '../../../src/core/topology/topology-refresher.js';
 import { FakeClock, settle } from './fake-clock.js';
 
-
 interface Harness {
   clock: FakeClock;
   refresher: TopologyRefresher;
@@ -87,12 +86,19 @@ describe('TopologyRefresher', () => {
   });
 
   it('refreshes periodically with ±20 % jitter', async () => {
-    for (const [random, expected] of [[0, 4000], [0.5, 5000], [0.999_999, 6000]] as const) {
+    for (const [random, expected] of [
+      [0, 4000],
+      [0.5, 5000],
+      [0.999_999, 6000],
+    ] as const) {
       const h = harness({ intervalMs: 5000, random });
       h.refresher.start();
       assert.equal(Math.round(h.clock.pendingDelay()!), expected);
       await h.clock.advance(expected);
-      assert.deepEqual(h.runs.map((r) => r.trigger), ['scheduled']);
+      assert.deepEqual(
+        h.runs.map((r) => r.trigger),
+        ['scheduled'],
+      );
       await h.finish(true);
       assert.equal(Math.round(h.clock.pendingDelay()!), expected, 'the next one is scheduled after it');
     }
@@ -108,7 +114,10 @@ describe('TopologyRefresher', () => {
     await h.clock.advance(250);
     await h.finish(true);
     await h.clock.advance(250);
-    assert.deepEqual(h.runs.map((r) => r.at), [0, 250, 500]);
+    assert.deepEqual(
+      h.runs.map((r) => r.at),
+      [0, 250, 500],
+    );
     h.degraded.value = false;
     await h.finish(true);
     assert.equal(h.clock.pendingDelay(), 5000);

@@ -82,7 +82,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   let report: SoakReport | undefined;
   try {
     const cluster = await lab.cluster();
-    const client = createResilientRedis({ name: 'soak', mode: 'cluster', nodes: cluster.seeds(), logger: silentLogger, metrics: { enabled: false } });
+    const client = createResilientRedis({
+      name: 'soak',
+      mode: 'cluster',
+      nodes: cluster.seeds(),
+      logger: silentLogger,
+      metrics: { enabled: false },
+    });
     await client.connect();
     const load = new SoakLoad(client, 300, options.ratePerSecond ?? 200);
     const t0 = performance.now();
@@ -96,7 +102,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         inFlight: client.health().inFlight,
       };
       samples.push(entry);
-      log(`sample t=${entry.atS}s heap=${entry.heapMb}MB handles=${entry.handles} inFlight=${entry.inFlight} calls=${load.calls} errors=${load.failures.length}`);
+      log(
+        `sample t=${entry.atS}s heap=${entry.heapMb}MB handles=${entry.handles} inFlight=${entry.inFlight} calls=${load.calls} errors=${load.failures.length}`,
+      );
     };
     load.start();
     const sampler = setInterval(sample, SAMPLE_EVERY_MS);
@@ -169,7 +177,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 export function acceptance(r: SoakReport): string[] {
   const failed: string[] = [];
   if (r.lostWrites > 0) failed.push(`${r.lostWrites} acknowledged writes lost`);
-  if (r.errorsOutsideWindows > 0) failed.push(`${r.errorsOutsideWindows} errors outside fault windows (${JSON.stringify(r.errorsOutsideByCode)})`);
+  if (r.errorsOutsideWindows > 0)
+    failed.push(`${r.errorsOutsideWindows} errors outside fault windows (${JSON.stringify(r.errorsOutsideByCode)})`);
   if (r.pendingAtEnd > 0) failed.push(`${r.pendingAtEnd} calls pending at the end`);
   if (r.heapGrowthMb > HEAP_SLACK_MB) failed.push(`heap after GC grew ${r.heapGrowthMb} MB`);
   if (r.handleGrowth > HANDLE_SLACK) failed.push(`handles grew by ${r.handleGrowth}`);

@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Cluster } from 'ioredis';
+import type { ClusterRouter } from '../../src/core/client/cluster-router.js';
 import type { ReadFrom } from '../../src/core/options/resilient-redis-options.js';
 import { createResilientRedis, type ResilienceEvent, type ResilientRedis, silentLogger } from '../../src/index.js';
 import { type ClusterLab, type RedisNode, createLab, faults } from '../support/lab.js';
@@ -217,7 +218,7 @@ describe('cluster: one shard fails under load', { timeout: 240_000 }, () => {
     await setFullCoverage('yes');
     try {
       const client = await resilientClient('full-coverage');
-      const run = await runShardFault({ scenario: 'SIGKILL, full coverage', cluster, client, clientKind: 'resilient', events$: client.events$, victimIndex: 0, watchRefusal: true, ...sigkill() });
+      const run = await runShardFault({ scenario: 'SIGKILL, full coverage', cluster, client, clientKind: 'resilient', events$: client.events$, victimIndex: 0, watchRefusal: true, ...(process.env.TRACE_LATE_CALLS ? { router: client.router as ClusterRouter } : {}), ...sigkill() });
       console.log(JSON.stringify(run));
       assertRecovered(run);
       // Every shard answered CLUSTERDOWN until the promotion: slow calls, but no errors.
@@ -226,9 +227,19 @@ describe('cluster: one shard fails under load', { timeout: 240_000 }, () => {
       // released by the first call that gets through, not by their own backoff.
       const refusal = run.refusal;
       assert.ok(refusal && refusal.waited > 10, `the servers refused queries and calls waited it out: ${JSON.stringify(refusal)}`);
-      console.log(`servers refused from ${refusal.fromMs} to ${refusal.untilMs} ms after the fault; ${refusal.waited} healthy-shard calls waited it out, finishing p99 ${refusal.excessP99Ms} ms, max ${refusal.excessMaxMs} ms after`);
-      assert.ok(refusal.excessP99Ms <= 20, `excess beyond the servers' refusal p99 ${refusal.excessP99Ms} ms > 20 ms`);
-      assert.ok(refusal.excessMaxMs <= 50, `excess beyond the servers' refusal max ${refusal.excessMaxMs} ms > 50 ms`);
+      console.log(
+        `servers refused from ${refusal.fromMs} to ${refusal.untilMs} ms after the fault (end from the ${refusal.untilFrom}` +
+          `${refusal.pollVsLogMs === undefined ? '' : `, the poll ${refusal.pollVsLogMs} ms off it`}); ${refusal.waited} healthy-shard calls waited it out, ` +
+          `finishing p99 ${refusal.excessP99Ms} ms, max ${refusal.excessMaxMs} ms after; without the machine's share (up to ${refusal.stolenMaxMs} ms ` +
+          `given to other processes) p99 ${refusal.ownP99Ms} ms, max ${refusal.ownMaxMs} ms. First success ${refusal.firstOkMs} ms after; ` +
+          `event-loop delay up to ${refusal.loopDelayMaxMs} ms then (run p99 ${refusal.loopDelayRunMs.p99}, max ${refusal.loopDelayRunMs.max} ms)`,
+      );
+      for (const line of refusal.late) console.log(`late: ${line}`);
+      // The bound is on what the library adds: a call that slept past the evidence (its own
+      // backoff, a poll) is late by its own work or timers, which are never taken off; only the
+      // time this process was runnable but off the CPU (a loaded 2-core CI box) is.
+      assert.ok(refusal.ownP99Ms <= 20, `excess beyond the servers' refusal p99 ${refusal.ownP99Ms} ms > 20 ms (raw ${refusal.excessP99Ms} ms)`);
+      assert.ok(refusal.ownMaxMs <= 50, `excess beyond the servers' refusal max ${refusal.ownMaxMs} ms > 50 ms (raw ${refusal.excessMaxMs} ms)`);
       assertBounded(run);
       assertNoLoss(run, true);
       await client.close();

@@ -81,28 +81,30 @@ export class ClusterRouter implements CommandRouter {
     if (shard < 0 || this.nodes.primaryOf(shard) !== endpoint || this.nodes.replicasOf(shard).length === 0) return undefined;
     // Released by the promotion, or by the primary itself serving again (a hung host that
     // resumed before its replica won): whichever the servers show first.
-    return Promise.race([this.layoutChanged.promise, this.evidence.next([endpoint])]);
+    return Promise.race([this.layoutChanged.promise, this.evidence.next([endpoint], this.options.policy.holdDuringFailoverMs)]);
   }
 
   /**
    * Evidence that a retry after `failure` on `endpoint` can succeed: a success on that node (a
-   * newer call got through), its connection back, or the slot map changing (a promotion
-   * adopted). CLUSTERDOWN ends for every node at once when the vote ends, so the first call
+   * newer call got through), its connection back, its breaker closed by a half-open probe, or
+   * the slot map changing (a promotion adopted). A retry waits at most its backoff, so the
+   * evidence is not looked for longer than the longest one. CLUSTERDOWN ends for every node at once when the vote ends, so the first call
    * that gets through releases every call waiting it out. TRYAGAIN is left to the backoff: other
    * calls succeed on that node all through a migration, which says nothing about this slot.
    */
   readySignal(endpoint: Endpoint, failure: FailureClass): Promise<void> | undefined {
+    const backoffMaxMs = this.options.policy.backoffMaxMs;
     switch (failure.scenario) {
       // The vote ends for every node at once, but each node turns ok on its own a few ms after
       // the winner: a promotion seen is no proof this node serves yet, and a call released on
       // it would only burn an attempt. A success on this node is.
       case 'clusterdown':
-        return this.evidence.next([endpoint]);
+        return this.evidence.next([endpoint], backoffMaxMs);
       case 'connection':
       case 'timeout':
       case 'loading':
       case 'masterdown':
-        return Promise.race([this.layoutChanged.promise, this.evidence.next([endpoint])]);
+        return Promise.race([this.layoutChanged.promise, this.evidence.next([endpoint], backoffMaxMs)]);
       default:
         return undefined;
     }

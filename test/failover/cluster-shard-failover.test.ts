@@ -10,11 +10,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Cluster } from 'ioredis';
+import { Registry } from 'prom-client';
 import type { ClusterRouter } from '../../src/core/client/cluster-router.js';
 import type { ReadFrom } from '../../src/core/options/resilient-redis-options.js';
 import { createResilientRedis, type ResilienceEvent, type ResilientRedis, silentLogger } from '../../src/index.js';
 import { type ClusterLab, type RedisNode, createLab, faults } from '../support/lab.js';
 import { allocatePort, releaseClusterPort } from '../support/ports.js';
+import { assertPromtoolAccepts, fallbackReads } from './cluster-metrics-check.js';
 import {
   DEADLINE_MS,
   type FaultRun,
@@ -87,14 +89,14 @@ describe('cluster: one shard fails under load', { timeout: 240_000 }, () => {
     await warmCluster(cluster);
   });
 
-  async function resilientClient(name: string, policy: { holdDuringFailoverMs?: number } = {}, readFrom?: ReadFrom): Promise<ResilientRedis> {
+  async function resilientClient(name: string, policy: { holdDuringFailoverMs?: number } = {}, readFrom?: ReadFrom, registry?: Registry): Promise<ResilientRedis> {
     const client = createResilientRedis({
       name,
       mode: 'cluster',
       nodes: [{ host: CONFIG_NAME, port }],
       dns: { servers: [dnsServer] },
       logger: silentLogger,
-      metrics: { enabled: false },
+      metrics: registry ? { registry } : { enabled: false },
       policy,
       ...(readFrom ? { readFrom } : {}),
     });
@@ -183,7 +185,8 @@ describe('cluster: one shard fails under load', { timeout: 240_000 }, () => {
 
   for (const [fault, plan, victimIndex] of [['SIGSTOP', sigstop, 0], ['SIGKILL', sigkill, 1]] as const) {
     test(`${fault} of a primary with readFrom 'primary-preferred': its reads go to the replica, through the promotion`, { timeout: 60_000 }, async () => {
-      const client = await resilientClient(`preferred-${fault}`, {}, 'primary-preferred');
+      const registry = new Registry();
+      const client = await resilientClient(`preferred-${fault}`, {}, 'primary-preferred', registry);
       const replicaReads: ResilienceEvent[] = [];
       client.events$.subscribe((e) => void ((e.type === 'replica_reads.started' || e.type === 'replica_reads.ended') && replicaReads.push(e)));
       const run = await runShardFault({ scenario: `${fault} primary, primary-preferred`, cluster, client, clientKind: 'resilient', events$: client.events$, victimIndex, ...plan() });
@@ -198,6 +201,14 @@ describe('cluster: one shard fails under load', { timeout: 240_000 }, () => {
       assert.deepEqual(replicaReads.map((e) => e.type), ['replica_reads.started', 'replica_reads.ended']);
       const ended = replicaReads[1]!;
       assert.ok(ended.type === 'replica_reads.ended' && ended.reads > 10, `many reads in one episode: ${JSON.stringify(ended)}`);
+      // In metrics, the reads the replica served for its down primary carry their own label.
+      const scrape = await registry.metrics();
+      const marked = fallbackReads(scrape);
+      console.log(`${fault}: commands_total{fallback="primary-down"}: ${JSON.stringify(marked)}`);
+      const replica = replicaReads[0]!.type === 'replica_reads.started' ? replicaReads[0]!.replica : '';
+      assert.deepEqual(Object.keys(marked), [replica], 'only the failed shard\'s replica served reads for a down primary');
+      assert.ok(marked[replica]! > 10 && marked[replica]! <= ended.reads, `the replica's marked reads ${marked[replica]} (episode: ${ended.reads} reads routed)`);
+      assertPromtoolAccepts(scrape);
       await client.close();
     });
   }

@@ -134,7 +134,7 @@ export class ClusterRouter implements CommandRouter {
       if (replica) return replica;
     }
     const primary = this.nodes.primaryOf(shard)!;
-    if (isRead && this.options.readFrom === 'primary-preferred') return this.primaryPreferred(shard, primary, previous);
+    if (isRead && this.options.readFrom === 'primary-preferred') return this.primaryPreferred(shard, primary, previous, command);
     return primary;
   }
 
@@ -144,7 +144,7 @@ export class ClusterRouter implements CommandRouter {
    * by the replication lag. The replica keeps its connection when it is promoted, so these
    * reads ride through the promotion too.
    */
-  private primaryPreferred(shard: number, primary: Endpoint, previous: FailureClass | undefined): Endpoint {
+  private primaryPreferred(shard: number, primary: Endpoint, previous: FailureClass | undefined, command: Command): Endpoint {
     const down = !primary.usable || (previous !== undefined && previous.countsAgainstBreaker && previous.scenario !== 'clusterdown');
     if (!down) {
       this.replicaReads.served(primary.label, primary);
@@ -152,7 +152,7 @@ export class ClusterRouter implements CommandRouter {
     }
     const replica = this.replicas.pick(shard);
     if (!replica) return primary;
-    this.replicaReads.rerouted(primary.label, primary, replica);
+    this.replicaReads.rerouted(primary.label, primary, replica, command);
     return replica;
   }
 
@@ -201,7 +201,7 @@ export class ClusterRouter implements CommandRouter {
     return pool[this.roundRobin++ % pool.length]!;
   }
 
-  fallback(from: Endpoint, _command: Command, isRead: boolean): Endpoint | undefined {
+  fallback(from: Endpoint, command: Command, isRead: boolean): Endpoint | undefined {
     if (!isRead) return undefined;
     const shard = this.nodes.shardOf(from);
     if (shard < 0) return undefined;
@@ -209,8 +209,12 @@ export class ClusterRouter implements CommandRouter {
       const primary = this.nodes.primaryOf(shard);
       return primary && primary.breaker.state !== 'open' ? primary : undefined;
     }
-    const replicaReads = this.options.readFrom === 'replica-preferred' || this.options.readFrom === 'primary-preferred';
-    return replicaReads ? this.replicas.pick(shard) : undefined;
+    if (this.options.readFrom === 'replica-preferred') return this.replicas.pick(shard);
+    if (this.options.readFrom !== 'primary-preferred') return undefined;
+    // The primary refused the read: the replica serves it for a primary that is down.
+    const replica = this.replicas.pick(shard);
+    if (replica) this.replicaReads.rerouted(from.label, from, replica, command);
+    return replica;
   }
 
   prepare(endpoint: Endpoint, _command: Command, previous: FailureClass | undefined): undefined {

@@ -42,6 +42,11 @@ export class EndpointStats {
   durationCount = 0;
   /** Calls refused at once because the wait queue was full. */
   overflows = 0;
+  /**
+   * Of `ok`, the reads this node served as a replica because its shard's primary was down
+   * (`readFrom: 'primary-preferred'`): `commands_total{fallback="primary-down"}`.
+   */
+  primaryDownReads = 0;
 
   recordDuration(ms: number): void {
     let i = 0;

@@ -11,7 +11,7 @@ import type { ResolvedOptions } from '../options/validate-options.js';
 import type { FailureClass, FailureScenario, Redirect } from '../policy/failure-scenario.js';
 import { isIpAddress, nodeKeys, type ClusterTopology } from '../topology/cluster-topology.js';
 import { ClusterTopologyKeeper, refreshErrors } from '../topology/cluster-topology-keeper.js';
-import { ReadyEvidence } from '../topology/ready-evidence.js';
+import { RetryRelease } from '../topology/retry-release.js';
 import { ReplicaPicker } from '../topology/replica-picker.js';
 import { ReplicaReadEpisodes } from '../topology/replica-read-episodes.js';
 import { deferred, within } from '../topology/deferred.js';
@@ -44,12 +44,10 @@ export class ClusterRouter implements CommandRouter {
   private readonly replicas: ReplicaPicker;
   private initial: Promise<boolean> | undefined;
   private roundRobin = 0;
-  /** Settles at the next change of the slot layout (a promotion, a node added or removed). */
-  private layoutChanged = deferred();
   /** Settles at the next MOVED: a migration has moved a slot on. */
   private slotMoved = deferred();
   private readonly replicaReads: ReplicaReadEpisodes;
-  private readonly evidence: ReadyEvidence;
+  private readonly release: RetryRelease;
 
   constructor(
     private readonly options: ClusterOptions,
@@ -60,12 +58,10 @@ export class ClusterRouter implements CommandRouter {
     this.nodes = new ClusterNodeSet(factory, options, seedName);
     this.replicaReads = new ReplicaReadEpisodes(bus);
     this.replicas = new ReplicaPicker(this.nodes);
-    this.evidence = new ReadyEvidence(options.policy.totalTimeoutMs);
+    this.release = new RetryRelease(this.nodes, options.policy);
     this.keeper = new ClusterTopologyKeeper(options, this.nodes, createResolver(options.dns), bus, () => {
       this.slotOverride.clear();
-      const changed = this.layoutChanged;
-      this.layoutChanged = deferred();
-      changed.resolve();
+      this.release.layoutMoved();
     });
   }
 
@@ -75,39 +71,14 @@ export class ClusterRouter implements CommandRouter {
 
   // ---- routing -------------------------------------------------------------------------
 
+  /** See {@link RetryRelease.failover}: a held call goes again on the promotion or the primary serving. */
   failoverInProgress(endpoint: Endpoint): Promise<void> | undefined {
-    const shard = this.nodes.shardOf(endpoint);
-    // Only a primary with replicas gets rescued by a promotion; anything else would wait in vain.
-    if (shard < 0 || this.nodes.primaryOf(shard) !== endpoint || this.nodes.replicasOf(shard).length === 0) return undefined;
-    // Released by the promotion, or by the primary itself serving again (a hung host that
-    // resumed before its replica won): whichever the servers show first.
-    return Promise.race([this.layoutChanged.promise, this.evidence.next([endpoint], this.options.policy.holdDuringFailoverMs)]);
+    return this.release.failover(endpoint);
   }
 
-  /**
-   * Evidence that a retry after `failure` on `endpoint` can succeed: a success on that node (a
-   * newer call got through), its connection back, its breaker closed by a half-open probe, or
-   * the slot map changing (a promotion adopted). A retry waits at most its backoff, so the
-   * evidence is not looked for longer than the longest one. CLUSTERDOWN ends for every node at once when the vote ends, so the first call
-   * that gets through releases every call waiting it out. TRYAGAIN is left to the backoff: other
-   * calls succeed on that node all through a migration, which says nothing about this slot.
-   */
+  /** See {@link RetryRelease.retry}: a retry goes again on evidence, not on its own backoff. */
   readySignal(endpoint: Endpoint, failure: FailureClass): Promise<void> | undefined {
-    const backoffMaxMs = this.options.policy.backoffMaxMs;
-    switch (failure.scenario) {
-      // The vote ends for every node at once, but each node turns ok on its own a few ms after
-      // the winner: a promotion seen is no proof this node serves yet, and a call released on
-      // it would only burn an attempt. A success on this node is.
-      case 'clusterdown':
-        return this.evidence.next([endpoint], backoffMaxMs);
-      case 'connection':
-      case 'timeout':
-      case 'loading':
-      case 'masterdown':
-        return Promise.race([this.layoutChanged.promise, this.evidence.next([endpoint], backoffMaxMs)]);
-      default:
-        return undefined;
-    }
+    return this.release.retry(endpoint, failure);
   }
 
   route(command: Command, isRead: boolean, previous: FailureClass | undefined): Endpoint {
@@ -312,7 +283,7 @@ export class ClusterRouter implements CommandRouter {
 
   async close(): Promise<void> {
     this.keeper.stop();
-    this.evidence.stop();
+    this.release.stop();
     await this.nodes.closeAll();
   }
 }

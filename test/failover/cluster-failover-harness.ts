@@ -3,7 +3,7 @@
 // errors and p99, calls past their deadline, calls that never settled, acknowledged writes
 // lost). Used for both the resilient client and plain ioredis, so the two are measured alike.
 import { openSync, readSync } from 'node:fs';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClusterRouter } from '../../src/core/client/cluster-router.js';
 import type { ResilientRedis } from '../../src/index.js';
@@ -94,6 +94,8 @@ export interface RefusalFigures {
   readonly sampleGapMs: number;
   /** The most this process's event loop lagged from the window's end to the last late call's end, ms. */
   readonly loopDelayMaxMs: number;
+  /** Garbage collection in this process over the same stretch, ms. */
+  readonly gcMs: number;
   /** This process's event-loop delay over the whole run (fault to end of load), ms. */
   readonly loopDelayRunMs: { readonly p99: number; readonly max: number };
   /** The calls that finished more than 10 ms after the window, with what they waited on when traced. */
@@ -167,6 +169,7 @@ function measureRefusal(
     firstOkMs: Math.round(firstOk),
     sampleGapMs: Math.round(Math.max(...all.map((w) => w.gapMs))),
     loopDelayMaxMs: Math.round(loopDelay.within(Math.min(...ends), lastEnd, 0).maxDelayMs),
+    gcMs: Math.round(loopDelay.gcWithin(Math.min(...ends), lastEnd)),
     late,
   };
 }
@@ -255,9 +258,16 @@ function schedClock(pid: number): (() => { cpu: number; wait: number }) | undefi
 function watchLoopDelay(serverPids: readonly number[]): {
   stop(): { p99Ms: number; maxMs: number };
   within(fromMs: number, toMs: number, serverPid: number): { maxDelayMs: number; stolenMs: number };
+  /** Garbage-collection pauses of this process between `fromMs` and `toMs`, ms (its own work: never taken off). */
+  gcWithin(fromMs: number, toMs: number): number;
 } {
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   histogram.enable();
+  const pauses: Array<{ at: number; ms: number }> = [];
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) pauses.push({ at: e.startTime, ms: e.duration });
+  });
+  gc.observe({ entryTypes: ['gc'] });
   const pids = [process.pid, ...serverPids];
   const clocks = pids.map((pid) => schedClock(pid));
   const read = (): Array<{ cpu: number; wait: number } | undefined> => clocks.map((c) => c?.());
@@ -271,6 +281,7 @@ function watchLoopDelay(serverPids: readonly number[]): {
   return {
     stop() {
       clearTimeout(timer);
+      gc.disconnect();
       histogram.disable();
       return { p99Ms: histogram.percentile(99) / 1e6, maxMs: histogram.max / 1e6 };
     },
@@ -295,6 +306,7 @@ function watchLoopDelay(serverPids: readonly number[]): {
       }
       return { maxDelayMs, stolenMs };
     },
+    gcWithin: (fromMs, toMs) => pauses.filter((p) => p.at + p.ms >= fromMs && p.at <= toMs).reduce((n, p) => n + p.ms, 0),
   };
 }
 

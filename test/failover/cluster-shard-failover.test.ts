@@ -243,7 +243,7 @@ describe('cluster: one shard fails under load', { timeout: 240_000 }, () => {
           `${refusal.pollVsLogMs === undefined ? '' : `, the poll ${refusal.pollVsLogMs} ms off it`}); ${refusal.waited} healthy-shard calls waited it out, ` +
           `finishing p99 ${refusal.excessP99Ms} ms, max ${refusal.excessMaxMs} ms after; without the machine's share (up to ${refusal.stolenMaxMs} ms ` +
           `given to other processes) p99 ${refusal.ownP99Ms} ms, max ${refusal.ownMaxMs} ms. First success ${refusal.firstOkMs} ms after; ` +
-          `event-loop delay up to ${refusal.loopDelayMaxMs} ms then (run p99 ${refusal.loopDelayRunMs.p99}, max ${refusal.loopDelayRunMs.max} ms)`,
+          `event-loop delay up to ${refusal.loopDelayMaxMs} ms then, ${refusal.gcMs} ms of GC (run p99 ${refusal.loopDelayRunMs.p99}, max ${refusal.loopDelayRunMs.max} ms)`,
       );
       for (const line of refusal.late) console.log(`late: ${line}`);
       // The bound is on what the library adds: a call that slept past the evidence (its own

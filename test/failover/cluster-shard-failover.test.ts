@@ -10,10 +10,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Cluster } from 'ioredis';
+import { Registry } from 'prom-client';
+import type { ClusterRouter } from '../../src/core/client/cluster-router.js';
 import type { ReadFrom } from '../../src/core/options/resilient-redis-options.js';
 import { createResilientRedis, type ResilienceEvent, type ResilientRedis, silentLogger } from '../../src/index.js';
 import { type ClusterLab, type RedisNode, createLab, faults } from '../support/lab.js';
 import { allocatePort, releaseClusterPort } from '../support/ports.js';
+import { assertPromtoolAccepts, fallbackReads } from './cluster-metrics-check.js';
 import {
   DEADLINE_MS,
   type FaultRun,
@@ -90,6 +93,7 @@ describe('cluster: one shard fails under load', { timeout: 240_000 }, () => {
     name: string,
     policy: { holdDuringFailoverMs?: number } = {},
     readFrom?: ReadFrom,
+    registry?: Registry,
   ): Promise<ResilientRedis> {
     const client = createResilientRedis({
       name,
@@ -97,7 +101,7 @@ describe('cluster: one shard fails under load', { timeout: 240_000 }, () => {
       nodes: [{ host: CONFIG_NAME, port }],
       dns: { servers: [dnsServer] },
       logger: silentLogger,
-      metrics: { enabled: false },
+      metrics: registry ? { registry } : { enabled: false },
       policy,
       ...(readFrom ? { readFrom } : {}),
     });
@@ -216,7 +220,8 @@ describe('cluster: one shard fails under load', { timeout: 240_000 }, () => {
       `${fault} of a primary with readFrom 'primary-preferred': its reads go to the replica, through the promotion`,
       { timeout: 60_000 },
       async () => {
-        const client = await resilientClient(`preferred-${fault}`, {}, 'primary-preferred');
+        const registry = new Registry();
+        const client = await resilientClient(`preferred-${fault}`, {}, 'primary-preferred', registry);
         const replicaReads: ResilienceEvent[] = [];
         client.events$.subscribe(
           (e) => void ((e.type === 'replica_reads.started' || e.type === 'replica_reads.ended') && replicaReads.push(e)),
@@ -244,6 +249,17 @@ describe('cluster: one shard fails under load', { timeout: 240_000 }, () => {
         );
         const ended = replicaReads[1]!;
         assert.ok(ended.type === 'replica_reads.ended' && ended.reads > 10, `many reads in one episode: ${JSON.stringify(ended)}`);
+        // In metrics, the reads the replica served for its down primary carry their own label.
+        const scrape = await registry.metrics();
+        const marked = fallbackReads(scrape);
+        console.log(`${fault}: commands_total{fallback="primary-down"}: ${JSON.stringify(marked)}`);
+        const replica = replicaReads[0]!.type === 'replica_reads.started' ? replicaReads[0]!.replica : '';
+        assert.deepEqual(Object.keys(marked), [replica], "only the failed shard's replica served reads for a down primary");
+        assert.ok(
+          marked[replica]! > 10 && marked[replica]! <= ended.reads,
+          `the replica's marked reads ${marked[replica]} (episode: ${ended.reads} reads routed)`,
+        );
+        assertPromtoolAccepts(scrape);
         await client.close();
       },
     );
@@ -284,6 +300,7 @@ describe('cluster: one shard fails under load', { timeout: 240_000 }, () => {
           events$: client.events$,
           victimIndex: 0,
           watchRefusal: true,
+          ...(process.env.TRACE_LATE_CALLS ? { router: client.router as ClusterRouter } : {}),
           ...sigkill(),
         });
         console.log(JSON.stringify(run));
@@ -295,10 +312,24 @@ describe('cluster: one shard fails under load', { timeout: 240_000 }, () => {
         const refusal = run.refusal;
         assert.ok(refusal && refusal.waited > 10, `the servers refused queries and calls waited it out: ${JSON.stringify(refusal)}`);
         console.log(
-          `servers refused from ${refusal.fromMs} to ${refusal.untilMs} ms after the fault; ${refusal.waited} healthy-shard calls waited it out, finishing p99 ${refusal.excessP99Ms} ms, max ${refusal.excessMaxMs} ms after`,
+          `servers refused from ${refusal.fromMs} to ${refusal.untilMs} ms after the fault (end from the ${refusal.untilFrom}` +
+            `${refusal.pollVsLogMs === undefined ? '' : `, the poll ${refusal.pollVsLogMs} ms off it`}); ${refusal.waited} healthy-shard calls waited it out, ` +
+            `finishing p99 ${refusal.excessP99Ms} ms, max ${refusal.excessMaxMs} ms after; without the machine's share (up to ${refusal.stolenMaxMs} ms ` +
+            `given to other processes) p99 ${refusal.ownP99Ms} ms, max ${refusal.ownMaxMs} ms. First success ${refusal.firstOkMs} ms after; ` +
+            `event-loop delay up to ${refusal.loopDelayMaxMs} ms then, ${refusal.gcMs} ms of GC (run p99 ${refusal.loopDelayRunMs.p99}, max ${refusal.loopDelayRunMs.max} ms)`,
         );
-        assert.ok(refusal.excessP99Ms <= 20, `excess beyond the servers' refusal p99 ${refusal.excessP99Ms} ms > 20 ms`);
-        assert.ok(refusal.excessMaxMs <= 50, `excess beyond the servers' refusal max ${refusal.excessMaxMs} ms > 50 ms`);
+        for (const line of refusal.late) console.log(`late: ${line}`);
+        // The bound is on what the library adds: a call that slept past the evidence (its own
+        // backoff, a poll) is late by its own work or timers, which are never taken off; only the
+        // time this process was runnable but off the CPU (a loaded 2-core CI box) is.
+        assert.ok(
+          refusal.ownP99Ms <= 20,
+          `excess beyond the servers' refusal p99 ${refusal.ownP99Ms} ms > 20 ms (raw ${refusal.excessP99Ms} ms)`,
+        );
+        assert.ok(
+          refusal.ownMaxMs <= 50,
+          `excess beyond the servers' refusal max ${refusal.ownMaxMs} ms > 50 ms (raw ${refusal.excessMaxMs} ms)`,
+        );
         assertBounded(run);
         assertNoLoss(run, true);
         await client.close();

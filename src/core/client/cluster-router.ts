@@ -11,7 +11,7 @@ import type { ResolvedOptions } from '../options/validate-options.js';
 import type { FailureClass, FailureScenario, Redirect } from '../policy/failure-scenario.js';
 import { isIpAddress, nodeKeys, type ClusterTopology } from '../topology/cluster-topology.js';
 import { ClusterTopologyKeeper, refreshErrors } from '../topology/cluster-topology-keeper.js';
-import { ReadyEvidence } from '../topology/ready-evidence.js';
+import { RetryRelease } from '../topology/retry-release.js';
 import { ReplicaPicker } from '../topology/replica-picker.js';
 import { ReplicaReadEpisodes } from '../topology/replica-read-episodes.js';
 import { deferred, within } from '../topology/deferred.js';
@@ -43,12 +43,10 @@ export class ClusterRouter implements CommandRouter {
   private readonly replicas: ReplicaPicker;
   private initial: Promise<boolean> | undefined;
   private roundRobin = 0;
-  /** Settles at the next change of the slot layout (a promotion, a node added or removed). */
-  private layoutChanged = deferred();
   /** Settles at the next MOVED: a migration has moved a slot on. */
   private slotMoved = deferred();
   private readonly replicaReads: ReplicaReadEpisodes;
-  private readonly evidence: ReadyEvidence;
+  private readonly release: RetryRelease;
 
   constructor(
     private readonly options: ClusterOptions,
@@ -59,12 +57,10 @@ export class ClusterRouter implements CommandRouter {
     this.nodes = new ClusterNodeSet(factory, options, seedName);
     this.replicaReads = new ReplicaReadEpisodes(bus);
     this.replicas = new ReplicaPicker(this.nodes);
-    this.evidence = new ReadyEvidence(options.policy.totalTimeoutMs);
+    this.release = new RetryRelease(this.nodes, options.policy);
     this.keeper = new ClusterTopologyKeeper(options, this.nodes, createResolver(options.dns), bus, () => {
       this.slotOverride.clear();
-      const changed = this.layoutChanged;
-      this.layoutChanged = deferred();
-      changed.resolve();
+      this.release.layoutMoved();
     });
   }
 
@@ -74,37 +70,14 @@ export class ClusterRouter implements CommandRouter {
 
   // ---- routing -------------------------------------------------------------------------
 
+  /** See {@link RetryRelease.failover}: a held call goes again on the promotion or the primary serving. */
   failoverInProgress(endpoint: Endpoint): Promise<void> | undefined {
-    const shard = this.nodes.shardOf(endpoint);
-    // Only a primary with replicas gets rescued by a promotion; anything else would wait in vain.
-    if (shard < 0 || this.nodes.primaryOf(shard) !== endpoint || this.nodes.replicasOf(shard).length === 0) return undefined;
-    // Released by the promotion, or by the primary itself serving again (a hung host that
-    // resumed before its replica won): whichever the servers show first.
-    return Promise.race([this.layoutChanged.promise, this.evidence.next([endpoint])]);
+    return this.release.failover(endpoint);
   }
 
-  /**
-   * Evidence that a retry after `failure` on `endpoint` can succeed: a success on that node (a
-   * newer call got through), its connection back, or the slot map changing (a promotion
-   * adopted). CLUSTERDOWN ends for every node at once when the vote ends, so the first call
-   * that gets through releases every call waiting it out. TRYAGAIN is left to the backoff: other
-   * calls succeed on that node all through a migration, which says nothing about this slot.
-   */
+  /** See {@link RetryRelease.retry}: a retry goes again on evidence, not on its own backoff. */
   readySignal(endpoint: Endpoint, failure: FailureClass): Promise<void> | undefined {
-    switch (failure.scenario) {
-      // The vote ends for every node at once, but each node turns ok on its own a few ms after
-      // the winner: a promotion seen is no proof this node serves yet, and a call released on
-      // it would only burn an attempt. A success on this node is.
-      case 'clusterdown':
-        return this.evidence.next([endpoint]);
-      case 'connection':
-      case 'timeout':
-      case 'loading':
-      case 'masterdown':
-        return Promise.race([this.layoutChanged.promise, this.evidence.next([endpoint])]);
-      default:
-        return undefined;
-    }
+    return this.release.retry(endpoint, failure);
   }
 
   route(command: Command, isRead: boolean, previous: FailureClass | undefined): Endpoint {
@@ -131,7 +104,7 @@ export class ClusterRouter implements CommandRouter {
       if (replica) return replica;
     }
     const primary = this.nodes.primaryOf(shard)!;
-    if (isRead && this.options.readFrom === 'primary-preferred') return this.primaryPreferred(shard, primary, previous);
+    if (isRead && this.options.readFrom === 'primary-preferred') return this.primaryPreferred(shard, primary, previous, command);
     return primary;
   }
 
@@ -141,7 +114,7 @@ export class ClusterRouter implements CommandRouter {
    * by the replication lag. The replica keeps its connection when it is promoted, so these
    * reads ride through the promotion too.
    */
-  private primaryPreferred(shard: number, primary: Endpoint, previous: FailureClass | undefined): Endpoint {
+  private primaryPreferred(shard: number, primary: Endpoint, previous: FailureClass | undefined, command: Command): Endpoint {
     const down = !primary.usable || (previous !== undefined && previous.countsAgainstBreaker && previous.scenario !== 'clusterdown');
     if (!down) {
       this.replicaReads.served(primary.label, primary);
@@ -149,7 +122,7 @@ export class ClusterRouter implements CommandRouter {
     }
     const replica = this.replicas.pick(shard);
     if (!replica) return primary;
-    this.replicaReads.rerouted(primary.label, primary, replica);
+    this.replicaReads.rerouted(primary.label, primary, replica, command);
     return replica;
   }
 
@@ -198,7 +171,7 @@ export class ClusterRouter implements CommandRouter {
     return pool[this.roundRobin++ % pool.length]!;
   }
 
-  fallback(from: Endpoint, _command: Command, isRead: boolean): Endpoint | undefined {
+  fallback(from: Endpoint, command: Command, isRead: boolean): Endpoint | undefined {
     if (!isRead) return undefined;
     const shard = this.nodes.shardOf(from);
     if (shard < 0) return undefined;
@@ -206,8 +179,12 @@ export class ClusterRouter implements CommandRouter {
       const primary = this.nodes.primaryOf(shard);
       return primary && primary.breaker.state !== 'open' ? primary : undefined;
     }
-    const replicaReads = this.options.readFrom === 'replica-preferred' || this.options.readFrom === 'primary-preferred';
-    return replicaReads ? this.replicas.pick(shard) : undefined;
+    if (this.options.readFrom === 'replica-preferred') return this.replicas.pick(shard);
+    if (this.options.readFrom !== 'primary-preferred') return undefined;
+    // The primary refused the read: the replica serves it for a primary that is down.
+    const replica = this.replicas.pick(shard);
+    if (replica) this.replicaReads.rerouted(from.label, from, replica, command);
+    return replica;
   }
 
   prepare(endpoint: Endpoint, _command: Command, previous: FailureClass | undefined): undefined {
@@ -309,7 +286,7 @@ export class ClusterRouter implements CommandRouter {
 
   async close(): Promise<void> {
     this.keeper.stop();
-    this.evidence.stop();
+    this.release.stop();
     await this.nodes.closeAll();
   }
 }

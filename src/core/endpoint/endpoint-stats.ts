@@ -15,7 +15,23 @@ const BUCKETS_MS = DURATION_BUCKETS_S.map((s) => s * 1000);
  * metrics layer reads them at scrape time, so a call costs no prom-client work at all.
  */
 export class EndpointStats {
-  ok = 0;
+  #ok = 0;
+  /**
+   * Called at each success while set: the one listener that releases calls waiting for
+   * evidence that this node serves again (the router's ready evidence), at the reply itself
+   * rather than at its next poll.
+   */
+  onSuccess: (() => void) | undefined = undefined;
+
+  /** Successful calls. */
+  get ok(): number {
+    return this.#ok;
+  }
+
+  set ok(value: number) {
+    this.#ok = value;
+    this.onSuccess?.();
+  }
   /** Failed calls by final scenario. */
   readonly errors = new Map<FailureScenario, number>();
   /** Retries by the scenario that caused them. */
@@ -26,6 +42,11 @@ export class EndpointStats {
   durationCount = 0;
   /** Calls refused at once because the wait queue was full. */
   overflows = 0;
+  /**
+   * Of `ok`, the reads this node served as a replica because its shard's primary was down
+   * (`readFrom: 'primary-preferred'`): `commands_total{fallback="primary-down"}`.
+   */
+  primaryDownReads = 0;
 
   recordDuration(ms: number): void {
     let i = 0;

@@ -4,10 +4,15 @@
  * Labels are bounded by topology and configuration — never a key or an argument.
  */
 export const METRICS = {
+  /**
+   * `fallback="primary-down"` marks the successful reads a replica served because its shard's
+   * primary was down (`readFrom: 'primary-preferred'`); every other series has no `fallback`
+   * label (PromQL: `fallback=""`). One value, so it adds at most one series per replica.
+   */
   commands: {
     name: 'commands_total',
-    help: 'Commands completed, by outcome (success or error) and failure scenario (none on success).',
-    labels: ['client', 'node', 'role', 'outcome', 'scenario'],
+    help: 'Commands completed, by outcome (success or error) and failure scenario (none on success); fallback="primary-down" on reads a replica served while its primary was down.',
+    labels: ['client', 'node', 'role', 'outcome', 'scenario', 'fallback'],
   },
   commandDuration: {
     name: 'command_duration_seconds',

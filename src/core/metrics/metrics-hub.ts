@@ -62,7 +62,14 @@ export class MetricsHub {
       this.reset();
       for (const src of hub.sources) {
         for (const e of hub.counted(src)) {
-          this.inc({ client: src.client, node: e.node, role: e.role, outcome: 'success', scenario: 'none' }, e.stats.ok);
+          // A read served for a down primary is also in `ok` (bounded by it, so the split can't dip).
+          const fallback = Math.min(e.stats.primaryDownReads, e.stats.ok);
+          this.inc({ client: src.client, node: e.node, role: e.role, outcome: 'success', scenario: 'none' }, e.stats.ok - fallback);
+          if (fallback > 0)
+            this.inc(
+              { client: src.client, node: e.node, role: e.role, outcome: 'success', scenario: 'none', fallback: 'primary-down' },
+              fallback,
+            );
           for (const [scenario, count] of e.stats.errors) {
             this.inc({ client: src.client, node: e.node, role: e.role, outcome: 'error', scenario }, count);
           }

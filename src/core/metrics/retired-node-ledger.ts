@@ -62,4 +62,5 @@ function fold(into: EndpointStats, from: EndpointStats): void {
   into.durationSumS += from.durationSumS;
   into.durationCount += from.durationCount;
   into.overflows += from.overflows;
+  into.primaryDownReads += from.primaryDownReads;
 }

@@ -14,6 +14,8 @@ import { FailoverEpisode } from './failover-episode.js';
 import { PromotionWatch, type WatchedReplica } from './promotion-watch.js';
 import { refuseTopology } from './topology-acceptance.js';
 import { TopologyRefresher } from './topology-refresher.js';
+import { PromotionConfirm } from './promotion-confirm.js';
+import { TimeoutTally } from './timeout-tally.js';
 import { CLUSTER_TOPOLOGY_DEFAULTS, type ClusterTopologySettings } from './cluster-topology-settings.js';
 
 /** First gap between full reads while the cluster knows more nodes than our map lists, ms. */
@@ -42,14 +44,8 @@ export class ClusterTopologyKeeper {
   private readonly promotions: PromotionWatch;
   private readonly changes: ChangeWatch;
   private readonly episode: FailoverEpisode;
-  private confirmTimer: NodeJS.Timeout | undefined;
-  /**
-   * The replica whose promotion was adopted: asked first by the confirming read, because it
-   * bumped the epoch itself, so its answer is the newest (a node gossip has not reached yet
-   * would hand the change detector an old baseline, and cost one more read).
-   */
-  private confirmFrom: Endpoint | undefined;
-  private readonly timeouts = new WeakMap<Endpoint, number[]>();
+  private readonly confirm: PromotionConfirm;
+  private readonly timeouts: TimeoutTally;
   private readonly subscription: Subscription;
   private lastFailure: unknown;
   private stopped = false;
@@ -69,6 +65,8 @@ export class ClusterTopologyKeeper {
     this.settings = Object.freeze({ ...CLUSTER_TOPOLOGY_DEFAULTS, ...given });
     this.source = new ClusterTopologySource(options, nodes, resolve, bus, (next) => refuseTopology(this.topology, next));
     this.episode = new FailoverEpisode(this.settings.episodeQuietMs);
+    this.timeouts = new TimeoutTally(this.settings.timeoutWindowMs);
+    this.confirm = new PromotionConfirm(this.settings.confirmDelayMs, this.episode, () => this.refresher.trigger('promotion-confirm'));
     this.refresher = new TopologyRefresher(
       {
         intervalMs: this.settings.refreshIntervalMs,
@@ -133,11 +131,7 @@ export class ClusterTopologyKeeper {
 
   /** Counts a timeout on `endpoint`; N of them within the window trigger a refresh. */
   noteTimeout(endpoint: Endpoint): void {
-    const now = performance.now();
-    const list = (this.timeouts.get(endpoint) ?? []).filter((t) => now - t < this.settings.timeoutWindowMs);
-    list.push(now);
-    this.timeouts.set(endpoint, list);
-    if (list.length >= this.settings.timeoutsToRefresh) this.evidence('timeouts');
+    if (this.timeouts.note(endpoint) >= this.settings.timeoutsToRefresh) this.evidence('timeouts');
     else this.promotions.poke();
   }
 
@@ -155,7 +149,7 @@ export class ClusterTopologyKeeper {
     this.refresher.stop();
     this.promotions.stop();
     this.changes.stop();
-    clearTimeout(this.confirmTimer);
+    this.confirm.stop();
   }
 
   /** Probes sent so far, for the bench: ROLE probes and CLUSTER INFO samples. */
@@ -225,8 +219,7 @@ export class ClusterTopologyKeeper {
 
   /** Timed out lately: maybe hung, so asked for the topology last. */
   private suspect(endpoint: Endpoint): boolean {
-    const last = this.timeouts.get(endpoint)?.at(-1);
-    return last !== undefined && performance.now() - last < this.settings.timeoutWindowMs * 5;
+    return this.timeouts.suspect(endpoint);
   }
 
   /** Replicas of failing shards that can still answer: where a promotion shows first. */
@@ -246,28 +239,15 @@ export class ClusterTopologyKeeper {
     const next = withPromotedReplica(this.topology, watched.shard, watched.replica.id);
     if (!next) return;
     this.apply(next, 'replica-promoted', 0);
-    this.confirmFrom = watched.replica;
-    this.scheduleConfirm();
-  }
-
-  /** One full read, a little after the promotion, confirms the locally patched map. */
-  private scheduleConfirm(): void {
-    if (this.stopped || this.confirmTimer) return;
-    this.episode.beginConfirm();
-    const delay = this.settings.confirmDelayMs * (0.5 + Math.random());
-    this.confirmTimer = setTimeout(() => {
-      this.confirmTimer = undefined;
-      void this.refresher.trigger('promotion-confirm').finally(() => this.episode.endConfirm());
-    }, delay).unref();
+    // One full read, a little after the promotion, confirms the locally patched map.
+    this.confirm.schedule(watched.replica);
   }
 
   private async refreshOnce(trigger: TopologyTrigger): Promise<boolean> {
     const started = performance.now();
     try {
-      let candidates = this.nodes.refreshCandidates(this.degradedShards(), (e) => this.suspect(e));
-      const first = trigger === 'promotion-confirm' ? this.confirmFrom : undefined;
-      if (first && candidates.includes(first)) candidates = [first, ...candidates.filter((e) => e !== first)];
-      if (trigger === 'promotion-confirm') this.confirmFrom = undefined;
+      const known = this.nodes.refreshCandidates(this.degradedShards(), (e) => this.suspect(e));
+      const candidates = trigger === 'promotion-confirm' ? this.confirm.order(known) : known;
       const next = await this.source.fetch(candidates);
       if (this.stopped) return false;
       this.apply(next, trigger, performance.now() - started);

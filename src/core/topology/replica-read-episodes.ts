@@ -1,3 +1,4 @@
+import type { Command } from 'ioredis';
 import type { Endpoint } from '../endpoint/endpoint.js';
 import type { EventBus } from '../events/event-bus.js';
 
@@ -12,15 +13,17 @@ interface Episode {
 /**
  * `readFrom: 'primary-preferred'`: tracks, per shard, the stretch of time its reads go to a
  * replica because the primary is down, and emits one event when it starts and one when it
- * ends, never one per read (a busy shard would flood `events$`).
+ * ends, never one per read (a busy shard would flood `events$`). Each such read the replica
+ * serves is counted on it (`commands_total{fallback="primary-down"}`).
  */
 export class ReplicaReadEpisodes {
   private readonly open = new Map<string, Episode>();
 
   constructor(private readonly bus: EventBus) {}
 
-  /** A read of shard `label` went to `replica` because `primary` is down. */
-  rerouted(label: string, primary: Endpoint, replica: Endpoint): void {
+  /** `command`, a read of shard `label`, goes to `replica` because `primary` is down. */
+  rerouted(label: string, primary: Endpoint, replica: Endpoint, command: Command): void {
+    countWhenServed(command, replica);
     const episode = this.open.get(label);
     if (episode) {
       episode.reads++;
@@ -47,4 +50,15 @@ export class ReplicaReadEpisodes {
       durationMs: Math.round(performance.now() - episode.startedAt),
     });
   }
+}
+
+/**
+ * Counts `command` on `replica` once it succeeds there (the attempt loop counts the same
+ * success in `ok`); a failed attempt is counted by the loop alone, as for any read.
+ */
+function countWhenServed(command: Command, replica: Endpoint): void {
+  command.promise.then(
+    () => void replica.stats.primaryDownReads++,
+    () => {},
+  );
 }

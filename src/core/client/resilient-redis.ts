@@ -15,6 +15,7 @@ import { resolveOptions, type ResolvedOptions } from '../options/validate-option
 import type { ClientStatus } from './client-status.js';
 import { ClientLifecycle } from './client-lifecycle.js';
 import type { ClientSession } from './client-session.js';
+import { healthSnapshot } from './client-health-snapshot.js';
 import { fanOut, fanOutRule, scanEveryNode } from './cluster-fan-out.js';
 import { duplicateOptions } from './duplicate-options.js';
 import { asRedisFlavour, brand, clusterFlavourOf, isResilientRedis } from './client-identity.js';
@@ -212,27 +213,7 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
   /** Immutable snapshot per shard/endpoint: role, address, breaker state, queue depth. */
   health(): ClientHealthSnapshot {
     const { router, executor } = this.session;
-    const nodes = router.endpoints().map((e) => ({
-      address: e.id,
-      role: e.role,
-      label: e.label,
-      connected: e.ready,
-      breaker: e.breaker.state,
-      failureRate: e.breaker.failureRate(),
-      queueDepth: e.queueDepth,
-    }));
-    return Object.freeze({
-      client: this.name,
-      mode: this.mode,
-      required: this.resolved.required,
-      allowPartial: this.resolved.allowPartialAvailability ?? false,
-      status: this.lifecycle.phase === 'wait' ? 'connecting' : this.lifecycle.phase,
-      nodes: Object.freeze(nodes),
-      inFlight: executor.pending,
-      topologyAgeMs: router.topologyAgeMs?.(),
-      dns: router.dnsView?.(),
-      takenAt: Date.now(),
-    });
+    return healthSnapshot(this.resolved, this.lifecycle.phase, router, executor);
   }
 
   /**

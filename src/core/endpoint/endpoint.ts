@@ -8,9 +8,9 @@ import { EndpointStats } from './endpoint-stats.js';
 import { AttemptTimer } from './attempt-timer.js';
 import { Command } from 'ioredis';
 import type { EventBus } from '../events/event-bus.js';
-import type { FailureScenario } from '../policy/failure-scenario.js';
 import { rejectUnanswered } from '../connection/ioredis-internals.js';
 import { BlockingPool } from './blocking-pool.js';
+import { FailoverEpisode } from './failover-episode.js';
 import { WaitExpired, WaitQueue } from './wait-queue.js';
 
 export { WaitExpired } from './wait-queue.js';
@@ -51,23 +51,14 @@ export function ownRefusal(reason: WaitExpired['reason']): AttemptFailure {
 
 /**
  * One Redis node as the command path sees it: its connection, its breaker, a bounded queue
- * of calls waiting for it to become ready, and plain-number stats.
+ * of calls waiting for it to become ready, and plain-number stats. What it records of its
+ * failover episode is in failover-episode.ts.
  */
-export class Endpoint {
+export class Endpoint extends FailoverEpisode {
   readonly stats = new EndpointStats();
   private readonly waiters = new WaitQueue();
   private closed = false;
   private retired = false;
-  /** Address currently connected to, `host:port`. */
-  readonly id: string;
-  /** Wall-clock ms when the current failure episode began, 0 when there is none. */
-  private failingSinceMs = 0;
-  /** Wall-clock ms when the connection was last lost, 0 while connected. */
-  private lostAtMs = 0;
-  /** Calls waiting for this node's failover to finish (policy.holdDuringFailoverMs). */
-  private holders = 0;
-  /** Set while the wait queue overflows, so the overflow is reported once per episode. */
-  private overflowing = false;
   private readonly timer: AttemptTimer;
   private blockingPool: BlockingPool | undefined;
   private epoch = 0;
@@ -94,10 +85,10 @@ export class Endpoint {
      */
     private readonly coalesceWrites = false,
     /** Where the endpoint reports its own failover episode (failover.detected / .recovered). */
-    private readonly events?: Pick<EventBus, 'emit'>,
+    events?: Pick<EventBus, 'emit'>,
   ) {
+    super(`${client.options.host}:${client.options.port}`, events);
     this.timer = new AttemptTimer(timerTickMs);
-    this.id = `${client.options.host}:${client.options.port}`;
     client.on('ready', () => {
       this.epoch++;
       this.flushWaiters();
@@ -152,77 +143,6 @@ export class Endpoint {
   /** Connected and its breaker closed: a call may be sent straight away (the fast lane). */
   get acceptsTraffic(): boolean {
     return this.client.status === 'ready' && this.breaker.isClosed;
-  }
-
-  /** Wall-clock ms when the current failure episode began (0: none). */
-  get failingSince(): number {
-    return this.failingSinceMs;
-  }
-
-  /**
-   * A failure episode begins: its breaker opened, or the router saw its node demoted or hung.
-   * Reported once per episode (a breaker re-opening after a failed probe is the same one).
-   */
-  markFailing(scenario?: FailureScenario): void {
-    if (this.failingSinceMs !== 0) return;
-    this.failingSinceMs = Date.now();
-    this.events?.emit(scenario ? { type: 'failover.detected', node: this.id, scenario } : { type: 'failover.detected', node: this.id });
-  }
-
-  /**
-   * The episode is over: the node serves again (its breaker closed) or its traffic moved to a
-   * successor (a promoted replica, a new primary address). Reported once, with its length.
-   */
-  markRecovered(): void {
-    if (this.failingSinceMs === 0) return;
-    const durationMs = Date.now() - this.failingSinceMs;
-    this.failingSinceMs = 0;
-    this.events?.emit({ type: 'failover.recovered', node: this.id, durationMs });
-  }
-
-  /** Wall-clock ms when the connection was lost, 0 while connected (or never lost). */
-  get lostAt(): number {
-    return this.lostAtMs;
-  }
-
-  /** The connection closed. True the first time, so that the loss is reported once. */
-  markLost(): boolean {
-    if (this.lostAtMs !== 0) return false;
-    this.lostAtMs = Date.now();
-    return true;
-  }
-
-  /** The connection is ready again. True when it had been lost (a reconnect, not the first connect). */
-  markConnected(): boolean {
-    if (this.lostAtMs === 0) return false;
-    this.lostAtMs = 0;
-    return true;
-  }
-
-  /** Calls waiting for this node's failover (policy.holdDuringFailoverMs). */
-  get holding(): number {
-    return this.holders;
-  }
-
-  /** One more call waits for the failover, unless `limit` already do. */
-  beginHold(limit: number): boolean {
-    if (this.holders >= limit) return false;
-    this.holders++;
-    return true;
-  }
-
-  endHold(): void {
-    this.holders--;
-  }
-
-  /**
-   * Counts an overflow of the wait queue; true for the first one of an episode (the queue
-   * drains when the node is ready again), so that it is reported once.
-   */
-  noteOverflow(): boolean {
-    if (this.overflowing) return false;
-    this.overflowing = true;
-    return true;
   }
 
   /**
@@ -320,7 +240,7 @@ export class Endpoint {
   }
 
   private flushWaiters(): void {
-    this.overflowing = false;
+    this.overflowEnded();
     this.waiters.release();
   }
 

@@ -48,10 +48,9 @@ class ResilientPipelineImpl extends Commander {
   }
 
   override sendCommand(command: Command): unknown {
+    // Its promise is handled once it is sent, by the batch that collects its reply; unsent,
+    // it never settles.
     this.queue.push(command);
-    // Per-command promises of a pipeline settle through exec(); keep them from surfacing
-    // as unhandled rejections.
-    command.promise.catch(() => {});
     return this;
   }
 

@@ -2,18 +2,20 @@ import type { Redis } from 'ioredis';
 import type { ShardBreaker } from '../breaker/shard-breaker.js';
 import { AttemptFailure } from '../breaker/shard-breaker.js';
 import { classifyFailure } from '../policy/classify-failure.js';
-import { SCENARIO_TRAITS, type FailureClass } from '../policy/failure-scenario.js';
 import { QueueFullError } from '../errors/queue-full.error.js';
 import { EndpointStats } from './endpoint-stats.js';
 import { AttemptTimer } from './attempt-timer.js';
 import { Command } from 'ioredis';
 import type { EventBus } from '../events/event-bus.js';
 import { rejectUnanswered } from '../connection/ioredis-internals.js';
+import { OneWrite } from '../connection/one-write.js';
 import { BlockingPool } from './blocking-pool.js';
+import { NODE_UNREACHABLE, OWN_REFUSAL, ownRefusal, sentFailure } from './attempt-failures.js';
 import { FailoverEpisode } from './failover-episode.js';
 import { WaitExpired, WaitQueue } from './wait-queue.js';
 
 export { WaitExpired } from './wait-queue.js';
+export { ownRefusal, sentFailure } from './attempt-failures.js';
 
 export type EndpointRole = 'primary' | 'replica';
 
@@ -22,32 +24,6 @@ export type EndpointRole = 'primary' | 'replica';
  * this many, further blocking calls wait for one to free up (within their deadline).
  */
 const MAX_BLOCKING_CONNECTIONS = 16;
-
-/**
- * The node did not become ready within the call's deadline: as much evidence of an outage as
- * a refused connection, and nothing was sent.
- */
-const NODE_UNREACHABLE: FailureClass = Object.freeze({
-  scenario: 'connection',
-  execution: 'not-executed',
-  ...SCENARIO_TRAITS.connection,
-});
-
-/**
- * Our own refusal (client closed, endpoint retired, budget used up): the node did nothing
- * wrong, so it must not count against its breaker. The executor looks at the wrapped
- * `WaitExpired` before the class, so the class never drives a retry.
- */
-const OWN_REFUSAL: FailureClass = Object.freeze({
-  scenario: 'closed',
-  execution: 'not-executed',
-  ...SCENARIO_TRAITS.closed,
-});
-
-/** A `WaitExpired` wrapped for the breaker as something that is not the node's fault. */
-export function ownRefusal(reason: WaitExpired['reason']): AttemptFailure {
-  return new AttemptFailure(new WaitExpired(reason), OWN_REFUSAL);
-}
 
 /**
  * One Redis node as the command path sees it: its connection, its breaker, a bounded queue
@@ -174,16 +150,39 @@ export class Endpoint extends FailoverEpisode {
    * Sends one attempt and returns ioredis's own promise (rejecting with the raw error): the
    * fast lane wraps failures itself, so the success path allocates nothing extra.
    */
-  sendRaw(command: Command, timeoutMs: number, now: number = performance.now()): Promise<unknown> {
+  sendRaw(command: Command, timeoutMs: number, now: number = performance.now(), coalesce = this.coalesceWrites): Promise<unknown> {
     // Armed only here, once the command is really handed to ioredis: a deadline on a
     // command that never gets sent would reject a promise nobody listens to.
     if (timeoutMs > 0) this.timer.arm(command, timeoutMs, now);
-    if (this.coalesceWrites && !this.corked && this.client.stream) {
+    if (coalesce && !this.corked && this.client.stream) {
       this.corked = true;
       this.client.stream.cork();
       process.nextTick(this.uncork);
     }
     return this.client.sendCommand(command) as Promise<unknown>;
+  }
+
+  /**
+   * Sends the commands of one pipeline in one socket write and returns ioredis's promise of
+   * each (rejecting with the raw error). ioredis queues each reply as for a single command; no
+   * ioredis `Pipeline` is built. Only the last command is armed with the attempt timeout:
+   * Redis answers in order, so the last reply is the last to come, and when it is late the
+   * attempt as a whole is (see pipeline-send.ts).
+   */
+  sendAllRaw(commands: readonly Command[], timeoutMs: number, now: number): Array<Promise<unknown>> {
+    const writer = OneWrite.on(this.client);
+    const replies: Array<Promise<unknown>> = [];
+    for (let i = 0; i < commands.length; i++) {
+      const command = commands[i]!;
+      // As ioredis's Pipeline numbers its commands: a connection that closes mid-pipeline
+      // aborts the commands after a partial answer instead of resending them.
+      command.pipelineIndex = i;
+      replies.push(this.client.sendCommand(command, writer) as Promise<unknown>);
+    }
+    writer?.flush();
+    const last = commands.at(-1);
+    if (last && timeoutMs > 0) this.timer.arm(last, timeoutMs, now);
+    return replies;
   }
 
   /**
@@ -277,12 +276,4 @@ export class Endpoint extends FailoverEpisode {
   private rejectWaiters(reason: 'closed' | 'retired' | 'shed'): void {
     this.waiters.reject(reason);
   }
-}
-
-/**
- * A failure of an attempt that was handed to ioredis, classified once, here. `command`: the
- * command's name, so that a script's own error reply is read as its answer.
- */
-export function sentFailure(error: unknown, command?: string): AttemptFailure {
-  return new AttemptFailure(error, classifyFailure(error, { sent: true, command }));
 }

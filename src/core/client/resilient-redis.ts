@@ -77,7 +77,7 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
       },
     });
     // Each part of a split cross-slot call is an ordinary command of the current session.
-    this.crossSlot = createCrossSlotSplitter(resolved, (c) => this.session.executor.execute(c));
+    this.crossSlot = createCrossSlotSplitter(resolved, (c, coalesce) => this.session.executor.execute(c, coalesce));
     if (!resolved.lazyConnect) this.connect().catch(() => {});
   }
 

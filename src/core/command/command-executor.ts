@@ -47,7 +47,11 @@ export class CommandExecutor {
    * `.then`, with no async frames or opossum promise; the outcome is counted with field
    * increments. Anything else, and any failure, continues in the attempt loop.
    */
-  execute(command: Command): Promise<unknown> {
+  execute(
+    command: Command,
+    /** Its write may wait for the end of the tick (a split command's parts); auto-pipelining does so for every call. */
+    coalesce?: boolean,
+  ): Promise<unknown> {
     this.inFlight++;
     let isRead: boolean;
     let endpoint: Endpoint;
@@ -63,7 +67,7 @@ export class CommandExecutor {
     }
     if (!endpoint.acceptsTraffic) return this.slow(command, isRead);
     const start = performance.now();
-    return endpoint.sendRaw(command, this.policy.attemptTimeoutMs, start).then(
+    return endpoint.sendRaw(command, this.policy.attemptTimeoutMs, start, coalesce || endpoint.coalescesWrites).then(
       (result) => {
         endpoint.breaker.recordSuccess();
         endpoint.stats.ok++;

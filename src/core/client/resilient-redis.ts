@@ -3,7 +3,6 @@ import type { Readable } from 'node:stream';
 import type { ChainableCommander, Command } from 'ioredis';
 import type { Observable } from 'rxjs';
 import type { CommandRouter } from '../command/command-router.js';
-import type { PipelineResult } from '../command/command-executor.js';
 import { Commander } from '../connection/ioredis-internals.js';
 import type { Endpoint } from '../endpoint/endpoint.js';
 import { ClientClosedError } from '../errors/client-closed.error.js';
@@ -22,7 +21,7 @@ import { asRedisFlavour, brand, clusterFlavourOf, isResilientRedis } from './cli
 import { attachCallback, detachCallback } from './node-callback.js';
 import { endpointsFor, ResilientNode, type NodeRole } from './node-client.js';
 import { hideSecrets, redactOptions } from './redacted-view.js';
-import { createPipeline } from './resilient-pipeline.js';
+import { createPipeline, type PipelineRunner } from './resilient-pipeline.js';
 import { defineScript } from './script-command.js';
 import { Subscriber, isSubscriberCommand } from './subscriber.js';
 import { createCrossSlotSplitter, type CrossSlotSplitter } from './cross-slot-split.js';
@@ -171,22 +170,23 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
   }
 
   private batch(transaction: boolean, commands?: unknown[][]): ChainableCommander {
-    const runner = {
-      options: this.options,
-      source: this,
-      runPipeline: (queued: Command[], tx: boolean): Promise<PipelineResult | null> => {
-        if (this.lifecycle.ended) return Promise.reject(new ClientClosedError(this.name, tx ? 'multi' : 'pipeline'));
-        // A batch as the first call of a lazy client must start it, as sendCommand does.
-        if (this.lifecycle.phase === 'wait') this.connect().catch(() => {});
-        return this.session.executor.executeBatch(queued, tx);
-      },
-    };
-    const p = createPipeline(runner, transaction);
+    const p = createPipeline(this.runner, transaction);
     if (commands) {
       for (const [name, ...args] of commands) (p as unknown as Record<string, (...a: unknown[]) => unknown>)[name as string]!(...args);
     }
     return p;
   }
+
+  /** What every batch of this client runs through: one object per client, not per batch. */
+  private readonly runner: PipelineRunner = {
+    source: this,
+    runPipeline: (queued, tx) => {
+      if (this.lifecycle.ended) return Promise.reject(new ClientClosedError(this.name, tx ? 'multi' : 'pipeline'));
+      // A batch as the first call of a lazy client must start it, as sendCommand does.
+      if (this.lifecycle.phase === 'wait') this.connect().catch(() => {});
+      return this.session.executor.executeBatch(queued, tx);
+    },
+  };
 
   /**
    * Per-node clients, as ioredis's `cluster.nodes(role)`: `'master'` for primaries, `'slave'`

@@ -66,15 +66,16 @@ test("only connection/ioredis-internals.ts touches ioredis's internals", () => {
 test('only the endpoint reports its failover episode, and its episode state is its own', () => {
   const files = sources(join(root, 'src'));
   const emitting = files.filter((f) => /(?<!readonly )type:\s*'failover\.(detected|recovered)'/.test(readFileSync(f, 'utf8')));
+  // The episode is the endpoint's own (Endpoint extends FailoverEpisode).
   assert.deepEqual(
     emitting.map((f) => f.slice(root.length + 1)),
-    ['src/core/endpoint/endpoint.ts'],
+    ['src/core/endpoint/failover-episode.ts'],
   );
   // Nobody else writes what the endpoint owns: it is asked (acceptsTraffic, usable) and told (markFailing, ...).
   // (Another class's own field of the same name, `this.lostAt`, is its business.)
   const writes = files.filter(
     (f) =>
-      !f.endsWith('endpoint/endpoint.ts') &&
+      !f.endsWith('endpoint/failover-episode.ts') &&
       /(?<!this)\.(failingSince|lostAt|holding|overflowing)\s*(=(?!=)|\+\+|--|\|\|=)/.test(readFileSync(f, 'utf8')),
   );
   assert.deepEqual(

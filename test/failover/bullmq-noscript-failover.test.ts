@@ -100,10 +100,6 @@ async function throughFailover(lab: Lab, name: string, first: 'write' | 'add' | 
   }
 }
 
-/** Why the two tests below fail today. */
-const KNOWN_BUG =
-  "a retried attempt is re-sent as a plain EVALSHA copy (copyCommand in src/core/connection/ioredis-internals.ts, not this suite's file): NOSCRIPT reaches the producer";
-
 describe('bullmq through a failover to a replica without its scripts', { timeout: 60_000 }, () => {
   const lab = createLab();
   after(() => lab.teardown());
@@ -112,18 +108,14 @@ describe('bullmq through a failover to a replica without its scripts', { timeout
     await throughFailover(lab, 'bull-ns-write', 'write');
   });
 
-  // KNOWN BUG (report): a retried attempt is a copy made by copyCommand
-  // (src/core/connection/ioredis-internals.ts), a plain Command: the script command's class,
-  // whose toWritable sends EVAL on a connection that has not run the script, is lost, and
-  // ioredis's NOSCRIPT fallback hangs on the caller's command, whose first attempt failed with
-  // READONLY. So the copy, re-sent to the promoted node, answers NOSCRIPT: queue.add throws it,
-  // and in a batch every job's EVALSHA does, so addBulk throws too (nothing added; a retry with
-  // the same jobIds adds them). Both pass once copyCommand keeps the command's class.
-  test('planned FAILOVER, first call a single add: it is re-sent to the promoted node and lands', { todo: KNOWN_BUG }, async () => {
+  // The first call meets the demoted primary (READONLY) and is re-sent to the promoted node as
+  // a copy: the copy must keep the script command's class, which sends EVAL on a connection that
+  // has not run the script. A plain Command copy answered NOSCRIPT (queue.add and addBulk threw).
+  test('planned FAILOVER, first call a single add: it is re-sent to the promoted node and lands', async () => {
     await throughFailover(lab, 'bull-ns-add', 'add');
   });
 
-  test('planned FAILOVER, first call an addBulk: the MULTI re-sent to the promoted node adds every job', { todo: KNOWN_BUG }, async () => {
+  test('planned FAILOVER, first call an addBulk: the MULTI re-sent to the promoted node adds every job', async () => {
     await throughFailover(lab, 'bull-ns-bulk', 'addBulk');
   });
 });

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import type { Command } from 'ioredis';
+import { lowerName } from '../command/command-profile.js';
 import type { ResilientNode } from './node-client.js';
 
 type Merge = (replies: unknown[]) => unknown;
@@ -32,11 +33,17 @@ const FAN_OUT: Readonly<Record<string, Merge>> = {
   'function flush': allOk,
 };
 
-/** The fan-out rule for `command`, if it has one. */
+/** The commands whose fan-out depends on their subcommand (SCRIPT LOAD, FUNCTION FLUSH...). */
+const WITH_SUBCOMMAND: ReadonlySet<string> = new Set(Object.keys(FAN_OUT).flatMap((k) => (k.includes(' ') ? [k.split(' ')[0]!] : [])));
+
+/**
+ * The fan-out rule for `command`, if it has one. Asked of every cluster command: an ordinary
+ * one (GET, SET) costs a lookup, and its first argument (a key) is never looked at.
+ */
 export function fanOutRule(command: Command): Merge | undefined {
-  const name = command.name.toLowerCase();
-  const rule = FAN_OUT[name];
-  if (rule) return rule;
+  const name = lowerName(command.name);
+  if (Object.hasOwn(FAN_OUT, name)) return FAN_OUT[name];
+  if (!WITH_SUBCOMMAND.has(name)) return undefined;
   const sub = command.args[0];
   return typeof sub === 'string' || Buffer.isBuffer(sub) ? FAN_OUT[`${name} ${String(sub).toLowerCase()}`] : undefined;
 }

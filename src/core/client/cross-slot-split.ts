@@ -28,8 +28,12 @@ const SPLITTABLE: ReadonlyMap<string, Splittable> = new Map([
   ['mset', { merge: 'ok', step: 2 }],
 ]);
 
-/** Sends one command through the client's normal path (routing, breaker, deadline, retries). */
-export type SendCommand = (command: Command) => Promise<unknown>;
+/**
+ * Sends one command through the client's normal path (routing, breaker, deadline, retries).
+ * `coalesce`: its write may wait for the end of the tick, to share one socket write with the
+ * other parts for the same node.
+ */
+export type SendCommand = (command: Command, coalesce: boolean) => Promise<unknown>;
 
 /** One group of keys that share a slot, before it is sent. */
 interface PartPlan {
@@ -64,29 +68,65 @@ export class CrossSlotSplitter {
     // The same option shape as ioredis's own command methods pass: one shape keeps the
     // Command constructor monomorphic (a second shape made it twice as slow in the profile).
     const options = { errorStack: undefined, keyPrefix: undefined, replyEncoding: replyEncodingOf(command) };
-    const replies: unknown[] = Array.from({ length: plans.length });
-    let errors: unknown[] | undefined;
-    const sent = plans.map((p, i) =>
-      this.send(new Command(command.name, p.args, options)).then(
-        (value) => (replies[i] = value),
-        (error: unknown) => ((errors ??= Array.from({ length: plans.length }))[i] = error),
-      ),
-    );
-    return Promise.all(sent).then(() => {
-      if (!errors) return merge(kind.merge, plans, replies, command.args.length / kind.step);
-      const failures = errors;
-      const parts: CommandPart[] = plans.map((p, i) =>
-        failures[i] === undefined
-          ? { slot: p.slot, keyIndexes: p.keyIndexes, node: undefined, value: replies[i] }
-          : {
-              slot: p.slot,
-              keyIndexes: p.keyIndexes,
-              node: isResilienceError(failures[i]) ? failures[i].node : undefined,
-              error: failures[i],
-            },
-      );
-      throw new PartialFailureError(this.clientName, command.name, parts);
+    return new Promise((resolve, reject) => {
+      const parts = new PartReplies(this.clientName, command.name, kind.merge, plans, command.args.length / kind.step, resolve, reject);
+      // Every part is sent in this tick with its write held until the tick ends: the parts for
+      // one node leave in one socket write.
+      for (let i = 0; i < plans.length; i++) {
+        this.send(new Command(command.name, plans[i]!.args, options), true).then(
+          (value) => parts.ok(i, value),
+          (error: unknown) => parts.failed(i, error),
+        );
+      }
     });
+  }
+}
+
+/** The replies of a split command's parts as they arrive; settles the caller's promise once all have. */
+class PartReplies {
+  private readonly replies: unknown[] = [];
+  private errors: unknown[] | undefined;
+  private left: number;
+
+  constructor(
+    private readonly clientName: string,
+    private readonly name: string,
+    private readonly how: Merge,
+    private readonly plans: readonly PartPlan[],
+    private readonly keys: number,
+    private readonly resolve: (value: unknown) => void,
+    private readonly reject: (error: PartialFailureError) => void,
+  ) {
+    this.left = plans.length;
+  }
+
+  ok(i: number, value: unknown): void {
+    this.replies[i] = value;
+    if (--this.left === 0) this.settled();
+  }
+
+  failed(i: number, error: unknown): void {
+    (this.errors ??= [])[i] = error;
+    if (--this.left === 0) this.settled();
+  }
+
+  private settled(): void {
+    const failures = this.errors;
+    if (!failures) {
+      this.resolve(merge(this.how, this.plans, this.replies, this.keys));
+      return;
+    }
+    const parts: CommandPart[] = this.plans.map((p, i) =>
+      failures[i] === undefined
+        ? { slot: p.slot, keyIndexes: p.keyIndexes, node: undefined, value: this.replies[i] }
+        : {
+            slot: p.slot,
+            keyIndexes: p.keyIndexes,
+            node: isResilienceError(failures[i]) ? failures[i].node : undefined,
+            error: failures[i],
+          },
+    );
+    this.reject(new PartialFailureError(this.clientName, this.name, parts));
   }
 }
 

@@ -173,14 +173,19 @@ export class ReplicationRouter implements CommandRouter {
     // 'primary-preferred': one event when reads move to the reader, one when they are back.
     if (this.replicaReads) {
       if (target === primary) this.replicaReads.served(primary.label, primary);
-      else this.replicaReads.rerouted(primary.label, primary, target);
+      else this.replicaReads.rerouted(primary.label, primary, target, _command);
     }
     return target;
   }
 
-  fallback(from: Endpoint, _command: Command, isRead: boolean): Endpoint | undefined {
+  fallback(from: Endpoint, command: Command, isRead: boolean): Endpoint | undefined {
+    if (!isRead) return undefined;
     // Reads fall back to the primary while the reader is unavailable, and the other way round.
-    return isRead ? this.reads.fallback(from, this.primary.current, this.reader?.current) : undefined;
+    const primary = this.primary.current;
+    const target = this.reads.fallback(from, primary, this.reader?.current);
+    // 'primary-preferred': a read the primary just failed, served by the reader, is one too.
+    if (this.replicaReads && primary && from === primary && target) this.replicaReads.rerouted(primary.label, primary, target, command);
+    return target;
   }
 
   onFailure(endpoint: Endpoint, failure: FailureClass): void {

@@ -7,8 +7,8 @@ export type PipelineResult = Array<[error: Error | null, result: unknown]>;
 
 /** Runs a queued batch through the command path. */
 export interface PipelineRunner {
-  readonly options: { keyPrefix?: string | undefined };
-  readonly source?: object;
+  /** The client the batch belongs to: its key prefix, scripts and added builtins are the batch's too. */
+  readonly source: { readonly options: { keyPrefix?: string | undefined } };
   runPipeline(commands: Command[], transaction: boolean): Promise<PipelineResult | null>;
 }
 
@@ -28,17 +28,15 @@ class ResilientPipelineImpl extends Commander {
     private readonly transaction: boolean,
   ) {
     super();
-    this.options = { keyPrefix: runner.options.keyPrefix };
+    this.options = { keyPrefix: runner.source.options.keyPrefix };
     this.redis = runner.source;
     // As ioredis's Pipeline does: scripts defined on the client (bullmq's addJob) and added
     // builtins are methods of its batches too. Without them `Queue.addBulk` drops jobs.
-    const source = runner.source as Record<string, unknown> | undefined;
-    if (source) {
-      const self = this as unknown as Record<string, unknown>;
-      for (const name of addedCommandNames(source)) {
-        self[name] = source[name];
-        self[`${name}Buffer`] = source[`${name}Buffer`];
-      }
+    const source = runner.source as unknown as Record<string, unknown>;
+    const self = this as unknown as Record<string, unknown>;
+    for (const name of addedCommandNames(source)) {
+      self[name] = source[name];
+      self[`${name}Buffer`] = source[`${name}Buffer`];
     }
   }
 
@@ -47,10 +45,9 @@ class ResilientPipelineImpl extends Commander {
   }
 
   override sendCommand(command: Command): unknown {
+    // Its promise is handled once it is sent, by the batch that collects its reply; unsent,
+    // it never settles.
     this.queue.push(command);
-    // Per-command promises of a pipeline settle through exec(); keep them from surfacing
-    // as unhandled rejections.
-    command.promise.catch(() => {});
     return this;
   }
 

@@ -3,7 +3,6 @@ import type { Readable } from 'node:stream';
 import type { ChainableCommander, Command } from 'ioredis';
 import type { Observable } from 'rxjs';
 import type { CommandRouter } from '../command/command-router.js';
-import type { PipelineResult } from '../command/command-executor.js';
 import { Commander } from '../connection/ioredis-internals.js';
 import type { Endpoint } from '../endpoint/endpoint.js';
 import { ClientClosedError } from '../errors/client-closed.error.js';
@@ -15,13 +14,14 @@ import { resolveOptions, type ResolvedOptions } from '../options/validate-option
 import type { ClientStatus } from './client-status.js';
 import { ClientLifecycle } from './client-lifecycle.js';
 import type { ClientSession } from './client-session.js';
+import { healthSnapshot } from './client-health-snapshot.js';
 import { fanOut, fanOutRule, scanEveryNode } from './cluster-fan-out.js';
 import { duplicateOptions } from './duplicate-options.js';
 import { asRedisFlavour, brand, clusterFlavourOf, isResilientRedis } from './client-identity.js';
 import { attachCallback, detachCallback } from './node-callback.js';
 import { endpointsFor, ResilientNode, type NodeRole } from './node-client.js';
 import { hideSecrets, redactOptions } from './redacted-view.js';
-import { createPipeline } from './resilient-pipeline.js';
+import { createPipeline, type PipelineRunner } from './resilient-pipeline.js';
 import { defineScript } from './script-command.js';
 import { Subscriber, isSubscriberCommand } from './subscriber.js';
 import { createCrossSlotSplitter, type CrossSlotSplitter } from './cross-slot-split.js';
@@ -76,7 +76,7 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
       },
     });
     // Each part of a split cross-slot call is an ordinary command of the current session.
-    this.crossSlot = createCrossSlotSplitter(resolved, (c) => this.session.executor.execute(c));
+    this.crossSlot = createCrossSlotSplitter(resolved, (c, coalesce) => this.session.executor.execute(c, coalesce));
     if (!resolved.lazyConnect) this.connect().catch(() => {});
   }
 
@@ -170,22 +170,23 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
   }
 
   private batch(transaction: boolean, commands?: unknown[][]): ChainableCommander {
-    const runner = {
-      options: this.options,
-      source: this,
-      runPipeline: (queued: Command[], tx: boolean): Promise<PipelineResult | null> => {
-        if (this.lifecycle.ended) return Promise.reject(new ClientClosedError(this.name, tx ? 'multi' : 'pipeline'));
-        // A batch as the first call of a lazy client must start it, as sendCommand does.
-        if (this.lifecycle.phase === 'wait') this.connect().catch(() => {});
-        return this.session.executor.executeBatch(queued, tx);
-      },
-    };
-    const p = createPipeline(runner, transaction);
+    const p = createPipeline(this.runner, transaction);
     if (commands) {
       for (const [name, ...args] of commands) (p as unknown as Record<string, (...a: unknown[]) => unknown>)[name as string]!(...args);
     }
     return p;
   }
+
+  /** What every batch of this client runs through: one object per client, not per batch. */
+  private readonly runner: PipelineRunner = {
+    source: this,
+    runPipeline: (queued, tx) => {
+      if (this.lifecycle.ended) return Promise.reject(new ClientClosedError(this.name, tx ? 'multi' : 'pipeline'));
+      // A batch as the first call of a lazy client must start it, as sendCommand does.
+      if (this.lifecycle.phase === 'wait') this.connect().catch(() => {});
+      return this.session.executor.executeBatch(queued, tx);
+    },
+  };
 
   /**
    * Per-node clients, as ioredis's `cluster.nodes(role)`: `'master'` for primaries, `'slave'`
@@ -212,27 +213,7 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
   /** Immutable snapshot per shard/endpoint: role, address, breaker state, queue depth. */
   health(): ClientHealthSnapshot {
     const { router, executor } = this.session;
-    const nodes = router.endpoints().map((e) => ({
-      address: e.id,
-      role: e.role,
-      label: e.label,
-      connected: e.ready,
-      breaker: e.breaker.state,
-      failureRate: e.breaker.failureRate(),
-      queueDepth: e.queueDepth,
-    }));
-    return Object.freeze({
-      client: this.name,
-      mode: this.mode,
-      required: this.resolved.required,
-      allowPartial: this.resolved.allowPartialAvailability ?? false,
-      status: this.lifecycle.phase === 'wait' ? 'connecting' : this.lifecycle.phase,
-      nodes: Object.freeze(nodes),
-      inFlight: executor.pending,
-      topologyAgeMs: router.topologyAgeMs?.(),
-      dns: router.dnsView?.(),
-      takenAt: Date.now(),
-    });
+    return healthSnapshot(this.resolved, this.lifecycle.phase, router, executor);
   }
 
   /**

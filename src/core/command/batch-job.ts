@@ -1,5 +1,6 @@
 import type { Command, Redis } from 'ioredis';
 import { AttemptFailure } from '../breaker/shard-breaker.js';
+import { sendPipeline, wholeBatchFailure, type PipelineResult } from './pipeline-send.js';
 import { classifyFailure } from '../policy/classify-failure.js';
 import type { FailureClass } from '../policy/failure-scenario.js';
 import { copyCommand } from '../connection/ioredis-internals.js';
@@ -10,19 +11,19 @@ import { ownRefusal, sentFailure, type Endpoint } from '../endpoint/endpoint.js'
 import { MIN_ATTEMPT_MS } from './retry-decision.js';
 import type { WatchCheck } from './watch-state.js';
 
-export type PipelineResult = Array<[error: Error | null, result: unknown]>;
+export type { PipelineResult } from './pipeline-send.js';
 
-interface BatchCapable {
+interface TransactionCapable {
   sendCommand(command: Command): unknown;
   exec(): Promise<PipelineResult | null>;
 }
 
 /**
- * Sends one batch (pipeline or MULTI) to one connection within one attempt deadline. If every
- * reply is the same node failure (the node refused the whole batch), the attempt failed.
+ * Sends one MULTI/EXEC transaction to one connection within one attempt deadline, through
+ * ioredis's own transaction (it queues the commands and maps EXEC's replies back to them).
  */
-function sendBatch(client: Redis, commands: readonly Command[], transaction: boolean, timeoutMs: number): Promise<PipelineResult | null> {
-  const batch = (transaction ? client.multi() : client.pipeline()) as unknown as BatchCapable;
+function sendTransaction(client: Redis, commands: readonly Command[], timeoutMs: number): Promise<PipelineResult | null> {
+  const batch = client.multi() as unknown as TransactionCapable;
   for (const c of commands) batch.sendCommand(c);
   return new Promise<PipelineResult | null>((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error('Command timed out')), timeoutMs);
@@ -32,15 +33,9 @@ function sendBatch(client: Redis, commands: readonly Command[], transaction: boo
     }
     batch.exec().then((results) => {
       clearTimeout(timer);
-      const first = results?.[0]?.[0];
-      if (first && results!.every(([e]) => e !== null)) {
-        const failure = classifyFailure(first, { sent: true, command: commands[0]?.name });
-        if (failure.countsAgainstBreaker || failure.retryable) {
-          reject(new AttemptFailure(first, failure));
-          return;
-        }
-      }
-      resolve(results);
+      const whole = wholeBatchFailure(results, commands);
+      if (whole) reject(whole);
+      else resolve(results);
     }, fail);
   });
 }
@@ -88,7 +83,9 @@ export class BatchJob implements AttemptJob<PipelineResult | null> {
     // one that has since reconnected, watches nothing here: sending would commit without
     // the check the caller asked for, so the transaction aborts as EXEC would.
     if (this.watch && !this.watch(endpoint)) return Promise.resolve(null);
-    return sendBatch(endpoint.client, this.current, this.transaction, Math.min(timeoutMs, remaining));
+    const attemptMs = Math.min(timeoutMs, remaining);
+    if (this.transaction) return sendTransaction(endpoint.client, this.current, attemptMs);
+    return sendPipeline(endpoint, this.current, attemptMs, performance.now());
   }
 
   renew(): void {

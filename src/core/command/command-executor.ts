@@ -47,7 +47,11 @@ export class CommandExecutor {
    * `.then`, with no async frames or opossum promise; the outcome is counted with field
    * increments. Anything else, and any failure, continues in the attempt loop.
    */
-  execute(command: Command): Promise<unknown> {
+  execute(
+    command: Command,
+    /** Its write may wait for the end of the tick (a split command's parts); auto-pipelining does so for every call. */
+    coalesce?: boolean,
+  ): Promise<unknown> {
     this.inFlight++;
     let isRead: boolean;
     let endpoint: Endpoint;
@@ -63,7 +67,7 @@ export class CommandExecutor {
     }
     if (!endpoint.acceptsTraffic) return this.slow(command, isRead);
     const start = performance.now();
-    return endpoint.sendRaw(command, this.policy.attemptTimeoutMs, start).then(
+    return endpoint.sendRaw(command, this.policy.attemptTimeoutMs, start, coalesce || endpoint.coalescesWrites).then(
       (result) => {
         endpoint.breaker.recordSuccess();
         endpoint.stats.ok++;
@@ -116,7 +120,7 @@ export class CommandExecutor {
     const watched = transaction ? this.watch.take() : undefined;
     if (!parts) {
       const profile = profileBatch(commands, transaction, watched !== undefined, this.policy);
-      return runAttempts(new BatchJob(profile, commands, transaction, this.router, watched), this.loop, start);
+      return this.runBatch(new BatchJob(profile, commands, transaction, this.router, watched), start);
     }
     const merged: PipelineResult = Array.from({ length: commands.length }, () => [null, null] as [Error | null, unknown]);
     await Promise.all(
@@ -124,7 +128,7 @@ export class CommandExecutor {
         const part = indexes.map((i) => commands[i]!);
         try {
           const profile = profileBatch(part, false, false, this.policy);
-          const result = await runAttempts(new BatchJob(profile, part, false, this.router, undefined), this.loop, start);
+          const result = await this.runBatch(new BatchJob(profile, part, false, this.router, undefined), start);
           indexes.forEach((i, j) => (merged[i] = result?.[j] ?? [null, null]));
         } catch (error) {
           for (const i of indexes) merged[i] = [error as Error, null];
@@ -132,6 +136,32 @@ export class CommandExecutor {
       }),
     );
     return merged;
+  }
+
+  /**
+   * A batch's fast lane, as for a single command: to a node that is connected with a closed
+   * breaker, and with no recovery in progress, it is sent at once, and only a failed attempt
+   * goes on in the attempt loop, which decides on it as its first.
+   */
+  private runBatch(job: BatchJob, start: number): Promise<PipelineResult | null> {
+    let endpoint: Endpoint | undefined;
+    try {
+      if (!this.router.pending?.(undefined, job.profile.isRead)) endpoint = job.route(undefined);
+    } catch {
+      // Routing refused it: the loop turns that into the caller's error.
+    }
+    if (!endpoint?.acceptsTraffic) return runAttempts(job, this.loop, start);
+    const target = endpoint;
+    const { attemptMs, totalMs } = job.profile.budget;
+    return job.send(target, attemptMs, start + totalMs).then(
+      (result) => {
+        target.breaker.recordSuccess();
+        target.stats.ok++;
+        target.stats.recordDuration(performance.now() - start);
+        return result;
+      },
+      (thrown: unknown) => runAttempts(job, this.loop, start, { endpoint: target, start, thrown }),
+    );
   }
 
   /** WATCH, UNWATCH, EXEC and DISCARD sent as commands: keeps track of where a WATCH holds. */

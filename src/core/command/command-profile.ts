@@ -152,17 +152,46 @@ export function profileBatch(
   watched: boolean,
   policy: Readonly<PolicyOptions>,
 ): CommandProfile {
-  const named = commands.map((c) => ({ name: lowerName(c.name), args: c.args }));
-  const attemptMs = policy.attemptTimeoutMs * Math.max(1, Math.ceil(commands.length / 1000));
-  return Object.freeze({
-    label: transaction ? 'multi' : 'pipeline',
-    isRead: !transaction && named.every((c) => isReadCommand(c.name, c.args)),
-    safeWhenUnknown: getPipelineSafety(named, { watched }) !== 'unsafe',
-    blocking: false,
+  return new BatchProfile(commands, transaction, watched, policy);
+}
+
+/**
+ * A batch's profile. Only what routing and the deadline need is derived up front; its retry
+ * safety and whether it holds a script are read on a failure only (a successful batch, nearly
+ * every one, never needs them).
+ */
+class BatchProfile implements CommandProfile {
+  readonly label: string;
+  readonly isRead: boolean;
+  readonly blocking = false;
+  readonly budget: CallBudget;
+  private safe: boolean | undefined;
+
+  constructor(
+    private readonly commands: readonly Command[],
+    transaction: boolean,
+    private readonly watched: boolean,
+    policy: Readonly<PolicyOptions>,
+  ) {
+    this.label = transaction ? 'multi' : 'pipeline';
+    this.isRead = !transaction && commands.every((c) => isReadCommand(lowerName(c.name), c.args));
     // A big batch takes longer to write and answer: one attempt timeout per 1000 commands.
-    budget: { attemptMs, totalMs: Math.max(policy.totalTimeoutMs, attemptMs) },
-    script: named.some((c) => SCRIPTS.has(c.name)),
-  });
+    const attemptMs = policy.attemptTimeoutMs * Math.max(1, Math.ceil(commands.length / 1000));
+    this.budget = { attemptMs, totalMs: Math.max(policy.totalTimeoutMs, attemptMs) };
+  }
+
+  get safeWhenUnknown(): boolean {
+    this.safe ??= getPipelineSafety(this.named(), { watched: this.watched }) !== 'unsafe';
+    return this.safe;
+  }
+
+  get script(): boolean {
+    return this.commands.some((c) => SCRIPTS.has(lowerName(c.name)));
+  }
+
+  private named(): Array<{ name: string; args: readonly unknown[] }> {
+    return this.commands.map((c) => ({ name: lowerName(c.name), args: c.args }));
+  }
 }
 
 /** ioredis's own methods send lower-case names; `call('GET')` and friends may not. */

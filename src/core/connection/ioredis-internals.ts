@@ -56,7 +56,10 @@ export function replyEncodingOf(command: Command): BufferEncoding | null | undef
  */
 export function copyCommand(command: Command, args: readonly unknown[] = command.args): Command {
   const encoding = (command as unknown as CommandInternals).replyEncoding;
-  const copy = new Command(command.name, args as never[], { replyEncoding: encoding ?? null });
+  // The command's own class: a script's (defineCommand) sends EVAL on a connection that has not
+  // run it yet, so a retry on another node (the promoted one, after a failover) meets no NOSCRIPT.
+  const Kind = command.constructor as typeof Command;
+  const copy = new Kind(command.name, args as never[], { replyEncoding: encoding ?? null });
   copy.isReadOnly = command.isReadOnly;
   return copy;
 }

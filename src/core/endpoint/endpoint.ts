@@ -2,18 +2,20 @@ import type { Redis } from 'ioredis';
 import type { ShardBreaker } from '../breaker/shard-breaker.js';
 import { AttemptFailure } from '../breaker/shard-breaker.js';
 import { classifyFailure } from '../policy/classify-failure.js';
-import { SCENARIO_TRAITS, type FailureClass } from '../policy/failure-scenario.js';
 import { QueueFullError } from '../errors/queue-full.error.js';
 import { EndpointStats } from './endpoint-stats.js';
 import { AttemptTimer } from './attempt-timer.js';
 import { Command } from 'ioredis';
 import type { EventBus } from '../events/event-bus.js';
-import type { FailureScenario } from '../policy/failure-scenario.js';
 import { rejectUnanswered } from '../connection/ioredis-internals.js';
+import { OneWrite } from '../connection/one-write.js';
 import { BlockingPool } from './blocking-pool.js';
+import { NODE_UNREACHABLE, OWN_REFUSAL, ownRefusal, sentFailure } from './attempt-failures.js';
+import { FailoverEpisode } from './failover-episode.js';
 import { WaitExpired, WaitQueue } from './wait-queue.js';
 
 export { WaitExpired } from './wait-queue.js';
+export { ownRefusal, sentFailure } from './attempt-failures.js';
 
 export type EndpointRole = 'primary' | 'replica';
 
@@ -24,50 +26,15 @@ export type EndpointRole = 'primary' | 'replica';
 const MAX_BLOCKING_CONNECTIONS = 16;
 
 /**
- * The node did not become ready within the call's deadline: as much evidence of an outage as
- * a refused connection, and nothing was sent.
- */
-const NODE_UNREACHABLE: FailureClass = Object.freeze({
-  scenario: 'connection',
-  execution: 'not-executed',
-  ...SCENARIO_TRAITS.connection,
-});
-
-/**
- * Our own refusal (client closed, endpoint retired, budget used up): the node did nothing
- * wrong, so it must not count against its breaker. The executor looks at the wrapped
- * `WaitExpired` before the class, so the class never drives a retry.
- */
-const OWN_REFUSAL: FailureClass = Object.freeze({
-  scenario: 'closed',
-  execution: 'not-executed',
-  ...SCENARIO_TRAITS.closed,
-});
-
-/** A `WaitExpired` wrapped for the breaker as something that is not the node's fault. */
-export function ownRefusal(reason: WaitExpired['reason']): AttemptFailure {
-  return new AttemptFailure(new WaitExpired(reason), OWN_REFUSAL);
-}
-
-/**
  * One Redis node as the command path sees it: its connection, its breaker, a bounded queue
- * of calls waiting for it to become ready, and plain-number stats.
+ * of calls waiting for it to become ready, and plain-number stats. What it records of its
+ * failover episode is in failover-episode.ts.
  */
-export class Endpoint {
+export class Endpoint extends FailoverEpisode {
   readonly stats = new EndpointStats();
   private readonly waiters = new WaitQueue();
   private closed = false;
   private retired = false;
-  /** Address currently connected to, `host:port`. */
-  readonly id: string;
-  /** Wall-clock ms when the current failure episode began, 0 when there is none. */
-  private failingSinceMs = 0;
-  /** Wall-clock ms when the connection was last lost, 0 while connected. */
-  private lostAtMs = 0;
-  /** Calls waiting for this node's failover to finish (policy.holdDuringFailoverMs). */
-  private holders = 0;
-  /** Set while the wait queue overflows, so the overflow is reported once per episode. */
-  private overflowing = false;
   private readonly timer: AttemptTimer;
   private blockingPool: BlockingPool | undefined;
   private epoch = 0;
@@ -94,10 +61,10 @@ export class Endpoint {
      */
     private readonly coalesceWrites = false,
     /** Where the endpoint reports its own failover episode (failover.detected / .recovered). */
-    private readonly events?: Pick<EventBus, 'emit'>,
+    events?: Pick<EventBus, 'emit'>,
   ) {
+    super(`${client.options.host}:${client.options.port}`, events);
     this.timer = new AttemptTimer(timerTickMs);
-    this.id = `${client.options.host}:${client.options.port}`;
     client.on('ready', () => {
       this.epoch++;
       this.flushWaiters();
@@ -154,77 +121,6 @@ export class Endpoint {
     return this.client.status === 'ready' && this.breaker.isClosed;
   }
 
-  /** Wall-clock ms when the current failure episode began (0: none). */
-  get failingSince(): number {
-    return this.failingSinceMs;
-  }
-
-  /**
-   * A failure episode begins: its breaker opened, or the router saw its node demoted or hung.
-   * Reported once per episode (a breaker re-opening after a failed probe is the same one).
-   */
-  markFailing(scenario?: FailureScenario): void {
-    if (this.failingSinceMs !== 0) return;
-    this.failingSinceMs = Date.now();
-    this.events?.emit(scenario ? { type: 'failover.detected', node: this.id, scenario } : { type: 'failover.detected', node: this.id });
-  }
-
-  /**
-   * The episode is over: the node serves again (its breaker closed) or its traffic moved to a
-   * successor (a promoted replica, a new primary address). Reported once, with its length.
-   */
-  markRecovered(): void {
-    if (this.failingSinceMs === 0) return;
-    const durationMs = Date.now() - this.failingSinceMs;
-    this.failingSinceMs = 0;
-    this.events?.emit({ type: 'failover.recovered', node: this.id, durationMs });
-  }
-
-  /** Wall-clock ms when the connection was lost, 0 while connected (or never lost). */
-  get lostAt(): number {
-    return this.lostAtMs;
-  }
-
-  /** The connection closed. True the first time, so that the loss is reported once. */
-  markLost(): boolean {
-    if (this.lostAtMs !== 0) return false;
-    this.lostAtMs = Date.now();
-    return true;
-  }
-
-  /** The connection is ready again. True when it had been lost (a reconnect, not the first connect). */
-  markConnected(): boolean {
-    if (this.lostAtMs === 0) return false;
-    this.lostAtMs = 0;
-    return true;
-  }
-
-  /** Calls waiting for this node's failover (policy.holdDuringFailoverMs). */
-  get holding(): number {
-    return this.holders;
-  }
-
-  /** One more call waits for the failover, unless `limit` already do. */
-  beginHold(limit: number): boolean {
-    if (this.holders >= limit) return false;
-    this.holders++;
-    return true;
-  }
-
-  endHold(): void {
-    this.holders--;
-  }
-
-  /**
-   * Counts an overflow of the wait queue; true for the first one of an episode (the queue
-   * drains when the node is ready again), so that it is reported once.
-   */
-  noteOverflow(): boolean {
-    if (this.overflowing) return false;
-    this.overflowing = true;
-    return true;
-  }
-
   /**
    * Sends a blocking command on a dedicated connection of its own (see blocking-pool.ts).
    * Rejects with `AttemptFailure`, as `send` does; a refusal to lease is our own, never the
@@ -255,16 +151,39 @@ export class Endpoint {
    * Sends one attempt and returns ioredis's own promise (rejecting with the raw error): the
    * fast lane wraps failures itself, so the success path allocates nothing extra.
    */
-  sendRaw(command: Command, timeoutMs: number, now: number = performance.now()): Promise<unknown> {
+  sendRaw(command: Command, timeoutMs: number, now: number = performance.now(), coalesce = this.coalesceWrites): Promise<unknown> {
     // Armed only here, once the command is really handed to ioredis: a deadline on a
     // command that never gets sent would reject a promise nobody listens to.
     if (timeoutMs > 0) this.timer.arm(command, timeoutMs, now);
-    if (this.coalesceWrites && !this.corked && this.client.stream) {
+    if (coalesce && !this.corked && this.client.stream) {
       this.corked = true;
       this.client.stream.cork();
       process.nextTick(this.uncork);
     }
     return this.client.sendCommand(command) as Promise<unknown>;
+  }
+
+  /**
+   * Sends the commands of one pipeline in one socket write and returns ioredis's promise of
+   * each (rejecting with the raw error). ioredis queues each reply as for a single command; no
+   * ioredis `Pipeline` is built. Only the last command is armed with the attempt timeout:
+   * Redis answers in order, so the last reply is the last to come, and when it is late the
+   * attempt as a whole is (see pipeline-send.ts).
+   */
+  sendAllRaw(commands: readonly Command[], timeoutMs: number, now: number): Array<Promise<unknown>> {
+    const writer = OneWrite.on(this.client);
+    const replies: Array<Promise<unknown>> = [];
+    for (let i = 0; i < commands.length; i++) {
+      const command = commands[i]!;
+      // As ioredis's Pipeline numbers its commands: a connection that closes mid-pipeline
+      // aborts the commands after a partial answer instead of resending them.
+      command.pipelineIndex = i;
+      replies.push(this.client.sendCommand(command, writer) as Promise<unknown>);
+    }
+    writer?.flush();
+    const last = commands.at(-1);
+    if (last && timeoutMs > 0) this.timer.arm(last, timeoutMs, now);
+    return replies;
   }
 
   /**
@@ -319,7 +238,7 @@ export class Endpoint {
   }
 
   private flushWaiters(): void {
-    this.overflowing = false;
+    this.overflowEnded();
     this.waiters.release();
   }
 
@@ -356,12 +275,4 @@ export class Endpoint {
   private rejectWaiters(reason: 'closed' | 'retired' | 'shed'): void {
     this.waiters.reject(reason);
   }
-}
-
-/**
- * A failure of an attempt that was handed to ioredis, classified once, here. `command`: the
- * command's name, so that a script's own error reply is read as its answer.
- */
-export function sentFailure(error: unknown, command?: string): AttemptFailure {
-  return new AttemptFailure(error, classifyFailure(error, { sent: true, command }));
 }

@@ -149,16 +149,17 @@ export function slope(ys: readonly number[]): number {
   return num / den;
 }
 
+/** One figure for ioredis, then for ours, on target `t`. */
+async function both(
+  f: (kind: 'ioredis' | 'ours', t: TargetAddress) => Promise<number>,
+  t: TargetAddress,
+): Promise<{ ioredis: number; ours: number }> {
+  return { ioredis: await f('ioredis', t), ours: await f('ours', t) };
+}
+
 /** Every memory figure; the servers must be running and seeded. */
 export async function measureMemory(standalone: TargetAddress, cluster: TargetAddress & { kind: 'cluster' }): Promise<MemoryResult> {
   const gc = gcFunction();
-  const both = async (
-    f: (kind: 'ioredis' | 'ours', t: TargetAddress) => Promise<number>,
-    t: TargetAddress,
-  ): Promise<{ ioredis: number; ours: number }> => ({
-    ioredis: await f('ioredis', t),
-    ours: await f('ours', t),
-  });
   // Refreshes first: the other measurements close clients whose memory is released late.
   const refreshed = await refreshes(gc, cluster);
   return {

@@ -126,13 +126,14 @@ export async function mgetPerSlot(client: BenchClient, keys: readonly string[], 
   return out;
 }
 
+const rename = (c: BenchClient, label: string): BenchClient => ({ ...c, label });
+
 /** MGET across 10 slots at c50: ours' split against the hand-written loops and GLIDE. */
 export async function runCrossSlotCase(
   clients: { ioredis: BenchClient; ours: BenchClient; oursSplit: BenchClient; glide: BenchClient | undefined },
   settings: RoundSettings,
   log: (line: string) => void,
 ): Promise<PeerCase> {
-  const rename = (c: BenchClient, label: string): BenchClient => ({ ...c, label });
   const contestants: Contestant[] = [
     { client: clients.oursSplit, op: () => clients.oursSplit.mget(SPREAD) },
     { client: rename(clients.ioredis, 'ioredis-loop'), op: () => mgetPerSlot(clients.ioredis, SPREAD, false) },

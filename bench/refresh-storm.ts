@@ -227,9 +227,10 @@ export async function runRefreshStorm(lab: Lab, options: StormOptions): Promise<
   }
 }
 
+const within = (ok: boolean): string => (ok ? 'within' : 'OVER');
+
 /** The bench's lines for one run. */
 export function formatRefreshBudget(r: RefreshBudgetResult): string[] {
-  const within = (ok: boolean): string => (ok ? 'within' : 'OVER');
   return [
     `  cluster-node-timeout ${r.nodeTimeoutMs} ms, ${r.clients} clients; promotion ${r.promotionS} s after the fault, window ${r.windowS} s`,
     `    steady (${r.steadyS} s): ${r.steadyFullReadsPerClientPerMin} full reads/client/min (${within(r.steadyFullReadsPerClientPerMin <= 1)} ≤ 1), ${r.steadyInfoPerClientPerMin} CLUSTER INFO/client/min`,

@@ -27,6 +27,7 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Lab, createLab, errorText, withTimeout } from '../test/support/lab.js';
+import { type Part, parseArgs } from './bench-args.js';
 import { type PeerCase, formatPeerCases, markdownPeerCases } from './bench-report.js';
 import { profileRun, summarizeProfile } from './cpu-profile.js';
 import { type MemoryResult, measureMemory } from './memory-bench.js';
@@ -36,43 +37,6 @@ import type { RoundSettings } from './peer-rounds.js';
 import { type ProfileSummary, printProfiles } from './profile-report.js';
 import { type RefreshBudgetResult, formatRefreshBudget, runRefreshStorm } from './refresh-storm.js';
 import { type TopologyScaleResult, measureTopologyScale } from './topology-scale.js';
-
-const PARTS = ['standalone', 'cluster', 'crossslot', 'profile', 'memory', 'topology', 'storm'] as const;
-type Part = (typeof PARTS)[number];
-
-interface Args {
-  quick: boolean;
-  only: Set<Part>;
-  rounds: number | undefined;
-  roundMs: number | undefined;
-  clients: number;
-  outDir: string;
-}
-
-function parseArgs(argv: readonly string[]): Args {
-  const out: Args = { quick: false, only: new Set(PARTS), rounds: undefined, roundMs: undefined, clients: 100, outDir: 'bench-output' };
-  const count = (flag: string, text: string, min: number): number => {
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < min) throw new Error(`${flag} must be an integer >= ${min} (got ${JSON.stringify(text)})`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    const value = (): string => argv[++i] ?? '';
-    if (flag === '--quick') out.quick = true;
-    else if (flag === '--only') {
-      const parts = value().split(',');
-      const unknown = parts.filter((p) => !(PARTS as readonly string[]).includes(p));
-      if (unknown.length > 0) throw new Error(`--only: unknown part(s) ${unknown.join(', ')}; parts are ${PARTS.join(', ')}`);
-      out.only = new Set(parts as Part[]);
-    } else if (flag === '--rounds') out.rounds = count(flag, value(), 1);
-    else if (flag === '--round-ms') out.roundMs = count(flag, value(), 50);
-    else if (flag === '--clients') out.clients = count(flag, value(), 1);
-    else if (flag === '--out') out.outDir = value();
-    else throw new Error(`unknown argument ${flag}; see the header of bench/run-bench.ts`);
-  }
-  return out;
-}
 
 const log = (line: string): void => console.log(line);
 const load = (): number[] => loadavg().map((l) => Math.round(l * 100) / 100);

@@ -1,6 +1,6 @@
 // One ResilientRedis per mode on a fresh lab deployment, closed at the lab's teardown: what
 // every compatibility test hands to the library under test.
-import { createResilientRedis, type ResilientRedis, type ResilientRedisOptions, silentLogger } from '../../src/index.js';
+import { createResilientRedis, type ReadFrom, type ResilientRedis, type ResilientRedisOptions, silentLogger } from '../../src/index.js';
 import type { ClusterLab, Lab, RedisNode, ReplicationLab } from '../support/lab.js';
 
 /** A quiet client (no logs, no metrics), closed at teardown. */
@@ -16,13 +16,18 @@ export async function standaloneClient(lab: Lab, name: string): Promise<{ redis:
 }
 
 /** Primary and reader by address (no DNS names): the library sees reads go to the replica. */
-export async function replicationClient(lab: Lab, name: string): Promise<{ redis: ResilientRedis; pair: ReplicationLab }> {
+export async function replicationClient(
+  lab: Lab,
+  name: string,
+  readFrom?: ReadFrom,
+): Promise<{ redis: ResilientRedis; pair: ReplicationLab }> {
   const pair = await lab.replicationPair();
   const redis = compatClient(lab, {
     name,
     mode: 'replication',
     primary: { host: pair.primary.host, port: pair.primary.port },
     reader: { host: pair.replica.host, port: pair.replica.port },
+    ...(readFrom === undefined ? {} : { readFrom }),
   });
   return { pair, redis };
 }

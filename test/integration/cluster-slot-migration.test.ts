@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createResilientRedis, type ResilienceEvent, type ResilientRedis, silentLogger } from '../../src/index.js';
-import { type ClusterLab, type RedisNode, createLab, slotOfKey } from '../support/lab.js';
+import { type ClusterLab, type RedisNode, createLab, slotOfKey, waitFor } from '../support/lab.js';
 
 const KEYS = 12;
 
@@ -74,5 +74,31 @@ describe('cluster slot migration under load', { timeout: 60_000 }, () => {
     assert.ok(retried('tryagain') > 0, 'the load met TRYAGAIN');
     assert.deepEqual(errors.slice(0, 5), [], `${errors.length} of ${calls} calls failed`);
     assert.equal((await target.command('GET', keys[0]!)) as string, 'v');
+  });
+  // The nodes take SETSLOT NODE one at a time. Between the two, the old owner sends the slot's
+  // calls to the new one (MOVED) and the new one, still importing, sends them back: a call
+  // bounces for as long as the gap lasts. It must ride that out, not fail after maxAttempts.
+  test('a call bounced between two nodes that disagree on the owner lands once they agree', { timeout: 20_000 }, async () => {
+    const [source, target] = (await cluster.primaries()) as [RedisNode, RedisNode];
+    const key = await cluster.keyForNode(source, 'bounce');
+    const slot = slotOfKey(key);
+    assert.equal(await redis.set(key, 'v'), 'OK');
+    await target.command('CLUSTER', 'SETSLOT', slot, 'IMPORTING', source.nodeId!);
+    await source.command('CLUSTER', 'SETSLOT', slot, 'MIGRATING', target.nodeId!);
+    await source.command('MIGRATE', target.host, target.port, key, 0, 5000);
+    await source.command('CLUSTER', 'SETSLOT', slot, 'NODE', target.nodeId!);
+    const movedBefore = retried('moved');
+    const read = redis.get(key);
+    const write = redis.set(key, 'w');
+    // Both calls are bouncing now; the new owner learns it is the owner 80 ms later.
+    await waitFor(() => retried('moved') - movedBefore >= 6, { timeoutMs: 2000, what: 'calls bouncing between the two nodes' });
+    await sleep(80);
+    await target.command('CLUSTER', 'SETSLOT', slot, 'NODE', target.nodeId!);
+    assert.ok(['v', 'w'].includes((await read) as string), 'the read landed');
+    assert.equal(await write, 'OK');
+    assert.equal((await target.command('GET', key)) as string, 'w');
+    const bounces = retried('moved') - movedBefore;
+    console.log(JSON.stringify({ bounces }));
+    assert.ok(bounces > 2 * 3, `${bounces} redirects followed: more than maxAttempts per call`);
   });
 });

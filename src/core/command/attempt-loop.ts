@@ -130,7 +130,7 @@ async function attemptOnce<T>(job: AttemptJob<T>, ctx: LoopContext, state: CallS
  */
 export async function runAttempts<T>(job: AttemptJob<T>, ctx: LoopContext, start: number, first?: FirstAttempt): Promise<T> {
   const deadline = start + job.profile.budget.totalMs;
-  const state: CallState = { attempt: 1, previous: undefined, refused: undefined, held: false, lastError: undefined };
+  const state: CallState = { attempt: 1, redirects: 0, previous: undefined, refused: undefined, held: false, lastError: undefined };
   const decide: DecideContext = {
     clientName: ctx.clientName,
     policy: ctx.policy,
@@ -184,6 +184,7 @@ export async function runAttempts<T>(job: AttemptJob<T>, ctx: LoopContext, start
         job.renew();
         state.previous = step.failure;
         state.attempt++;
+        if (step.failure.scenario === 'moved' || step.failure.scenario === 'ask') state.redirects++;
       }
     }
   }

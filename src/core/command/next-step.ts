@@ -25,6 +25,8 @@ export type Step<T> =
 export interface CallState {
   /** Attempts that reached a node and failed. */
   attempt: number;
+  /** Of those, the ones a node redirected (MOVED, ASK). */
+  redirects: number;
   /** The failure of the last attempt, so the router can follow a MOVED or move a read. */
   previous: FailureClass | undefined;
   /** Endpoints whose half-open breaker refused this call; each may refuse it only once. */
@@ -93,7 +95,7 @@ export function decideNext<T>(result: AttemptResult<T>, state: CallState, ctx: D
   }
   const { failure, error } = result;
   state.lastError = error;
-  const decision = decideRetry(failure, ctx.profile.safeWhenUnknown, state.attempt, ctx.deadline, ctx.policy);
+  const decision = decideRetry(failure, ctx.profile.safeWhenUnknown, state.attempt, ctx.deadline, ctx.policy, state.redirects);
   if (decision.retry) return { do: 'retry', delayMs: decision.delayMs, failure };
   const scenario = failure.scenario;
   switch (decision.why) {

@@ -27,7 +27,7 @@ function failure(scenario: FailureScenario, execution: Execution): FailureClass 
   return { scenario, execution, ...SCENARIO_TRAITS[scenario] };
 }
 function state(over: Partial<CallState> = {}): CallState {
-  return { attempt: 1, previous: undefined, refused: undefined, held: false, lastError: undefined, ...over };
+  return { attempt: 1, redirects: 0, previous: undefined, refused: undefined, held: false, lastError: undefined, ...over };
 }
 function ctx(over: Partial<DecideContext> = {}): DecideContext {
   return {

@@ -111,14 +111,17 @@ export interface FailoverDetectedEvent extends EventBase {
   readonly type: 'failover.detected';
   readonly node: string;
 }
-/** `readFrom: 'primary-preferred'`: a shard's reads moved to its replicas while its primary is down. */
+/**
+ * `readFrom: 'primary-preferred'`: reads moved to replicas while their primary is down (a
+ * cluster shard's replicas, or the reader in replication mode). One event per episode.
+ */
 export interface ReplicaReadsStartedEvent extends EventBase {
   readonly type: 'replica_reads.started';
   /** The primary that is down. */
   readonly node: string;
   readonly replica: string;
 }
-/** The primary (or the replica promoted in its place) takes the shard's reads again. */
+/** The primary (or the replica promoted in its place) takes its reads again: the episode ends. */
 export interface ReplicaReadsEndedEvent extends EventBase {
   readonly type: 'replica_reads.ended';
   readonly node: string;

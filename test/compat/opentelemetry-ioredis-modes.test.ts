@@ -13,7 +13,7 @@ import type { RedisNode } from '../support/lab.js';
 import { Cluster, Redis, exporter, provider, spansUnder } from './otel-tracing.js';
 
 const { createResilientRedis } = await import('../../src/index.js');
-const { createLab, slotOfKey } = await import('../support/lab.js');
+const { createLab, slotOfKey, waitFor } = await import('../support/lab.js');
 const { compatClient } = await import('./compat-clients.js');
 
 type Client = ReturnType<typeof createResilientRedis>;
@@ -105,6 +105,11 @@ async function checkMode(mode: ModeUnderTest, handshakeParent: string, reference
   }
 
   const key = 'otel:{k}';
+  // The key holds VALUE on the node that serves reads before any workload writes it again: a
+  // reader is behind its primary for a moment after each write, and the workload reads at once.
+  await mode.reference.set(key, VALUE);
+  const reader = await mode.readerOf(key);
+  await waitFor(async () => (await reader.command('GET', key)) === VALUE, { timeoutMs: 5000, what: 'the key replicated to the reader' });
   // Untraced first: every connection open and the slot map known (plain ioredis Cluster
   // connects to a slot owner lazily, and its first call may meet a MOVED).
   await workload(mode.redis as unknown as Commands, key);

@@ -1,6 +1,6 @@
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import type { NodeAddress, ResilientRedisOptions } from '../options/resilient-redis-options.js';
-import type { ResolvedOptions } from '../options/validate-options.js';
+import { OPTION_KEYS, type ResolvedOptions } from '../options/validate-options.js';
 
 /**
  * Grace on top of a blocking command's own server-side timeout for a client duplicated with
@@ -27,31 +27,11 @@ export const DUPLICATE_IOREDIS_OPTIONS: Readonly<Record<string, string>> = {
 /** ioredis Cluster options that only wrap the per-node options (`Cluster.duplicate(nodes, { redisOptions })`). */
 const CLUSTER_WRAPPER_KEYS: ReadonlySet<string> = new Set(['redisOptions']);
 
-/** Our own option keys: `duplicate()` also takes any of these, validated as at construction. */
-const OWN_KEYS: ReadonlySet<string> = new Set([
-  'name',
-  'username',
-  'password',
-  'tls',
-  'policy',
-  'breaker',
-  'logger',
-  'metrics',
-  'required',
-  'allowPartialAvailability',
-  'enableAutoPipelining',
-  'node',
-  'primary',
-  'reader',
-  'dns',
-  'nodes',
-  'readFrom',
-  'topology',
-  'connectionName',
-  'lazyConnect',
-  'db',
-  'keyPrefix',
-]);
+/**
+ * Our own option keys: `duplicate()` also takes any of these, validated as at construction.
+ * Not `mode`: a duplicate is a client of the same deployment.
+ */
+const OWN_KEYS: ReadonlySet<string> = new Set([...OPTION_KEYS].filter((k) => k !== 'mode'));
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -53,6 +53,9 @@ const MODE_KEYS: Readonly<Record<Mode, readonly string[]>> = {
   cluster: ['nodes', 'readFrom', 'dns', 'topology', 'crossSlot'],
 };
 
+/** Every top-level option key of any mode. */
+export const OPTION_KEYS: ReadonlySet<string> = new Set([...COMMON_KEYS, ...Object.values(MODE_KEYS).flat()]);
+
 const POLICY_RULES: Record<keyof PolicyOptions, NumberRule> = {
   attemptTimeoutMs: ms(1),
   totalTimeoutMs: ms(1),

@@ -144,8 +144,7 @@ export async function runAttempts<T>(job: AttemptJob<T>, ctx: LoopContext, start
     const step = decideNext(result, state, { ...decide, closing: ctx.closing() });
     switch (step.do) {
       case 'return':
-        result.endpoint.stats.ok++;
-        result.endpoint.stats.recordDuration(performance.now() - start);
+        result.endpoint.stats.recordSuccess(performance.now() - start);
         return step.value;
       case 'reroute':
         continue;

@@ -70,8 +70,7 @@ export class CommandExecutor {
     return endpoint.sendRaw(command, this.policy.attemptTimeoutMs, start, coalesce || endpoint.coalescesWrites).then(
       (result) => {
         endpoint.breaker.recordSuccess();
-        endpoint.stats.ok++;
-        endpoint.stats.recordDuration(performance.now() - start);
+        endpoint.stats.recordSuccess(performance.now() - start);
         this.settled();
         return result;
       },
@@ -156,8 +155,7 @@ export class CommandExecutor {
     return job.send(target, attemptMs, start + totalMs).then(
       (result) => {
         target.breaker.recordSuccess();
-        target.stats.ok++;
-        target.stats.recordDuration(performance.now() - start);
+        target.stats.recordSuccess(performance.now() - start);
         return result;
       },
       (thrown: unknown) => runAttempts(job, this.loop, start, { endpoint: target, start, thrown }),

@@ -15,23 +15,14 @@ const BUCKETS_MS = DURATION_BUCKETS_S.map((s) => s * 1000);
  * metrics layer reads them at scrape time, so a call costs no prom-client work at all.
  */
 export class EndpointStats {
-  #ok = 0;
+  /** Successful calls (counted by {@link recordSuccess}). */
+  ok = 0;
   /**
    * Called at each success while set: the one listener that releases calls waiting for
    * evidence that this node serves again (the router's ready evidence), at the reply itself
    * rather than at its next poll.
    */
   onSuccess: (() => void) | undefined = undefined;
-
-  /** Successful calls. */
-  get ok(): number {
-    return this.#ok;
-  }
-
-  set ok(value: number) {
-    this.#ok = value;
-    this.onSuccess?.();
-  }
   /** Failed calls by final scenario. */
   readonly errors = new Map<FailureScenario, number>();
   /** Retries by the scenario that caused them. */
@@ -47,6 +38,13 @@ export class EndpointStats {
    * (`readFrom: 'primary-preferred'`): `commands_total{fallback="primary-down"}`.
    */
   primaryDownReads = 0;
+
+  /** One successful call that took `ms` in all (queueing and retries included). */
+  recordSuccess(ms: number): void {
+    this.ok++;
+    this.recordDuration(ms);
+    this.onSuccess?.();
+  }
 
   recordDuration(ms: number): void {
     let i = 0;

@@ -45,7 +45,7 @@ describe('ReadyEvidence', () => {
     assert.equal(await settledWithin(Promise.race(waiters), 30), false, 'no evidence yet');
     let released = 0;
     for (const w of waiters) void w.then(() => released++);
-    node.stats.ok++;
+    node.stats.recordSuccess(1);
     // Before any timer or I/O callback could run: microtasks only.
     await Promise.resolve();
     await Promise.resolve();

@@ -31,7 +31,7 @@ describe('RetryRelease', () => {
     release.layoutMoved();
     assert.equal(await settledWithin(connection, 20), true);
     assert.equal(await settledWithin(clusterdown, 20), false, 'a promotion is no proof this node serves yet');
-    primary.stats.ok++;
+    primary.stats.recordSuccess(1);
     assert.equal(await settledWithin(clusterdown, 20), true);
     assert.equal(release.retry(primary, scenario('tryagain')), undefined, 'TRYAGAIN: the backoff decides');
     release.stop();

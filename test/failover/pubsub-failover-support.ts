@@ -1,6 +1,7 @@
 // Shared steps of the pub/sub and script failover tests: a steady publisher whose every
 // acknowledged message is numbered, a log of what the subscriber received, and the figures the
 // tests assert (duplicates, messages lost after the subscriber was back, the delivery gap).
+import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ResilienceEvent } from '../../src/index.js';
 import { waitFor } from '../support/lab.js';
@@ -162,5 +163,31 @@ export class ScriptLoad {
     }
     const lost = [...this.acked].filter((id) => !seen.has(id));
     return { duplicated, lost, counterMatches: counter === executions.length };
+  }
+
+  /**
+   * Reads the execution list and the counter from `node`, prints the run's figures under
+   * `scenario`, and asserts every acknowledged EVAL ran exactly once.
+   */
+  async assertRanOnce(
+    node: { command(name: string, ...args: (string | number)[]): Promise<unknown> },
+    keys: { ids: string; counter: string },
+    scenario: string,
+  ): Promise<void> {
+    const executions = ((await node.command('LRANGE', keys.ids, 0, -1)) as string[]).map(String);
+    const verdict = this.verify(executions, Number(await node.command('GET', keys.counter)));
+    console.log(
+      JSON.stringify({
+        scenario,
+        acked: this.acked.size,
+        executions: executions.length,
+        failures: Object.fromEntries(this.failures),
+        duplicated: verdict.duplicated.length,
+        lost: verdict.lost.length,
+      }),
+    );
+    assert.deepEqual(verdict.duplicated, [], 'no script ran twice');
+    assert.deepEqual(verdict.lost, [], 'every acknowledged EVAL ran');
+    assert.ok(verdict.counterMatches, 'the counter equals the executions');
   }
 }

@@ -222,22 +222,7 @@ describe('cluster: pub/sub and scripts through a primary failover', { timeout: 1
         await load.stop();
       }
       const owner = await cluster.slotOwner(slotOfKey(counter));
-      const executions = ((await owner.command('LRANGE', ids, 0, -1)) as string[]).map(String);
-      const count = Number(await owner.command('GET', counter));
-      const verdict = load.verify(executions, count);
-      console.log(
-        JSON.stringify({
-          scenario: 'cluster EVAL, CLUSTER FAILOVER',
-          acked: load.acked.size,
-          executions: executions.length,
-          failures: Object.fromEntries(load.failures),
-          duplicated: verdict.duplicated.length,
-          lost: verdict.lost.length,
-        }),
-      );
-      assert.deepEqual(verdict.duplicated, [], 'no script ran twice');
-      assert.deepEqual(verdict.lost, [], 'every acknowledged EVAL ran');
-      assert.ok(verdict.counterMatches, 'the counter equals the executions');
+      await load.assertRanOnce(owner, { ids, counter }, 'cluster EVAL, CLUSTER FAILOVER');
     },
   );
 });

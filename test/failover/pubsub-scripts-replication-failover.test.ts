@@ -75,21 +75,6 @@ describe('replication: pub/sub and scripts through a planned failover', { timeou
       await load.stop();
     }
     const primary = await s.pair.currentPrimary();
-    const executions = ((await primary.command('LRANGE', 'rp:eval:ids', 0, -1)) as string[]).map(String);
-    const count = Number(await primary.command('GET', 'rp:eval:n'));
-    const verdict = load.verify(executions, count);
-    console.log(
-      JSON.stringify({
-        scenario: 'replication EVAL, FAILOVER',
-        acked: load.acked.size,
-        executions: executions.length,
-        failures: Object.fromEntries(load.failures),
-        duplicated: verdict.duplicated.length,
-        lost: verdict.lost.length,
-      }),
-    );
-    assert.deepEqual(verdict.duplicated, [], 'no script ran twice');
-    assert.deepEqual(verdict.lost, [], 'every acknowledged EVAL ran');
-    assert.ok(verdict.counterMatches, 'the counter equals the executions');
+    await load.assertRanOnce(primary, { ids: 'rp:eval:ids', counter: 'rp:eval:n' }, 'replication EVAL, FAILOVER');
   });
 });

@@ -66,8 +66,10 @@ describe('ioredis lifecycle parity', { timeout: 60_000 }, () => {
     redis.status = 'end';
     assert.equal(redis.status, 'end');
 
+    // Built together: once the eager one is ready, the lazy one has had every chance to connect.
     const lazy = client({ lazyConnect: true });
-    await new Promise((r) => setTimeout(r, 100));
+    const eager = client();
+    await waitFor(() => eager.status === 'ready', { timeoutMs: 5000, what: 'the eager client ready on its own' });
     assert.equal(lazy.status, 'wait');
     await lazy.connect();
     assert.equal(lazy.status, 'ready');

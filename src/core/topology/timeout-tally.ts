@@ -8,11 +8,14 @@ import type { Endpoint } from '../endpoint/endpoint.js';
 export class TimeoutTally {
   private readonly recent = new WeakMap<Endpoint, number[]>();
 
-  constructor(private readonly windowMs: number) {}
+  constructor(
+    private readonly windowMs: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
   /** Counts one timeout on `endpoint`; returns how many it had within the window. */
   note(endpoint: Endpoint): number {
-    const now = performance.now();
+    const now = this.now();
     const list = (this.recent.get(endpoint) ?? []).filter((t) => now - t < this.windowMs);
     list.push(now);
     this.recent.set(endpoint, list);
@@ -22,6 +25,6 @@ export class TimeoutTally {
   /** Timed out within the last five windows: maybe hung. */
   suspect(endpoint: Endpoint): boolean {
     const last = this.recent.get(endpoint)?.at(-1);
-    return last !== undefined && performance.now() - last < this.windowMs * 5;
+    return last !== undefined && this.now() - last < this.windowMs * 5;
   }
 }

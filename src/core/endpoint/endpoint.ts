@@ -155,12 +155,16 @@ export class Endpoint extends FailoverEpisode {
     // Armed only here, once the command is really handed to ioredis: a deadline on a
     // command that never gets sent would reject a promise nobody listens to.
     if (timeoutMs > 0) this.timer.arm(command, timeoutMs, now);
-    if (coalesce && !this.corked && this.client.stream) {
-      this.corked = true;
-      this.client.stream.cork();
-      process.nextTick(this.uncork);
-    }
+    if (coalesce) this.holdWritesForTick();
     return this.client.sendCommand(command) as Promise<unknown>;
+  }
+
+  /** Holds this connection's writes until the end of the tick: those made meanwhile leave in one write. */
+  holdWritesForTick(): void {
+    if (this.corked || !this.client.stream) return;
+    this.corked = true;
+    this.client.stream.cork();
+    process.nextTick(this.uncork);
   }
 
   /**

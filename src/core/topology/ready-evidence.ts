@@ -93,11 +93,7 @@ export class ReadyEvidence {
     // The released calls retry on this node within this tick, one socket write each: on a
     // busy machine a hundred write calls cost as much as the wait they end. Corked until the
     // tick's promise jobs have run, they leave in one write.
-    const stream = set.size > 1 ? endpoint.client.stream : undefined;
-    if (stream) {
-      stream.cork();
-      process.nextTick(() => stream.uncork());
-    }
+    if (set.size > 1) endpoint.holdWritesForTick();
     // Released waiters leave the list at the next poll: a burst of successes costs no sweep
     // each. (Deleting the entry being visited is safe while iterating a Set.)
     for (const w of set) this.release(w);

@@ -12,6 +12,7 @@ interface FakeEndpoint {
   ready: boolean;
   readonly breaker: { isClosed: boolean };
   readonly client: { stream: { corked: number; writes: number; cork(): void; uncork(): void } };
+  holdWritesForTick(): void;
 }
 const endpoint = (ready = true, closed = true): FakeEndpoint => ({
   stats: new EndpointStats(),
@@ -28,6 +29,11 @@ const endpoint = (ready = true, closed = true): FakeEndpoint => ({
         if (this.corked > 0 && --this.corked === 0) this.writes++;
       },
     },
+  },
+  // As the endpoint does: corked until the end of the tick.
+  holdWritesForTick() {
+    this.client.stream.cork();
+    process.nextTick(() => this.client.stream.uncork());
   },
 });
 const asEndpoint = (e: FakeEndpoint): Endpoint => e as unknown as Endpoint;

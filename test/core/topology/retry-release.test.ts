@@ -10,7 +10,8 @@ import type { ClusterNodeSet } from '../../../src/core/topology/cluster-node-set
 import { RetryRelease } from '../../../src/core/topology/retry-release.js';
 import { TimeoutTally } from '../../../src/core/topology/timeout-tally.js';
 
-const node = (): Endpoint => ({ stats: new EndpointStats(), ready: true, breaker: { isClosed: true }, client: {} }) as unknown as Endpoint;
+const node = (): Endpoint =>
+  ({ stats: new EndpointStats(), ready: true, breaker: { isClosed: true }, client: {}, holdWritesForTick() {} }) as unknown as Endpoint;
 const [primary, replica, lone] = [node(), node(), node()];
 /** Shard 0: `primary` with `replica`; shard 1: `lone`, no replica. */
 const nodes = {

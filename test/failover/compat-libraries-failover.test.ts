@@ -49,15 +49,24 @@ class Deliveries {
   }
 }
 
-/** The primary whose subscriber connections include the client named `name` (CLIENT LIST). */
-async function subscriberHome(cluster: ClusterLab, name: string): Promise<RedisNode> {
-  const primaries = await cluster.primaries();
-  const lists = await Promise.all(primaries.map(async (p) => String(await p.command('CLIENT', 'LIST'))));
-  const holds = (list: string) =>
-    list.split('\n').some((line) => line.includes(`name=redis-resilience:${name}:`) && /\bpsub=[1-9]/.test(line));
-  const at = lists.findIndex(holds);
-  assert.ok(at >= 0, `${name}'s subscriptions sit on a primary`);
-  return primaries[at]!;
+/** Whether a CLIENT LIST shows a pattern-subscribed connection of the client named `name`. */
+function listHolds(list: string, name: string): boolean {
+  return list.split('\n').some((line) => line.includes(`name=redis-resilience:${name}:`) && /\bpsub=[1-9]/.test(line));
+}
+
+/**
+ * The node among `nodes` whose connections include the subscriber of the client named `name`
+ * (CLIENT LIST). Waits up to `timeoutMs` for it, as a move between nodes is break-before-make.
+ */
+async function subscriberHome(nodes: readonly RedisNode[], name: string, timeoutMs = 0): Promise<RedisNode> {
+  const find = async (): Promise<RedisNode | undefined> => {
+    const lists = await Promise.all(nodes.map(async (n) => String(await n.command('CLIENT', 'LIST'))));
+    return nodes[lists.findIndex((list) => listHolds(list, name))];
+  };
+  const home =
+    timeoutMs > 0 ? await waitFor(find, { timeoutMs, what: `${name}'s subscriptions on a node` }).catch(() => undefined) : await find();
+  assert.ok(home, `${name}'s subscriptions sit on ${nodes.length} nodes searched`);
+  return home;
 }
 
 /**
@@ -98,7 +107,8 @@ async function throughSubscriberFailover(cluster: ClusterLab, redis: ResilientRe
     await waitFor(() => across.every((d) => d.at.length > 0), { timeoutMs: 5000, what: 'broadcasts across both servers' });
 
     // The fault hits the node carrying server 1's subscriptions (server 0's may sit there too).
-    const homes = await Promise.all([0, 1].map((i) => subscriberHome(cluster, subscriberName(redis, i))));
+    const primaries = await cluster.primaries();
+    const homes = await Promise.all([0, 1].map((i) => subscriberHome(primaries, subscriberName(redis, i))));
     const victim = homes[1]!;
     const replica = await cluster.replicaOf(victim);
     const hotKey = await cluster.keyForNode(victim, 'libs');
@@ -156,10 +166,13 @@ async function throughSubscriberFailover(cluster: ClusterLab, redis: ResilientRe
     });
     clearInterval(ticker);
     const gaps = across.map((d) => d.longestGapSince(faultAt));
-    const moved = await Promise.all([0, 1].map((i) => subscriberHome(cluster, subscriberName(redis, i))));
+    // Afterwards any live node will do (a PUBLISH reaches every node of a cluster, replicas too).
+    const moved = await Promise.all([0, 1].map((i) => subscriberHome(cluster.nodes, subscriberName(redis, i), 5000)));
+    const primariesAfter = await cluster.primaries();
+    const movedTo = moved.map((n) => `${n.address} (${primariesAfter.includes(n) ? 'primary' : 'replica'})`);
     console.log(
       `libraries failover: ${answered} rate-limit answers during the fault, slowest ${slowest.toFixed(0)} ms, ${rawErrors} raw errors; ` +
-        `socket.io subscribers (server 0, 1) on ${homes.map((n) => n.address).join(', ')}, hung primary ${victim.address}, afterwards on ${moved.map((n) => n.address).join(', ')}; ` +
+        `socket.io subscribers (server 0, 1) on ${homes.map((n) => n.address).join(', ')}, hung primary ${victim.address}, afterwards on ${movedTo.join(', ')}; ` +
         `promotion after ${promotedAt - faultAt} ms; longest broadcast gap 1 to 0: ${gaps[0]} ms, 0 to 1: ${gaps[1]} ms, ${tick} ticks from each server; ${rawAppErrors} raw errors to the app`,
     );
     assert.ok(

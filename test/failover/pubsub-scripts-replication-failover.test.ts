@@ -9,6 +9,13 @@ import { COUNTING_SCRIPT, ReceivedLog, ScriptLoad, SteadyPublisher, reportAfterM
 
 /** The client follows a demoted primary at once (ROLE); the subscriber moves right after. */
 const FOLLOW_BOUND_MS = 1000;
+/**
+ * Delivery silence allowed beyond the server's own pause, ms. FAILOVER pauses writes on the
+ * old primary (PUBLISH included) until the replica has taken over: about 0.1-1 s here, more on a
+ * loaded machine; no client can deliver a message then. Past the promotion, the subscriber's
+ * share of the silence is the follow and one publish interval.
+ */
+const SILENCE_PAST_PAUSE_MS = 500;
 
 describe('replication: pub/sub and scripts through a planned failover', { timeout: 120_000 }, () => {
   const lab = createLab();
@@ -36,7 +43,9 @@ describe('replication: pub/sub and scripts through a planned failover', { timeou
     writes.start();
     try {
       await waitFor(() => log.at.size >= 50 || undefined, { timeoutMs: 5000, what: 'steady delivery' });
+      const failoverAt = Date.now();
       const promoted = await s.pair.plannedFailover();
+      const serverPauseMs = promoted.epochMs - failoverAt;
       const back = await waitFor(() => resubscribed(s.events, 'classic')[0], { timeoutMs: 10_000, what: 'pubsub.resubscribed' });
       const report = await reportAfterMove(publisher, log, back.timestamp);
       const followMs = back.timestamp - promoted.epochMs;
@@ -45,6 +54,7 @@ describe('replication: pub/sub and scripts through a planned failover', { timeou
           scenario: 'replication SUBSCRIBE, FAILOVER',
           gapMs: back.gapMs,
           followMs,
+          serverPauseMs,
           publishErrors: publisher.errors,
           ...report,
           lostAfterBack: report.lostAfterBack.length,
@@ -57,7 +67,10 @@ describe('replication: pub/sub and scripts through a planned failover', { timeou
       assert.deepEqual(report.lostAfterBack, [], 'every message published after the re-home arrived');
       assert.ok(followMs <= FOLLOW_BOUND_MS, `re-homed ${followMs} ms after the promotion`);
       assert.ok(back.gapMs <= FOLLOW_BOUND_MS, `switch took ${back.gapMs} ms`);
-      assert.ok(report.longestSilenceMs <= FOLLOW_BOUND_MS + 500, `longest delivery silence ${report.longestSilenceMs} ms`);
+      assert.ok(
+        report.longestSilenceMs <= serverPauseMs + SILENCE_PAST_PAUSE_MS,
+        `longest delivery silence ${report.longestSilenceMs} ms, the server paused writes for ${serverPauseMs} ms`,
+      );
     } finally {
       await Promise.all([publisher.stop(), writes.stop()]);
     }

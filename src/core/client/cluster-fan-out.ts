@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { Command } from 'ioredis';
-import { lowerName } from '../command/command-profile.js';
+import { normalizeCommandName } from '../policy/command-name.js';
 import type { ResilientNode } from './node-client.js';
 
 type Merge = (replies: unknown[]) => unknown;
@@ -41,7 +41,7 @@ const WITH_SUBCOMMAND: ReadonlySet<string> = new Set(Object.keys(FAN_OUT).flatMa
  * one (GET, SET) costs a lookup, and its first argument (a key) is never looked at.
  */
 export function fanOutRule(command: Command): Merge | undefined {
-  const name = lowerName(command.name);
+  const name = normalizeCommandName(command.name);
   if (Object.hasOwn(FAN_OUT, name)) return FAN_OUT[name];
   if (!WITH_SUBCOMMAND.has(name)) return undefined;
   const sub = command.args[0];

@@ -1,6 +1,7 @@
 import type { Command } from 'ioredis';
 import type { PolicyOptions } from '../options/policy-options.js';
 import { getCommandSafety, getPipelineSafety, isReadCommand } from '../policy/command-safety.js';
+import { normalizeCommandName } from '../policy/command-name.js';
 import { KNOWN_BLOCKING, blockingTimeoutMs, isBlockingName } from './blocking-timeout.js';
 
 /** The time budget of one call. */
@@ -110,7 +111,7 @@ export function profileCommand(
   /** When the fast lane already worked it out (it routes by it): not derived twice. */
   isRead?: boolean,
 ): CommandProfile {
-  const name = lowerName(command.name);
+  const name = normalizeCommandName(command.name);
   return new SingleProfile(name, command.args, !primaryOnly && (isRead ?? isReadCommand(name, command.args)), name, policy);
 }
 
@@ -131,7 +132,7 @@ const MAX_CACHED_NAMES = 2048;
 export function traitsOf(name: string): CommandTraits {
   let traits = traitsCache.get(name);
   if (traits === undefined) {
-    const lower = lowerName(name);
+    const lower = normalizeCommandName(name);
     traits = Object.freeze({ lower, slowPath: isBlockingName(lower) || WATCH_COMMANDS.has(lower) });
     if (traitsCache.size < MAX_CACHED_NAMES) traitsCache.set(name, traits);
   }
@@ -174,7 +175,7 @@ class BatchProfile implements CommandProfile {
     policy: Readonly<PolicyOptions>,
   ) {
     this.label = transaction ? 'multi' : 'pipeline';
-    this.isRead = !transaction && commands.every((c) => isReadCommand(lowerName(c.name), c.args));
+    this.isRead = !transaction && commands.every((c) => isReadCommand(normalizeCommandName(c.name), c.args));
     // A big batch takes longer to write and answer: one attempt timeout per 1000 commands.
     const attemptMs = policy.attemptTimeoutMs * Math.max(1, Math.ceil(commands.length / 1000));
     this.budget = { attemptMs, totalMs: Math.max(policy.totalTimeoutMs, attemptMs) };
@@ -186,19 +187,11 @@ class BatchProfile implements CommandProfile {
   }
 
   get script(): boolean {
-    return this.commands.some((c) => SCRIPTS.has(lowerName(c.name)));
+    return this.commands.some((c) => SCRIPTS.has(normalizeCommandName(c.name)));
   }
 
   private named(): Array<{ name: string; args: readonly unknown[] }> {
-    return this.commands.map((c) => ({ name: lowerName(c.name), args: c.args }));
+    return this.commands.map((c) => ({ name: normalizeCommandName(c.name), args: c.args }));
   }
 }
 
-/** ioredis's own methods send lower-case names; `call('GET')` and friends may not. */
-export function lowerName(name: string): string {
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    if (c >= 65 && c <= 90) return name.toLowerCase();
-  }
-  return name;
-}

@@ -102,7 +102,7 @@ export class EndpointFactory {
       this.options.name,
       label,
       tickMs,
-      this.options.enableAutoPipelining ?? false,
+      this.options.coalesceWrites ?? true,
       bus,
     );
     const created = endpoint;

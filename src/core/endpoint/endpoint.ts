@@ -38,11 +38,13 @@ export class Endpoint extends FailoverEpisode {
   private readonly timer: AttemptTimer;
   private blockingPool: BlockingPool | undefined;
   private epoch = 0;
-  /** Write coalescing: the socket is corked until the end of the current tick. */
-  private corked = false;
+  /** Write coalescing: the socket corked until the end of the current tick, if any. */
+  private corked: Redis['stream'] | undefined;
   private readonly uncork = (): void => {
-    this.corked = false;
-    this.client.stream?.uncork();
+    // The stream that was corked, even if a reconnect has replaced it since.
+    const stream = this.corked;
+    this.corked = undefined;
+    stream?.uncork();
   };
 
   constructor(
@@ -56,10 +58,10 @@ export class Endpoint extends FailoverEpisode {
     /** Sweep interval of the attempt deadlines, ms: the precision of attempt timeouts. */
     timerTickMs = 10,
     /**
-     * Coalesce the writes of one tick into one socket write, as ioredis's auto-pipelining
-     * does, but without building a pipeline per tick.
+     * Coalesce the writes of one tick into one socket write (`coalesceWrites`), the gain of
+     * ioredis's auto-pipelining without building a pipeline per tick.
      */
-    private readonly coalesceWrites = false,
+    private readonly coalesceWrites = true,
     /** Where the endpoint reports its own failover episode (failover.detected / .recovered). */
     events?: Pick<EventBus, 'emit'>,
   ) {
@@ -91,7 +93,7 @@ export class Endpoint extends FailoverEpisode {
     }
   }
 
-  /** Whether writes of one tick are coalesced into one socket write (`enableAutoPipelining`). */
+  /** Whether writes of one tick are coalesced into one socket write (`coalesceWrites`). */
   get coalescesWrites(): boolean {
     return this.coalesceWrites;
   }
@@ -161,9 +163,10 @@ export class Endpoint extends FailoverEpisode {
 
   /** Holds this connection's writes until the end of the tick: those made meanwhile leave in one write. */
   holdWritesForTick(): void {
-    if (this.corked || !this.client.stream) return;
-    this.corked = true;
-    this.client.stream.cork();
+    const stream = this.client.stream;
+    if (this.corked || !stream) return;
+    this.corked = stream;
+    stream.cork();
     process.nextTick(this.uncork);
   }
 
@@ -184,6 +187,8 @@ export class Endpoint extends FailoverEpisode {
       command.pipelineIndex = i;
       replies.push(this.client.sendCommand(command, writer) as Promise<unknown>);
     }
+    // Pipelines of one tick share a write too, as single commands do.
+    if (writer && this.coalesceWrites) this.holdWritesForTick();
     writer?.flush();
     const last = commands.at(-1);
     if (last && timeoutMs > 0) this.timer.arm(last, timeoutMs, now);

@@ -79,7 +79,20 @@ interface CommonOptions {
    * @default false
    */
   allowPartialAvailability?: boolean;
-  /** Turn on ioredis auto-pipelining (batches commands issued in the same tick). @default false */
+  /**
+   * Whether the commands a connection is given in one tick of the event loop leave in one
+   * socket write. Each is still its own command with its own reply, deadline and retry; only
+   * the write is shared, so many concurrent calls cost one system call instead of one each.
+   * A command waits at most for the end of the current tick (no timer). Set false to write
+   * each command the moment it is issued. @default true
+   */
+  coalesceWrites?: boolean;
+  /**
+   * ioredis's auto-pipelining switch, accepted so that ioredis options carry over. Its gain
+   * (one write per tick) is what `coalesceWrites` already gives, without grouping commands
+   * into pipelines, so `true` changes nothing unless `coalesceWrites` is false, and that
+   * combination is refused. @default false
+   */
   enableAutoPipelining?: boolean;
   /**
    * Name set with CLIENT SETNAME on every connection the client opens, as ioredis's

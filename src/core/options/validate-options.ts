@@ -42,6 +42,7 @@ const COMMON_KEYS: readonly string[] = [
   'required',
   'allowPartialAvailability',
   'enableAutoPipelining',
+  'coalesceWrites',
   'connectionName',
   'lazyConnect',
 ];
@@ -214,8 +215,11 @@ function checkCommonOptions(options: Record<string, unknown>, problems: string[]
   if (options.db !== undefined && (!Number.isInteger(options.db) || (options.db as number) < 0)) {
     problems.push('db must be a non-negative integer');
   }
-  for (const key of ['required', 'allowPartialAvailability', 'enableAutoPipelining', 'lazyConnect'] as const) {
+  for (const key of ['required', 'allowPartialAvailability', 'enableAutoPipelining', 'coalesceWrites', 'lazyConnect'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'boolean') problems.push(`${key} must be a boolean`);
+  }
+  if (options.enableAutoPipelining === true && options.coalesceWrites === false) {
+    problems.push('enableAutoPipelining: true asks for coalesced writes, which coalesceWrites: false turns off; set one of them');
   }
   if (options.connectionName !== undefined && (typeof options.connectionName !== 'string' || /\s/.test(options.connectionName))) {
     problems.push('connectionName must be a string without spaces (CLIENT SETNAME refuses them)');

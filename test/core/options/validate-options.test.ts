@@ -158,4 +158,20 @@ describe('resolveOptions', { timeout: 10_000 }, () => {
     });
     assert.equal(resolved.policy.attemptTimeoutMs, policyPresets.standalone.attemptTimeoutMs);
   });
+
+  test('write coalescing: a boolean, and enableAutoPipelining: true cannot be combined with it turned off', () => {
+    const base = { mode: 'standalone', node: { host: 'h', port: 1 } };
+    assertExactly(problemsOf({ ...base, coalesceWrites: 'yes' }), [/^coalesceWrites must be a boolean/]);
+    assertExactly(problemsOf({ ...base, enableAutoPipelining: true, coalesceWrites: false }), [
+      /^enableAutoPipelining: true asks for coalesced writes, which coalesceWrites: false turns off/,
+    ]);
+    for (const ok of [
+      {},
+      { coalesceWrites: false },
+      { enableAutoPipelining: true },
+      { enableAutoPipelining: false, coalesceWrites: false },
+    ]) {
+      assert.doesNotThrow(() => resolveOptions({ ...base, ...ok }), JSON.stringify(ok));
+    }
+  });
 });

@@ -16,10 +16,8 @@
  *  7. Refresh budget: 100 clients in one process, steady state and one failover, at two
  *     cluster-node-timeouts (2 s and 5 s), counted by the servers (INFO commandstats).
  *
- * Options: --rounds N (timed rounds per client per case, median reported; default 7),
- * --round-ms N (default 250), --quick (2 rounds of 250 ms, shorter profiles and storm),
- * --only standalone,cluster,crossslot,profile,memory,topology,storm, --clients N (storm),
- * --out dir. Writes bench-output/results.json and the .cpuprofile files.
+ * Options (`--help` prints them, bench-args.ts parses them): --rounds, --round-ms, --quick,
+ * --only, --clients, --out. Writes bench-output/results.json, tables.md and the .cpuprofile files.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -27,7 +25,7 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Lab, createLab, errorText, withTimeout } from '../test/support/lab.js';
-import { type Part, parseArgs } from './bench-args.js';
+import { type Part, USAGE, parseArgs } from './bench-args.js';
 import { type PeerCase, formatPeerCases, markdownPeerCases } from './bench-report.js';
 import { profileRun, summarizeProfile } from './cpu-profile.js';
 import { type MemoryResult, measureMemory } from './memory-bench.js';
@@ -99,7 +97,17 @@ function notAhead(cases: readonly PeerCase[]): string[] {
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
+  let args: ReturnType<typeof parseArgs>;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    console.error(errorText(error));
+    return 2;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
   const started = performance.now();
   const setup = fileURLToPath(new URL('../test/support/global-setup.js', import.meta.url));
   if (spawnSync(process.execPath, [setup], { stdio: 'inherit' }).status !== 0) return 1;

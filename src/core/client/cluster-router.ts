@@ -80,7 +80,7 @@ export class ClusterRouter implements CommandRouter {
     return this.release.retry(endpoint, failure);
   }
 
-  route(command: Command, isRead: boolean, previous: FailureClass | undefined): Endpoint {
+  route(command: Command, isRead: boolean, previous: FailureClass | undefined, knownSlot?: number): Endpoint {
     const redirect = previous?.redirect;
     if (redirect && (previous.scenario === 'moved' || previous.scenario === 'ask')) {
       const target = this.redirectTarget(redirect);
@@ -89,7 +89,7 @@ export class ClusterRouter implements CommandRouter {
         return target;
       }
     }
-    const slot = this.slotOf(command);
+    const slot = knownSlot ?? this.slotOf(command);
     if (slot < 0) return this.anyPrimary();
     const moved = this.slotOverride.get(slot);
     if (moved) return moved;

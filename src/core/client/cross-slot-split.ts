@@ -29,11 +29,11 @@ const SPLITTABLE: ReadonlyMap<string, Splittable> = new Map([
 ]);
 
 /**
- * Sends one command through the client's normal path (routing, breaker, deadline, retries).
- * `coalesce`: its write may wait for the end of the tick, to share one socket write with the
- * other parts for the same node.
+ * Sends one part through the client's normal path (routing, breaker, deadline, retries), its
+ * write held for the end of the tick, to share one socket write with the other parts for the
+ * same node. `slot`: the part's hash slot, already computed, so it is not hashed again.
  */
-export type SendCommand = (command: Command, coalesce: boolean) => Promise<unknown>;
+export type SendCommand = (command: Command, slot: number) => Promise<unknown>;
 
 /** One group of keys that share a slot, before it is sent. */
 interface PartPlan {
@@ -73,7 +73,8 @@ export class CrossSlotSplitter {
       // Every part is sent in this tick with its write held until the tick ends: the parts for
       // one node leave in one socket write.
       for (let i = 0; i < plans.length; i++) {
-        this.send(new Command(command.name, plans[i]!.args, options), true).then(
+        const plan = plans[i]!;
+        this.send(new Command(command.name, plan.args, options), plan.slot).then(
           (value) => parts.ok(i, value),
           (error: unknown) => parts.failed(i, error),
         );

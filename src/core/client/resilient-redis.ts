@@ -76,7 +76,7 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
       },
     });
     // Each part of a split cross-slot call is an ordinary command of the current session.
-    this.crossSlot = createCrossSlotSplitter(resolved, (c, coalesce) => this.session.executor.execute(c, coalesce));
+    this.crossSlot = createCrossSlotSplitter(resolved, (c, slot) => this.session.executor.execute(c, true, slot));
     if (!resolved.lazyConnect) this.connect().catch(() => {});
   }
 

@@ -49,8 +49,10 @@ export class CommandExecutor {
    */
   execute(
     command: Command,
-    /** Its write may wait for the end of the tick (a split command's parts); auto-pipelining does so for every call. */
+    /** Its write may wait for the end of the tick (a split command's parts), whatever else is in flight. */
     coalesce?: boolean,
+    /** The hash slot of its keys, when the caller has computed it (a split command's part). */
+    slot?: number,
   ): Promise<unknown> {
     this.inFlight++;
     let isRead: boolean;
@@ -60,14 +62,18 @@ export class CommandExecutor {
       if (traits.slowPath) return this.slow(command);
       isRead = !this.watch.active && isReadCommand(traits.lower, command.args);
       if (this.router.pending?.(undefined, isRead)) return this.slow(command, isRead);
-      endpoint = this.router.route(command, isRead, undefined);
+      endpoint = this.router.route(command, isRead, undefined, slot);
     } catch {
       // Routing refused it (cross-slot, say): the loop turns that into the caller's error.
       return this.slow(command);
     }
     if (!endpoint.acceptsTraffic) return this.slow(command, isRead);
     const start = performance.now();
-    return endpoint.sendRaw(command, this.policy.attemptTimeoutMs, start, coalesce || endpoint.coalescesWrites).then(
+    // A call with none beside it is written at once: nothing could share its write, and at
+    // concurrency 1 the cork and its end-of-tick release are pure cost. From the second call
+    // in flight on, writes wait for the end of the tick and leave together.
+    const hold = coalesce || (this.inFlight > 1 && endpoint.coalescesWrites);
+    return endpoint.sendRaw(command, this.policy.attemptTimeoutMs, start, hold).then(
       (result) => {
         endpoint.breaker.recordSuccess();
         endpoint.stats.recordSuccess(performance.now() - start);

@@ -194,4 +194,3 @@ class BatchProfile implements CommandProfile {
     return this.commands.map((c) => ({ name: normalizeCommandName(c.name), args: c.args }));
   }
 }
-

@@ -11,9 +11,10 @@ export interface CommandRouter {
   /**
    * The endpoint for this attempt. `previous` is the last failure of this call, so a router
    * can follow a MOVED/ASK or move a read to another node. May throw a ResilienceError
-   * (e.g. cross-slot) which is returned to the caller unchanged.
+   * (e.g. cross-slot) which is returned to the caller unchanged. `slot`: the hash slot of the
+   * command's keys when the caller has computed it already (a split command's part).
    */
-  route(command: Command, isRead: boolean, previous: FailureClass | undefined): Endpoint;
+  route(command: Command, isRead: boolean, previous: FailureClass | undefined, slot?: number): Endpoint;
   /** Where a read goes when `from`'s breaker is open, if anywhere. */
   fallback(from: Endpoint, command: Command, isRead: boolean): Endpoint | undefined;
   /** A failure was observed on `endpoint` (before any retry): trigger refresh/re-resolve. */

@@ -83,8 +83,9 @@ interface CommonOptions {
    * Whether the commands a connection is given in one tick of the event loop leave in one
    * socket write. Each is still its own command with its own reply, deadline and retry; only
    * the write is shared, so many concurrent calls cost one system call instead of one each.
-   * A command waits at most for the end of the current tick (no timer). Set false to write
-   * each command the moment it is issued. @default true
+   * A call with nothing else in flight is written at once; the others wait at most for the end
+   * of the current tick (no timer). Set false to write each command the moment it is issued.
+   * @default true
    */
   coalesceWrites?: boolean;
   /**

@@ -31,6 +31,7 @@ export { ClientClosedError, isClientClosedError } from './core/errors/client-clo
 export { ConnectFailedError, isConnectFailedError } from './core/errors/connect-failed.error.js';
 export { InvalidOptionsError, isInvalidOptionsError } from './core/errors/invalid-options.error.js';
 export { CrossSlotError, isCrossSlotError } from './core/errors/cross-slot.error.js';
+export { type BatchRefusal, UnsupportedInBatchError, isUnsupportedInBatchError } from './core/errors/unsupported-in-batch.error.js';
 export { UnknownClientError, isUnknownClientError } from './core/errors/unknown-client.error.js';
 export { PartialFailureError, isPartialFailureError, type CommandPart } from './core/errors/partial-failure.error.js';
 export type { ResilienceEvent, ResilienceEventType, BreakerStateName, TopologyTrigger } from './core/events/resilience-event.js';

@@ -25,6 +25,7 @@ import { createPipeline, type PipelineRunner } from './resilient-pipeline.js';
 import { defineScript } from './script-command.js';
 import { Subscriber, isSubscriberCommand } from './subscriber.js';
 import { createCrossSlotSplitter, type CrossSlotSplitter } from './cross-slot-split.js';
+import { batchRefusal } from './batch-refusal.js';
 
 export type { ClientStatus } from './client-status.js';
 
@@ -182,6 +183,8 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
     source: this,
     runPipeline: (queued, tx) => {
       if (this.lifecycle.ended) return Promise.reject(new ClientClosedError(this.name, tx ? 'multi' : 'pipeline'));
+      const refused = batchRefusal(this.name, queued, tx, this.resolved.policy);
+      if (refused) return Promise.reject(refused);
       // A batch as the first call of a lazy client must start it, as sendCommand does.
       if (this.lifecycle.phase === 'wait') this.connect().catch(() => {});
       return this.session.executor.executeBatch(queued, tx);

@@ -14,6 +14,7 @@ export const ErrorCodes = {
   crossSlot: 'ERR_CROSS_SLOT',
   unknownClient: 'ERR_UNKNOWN_CLIENT',
   partialFailure: 'ERR_PARTIAL_FAILURE',
+  unsupportedInBatch: 'ERR_UNSUPPORTED_IN_BATCH',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

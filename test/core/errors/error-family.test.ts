@@ -43,6 +43,11 @@ function family(m: typeof api) {
       code: 'ERR_PARTIAL_FAILURE',
       guard: m.isPartialFailureError,
     },
+    {
+      error: new m.UnsupportedInBatchError('c', 'subscribe', false, 'subscriber'),
+      code: 'ERR_UNSUPPORTED_IN_BATCH',
+      guard: m.isUnsupportedInBatchError,
+    },
   ] as const;
 }
 
@@ -66,6 +71,7 @@ describe('error family', { timeout: 10_000 }, () => {
         crossSlot: 'ERR_CROSS_SLOT',
         unknownClient: 'ERR_UNKNOWN_CLIENT',
         partialFailure: 'ERR_PARTIAL_FAILURE',
+        unsupportedInBatch: 'ERR_UNSUPPORTED_IN_BATCH',
       },
     );
     for (const { error, code } of family(api)) {

@@ -6,30 +6,23 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Redis } from 'ioredis';
-import { createResilientRedis, isUnsupportedInBatchError, silentLogger, type ResilientRedis } from '../../src/index.js';
-import { createLab } from '../support/lab.js';
+import { isUnsupportedInBatchError, type ResilientRedis } from '../../src/index.js';
+import { type RedisNode, createLab } from '../support/lab.js';
+import { standaloneClients } from '../support/standalone-clients.js';
 
 describe('batches that would take the shared connection over', { timeout: 60_000 }, () => {
   const lab = createLab();
+  let node: RedisNode;
   let redis: ResilientRedis;
   let plain: Redis;
 
   before(async () => {
-    const node = await lab.standalone();
+    node = await lab.standalone();
     plain = lab.client(node.clientOptions());
-    redis = createResilientRedis({
-      name: 'batch-refusal',
-      mode: 'standalone',
-      node: { host: node.host, port: node.port },
-      logger: silentLogger,
-      metrics: { enabled: false },
-    });
+    redis = standaloneClients(lab, 'batch-refusal', () => node)();
     await redis.connect();
   });
-  after(async () => {
-    redis.disconnect();
-    await lab.teardown();
-  });
+  after(() => lab.teardown());
 
   /** Asserts the batch is refused for `reason`, nothing of it ran, and the client still serves. */
   async function assertRefused(batch: Promise<unknown>, reason: 'subscriber' | 'blocking', marker: string): Promise<void> {
@@ -49,7 +42,7 @@ describe('batches that would take the shared connection over', { timeout: 60_000
     await assertRefused(redis.multi().set('br:2', 'x').call('PSUBSCRIBE', 'br:*').exec(), 'subscriber', 'br:2');
     await assertRefused(redis.multi().set('br:3', 'x').call('monitor').exec(), 'subscriber', 'br:3');
     const clients = String(await plain.client('LIST'));
-    assert.doesNotMatch(clients, /name=redis-resilience:batch-refusal:\S* .*\bsub=[1-9]/, 'no connection of ours subscribed');
+    assert.doesNotMatch(clients, /name=redis-resilience:batch-refusal-0:\S* .*\bsub=[1-9]/, 'no connection of ours subscribed');
   });
 
   test('BLPOP and XREAD BLOCK in a pipeline: refused; XREAD without BLOCK rides', { timeout: 10_000 }, async () => {

@@ -4,8 +4,9 @@
 // at `socket.write`, which a corked socket buffers.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createResilientRedis, silentLogger, type ResilientRedis } from '../../src/index.js';
+import type { ResilientRedis } from '../../src/index.js';
 import { type RedisNode, createLab } from '../support/lab.js';
+import { standaloneClients } from '../support/standalone-clients.js';
 
 interface KernelWrites {
   count: number;
@@ -49,29 +50,18 @@ async function oneTick(redis: ResilientRedis, prefix: string): Promise<{ writes:
 
 describe('write coalescing', { timeout: 60_000 }, () => {
   const lab = createLab();
-  const clients: ResilientRedis[] = [];
   let node: RedisNode;
+  const clients = standaloneClients(lab, 'coalesce', () => node);
 
   const client = async (coalesceWrites?: boolean): Promise<ResilientRedis> => {
-    const c = createResilientRedis({
-      name: `coalesce-${clients.length}`,
-      mode: 'standalone',
-      node: { host: node.host, port: node.port },
-      logger: silentLogger,
-      metrics: { enabled: false },
-      ...(coalesceWrites === undefined ? {} : { coalesceWrites }),
-    });
-    clients.push(c);
+    const c = clients({}, coalesceWrites === undefined ? {} : { coalesceWrites });
     await c.connect();
     return c;
   };
   before(async () => {
     node = await lab.standalone();
   });
-  after(async () => {
-    for (const c of clients) c.disconnect();
-    await lab.teardown();
-  });
+  after(() => lab.teardown());
 
   test('by default, 41 calls of one tick leave in two socket writes, each with its own reply', { timeout: 10_000 }, async () => {
     const { writes, replies } = await oneTick(await client(), 'cw:on');

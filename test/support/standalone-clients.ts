@@ -7,10 +7,11 @@ import { createResilientRedis, silentLogger, type PolicyOptions, type ResilientR
 import type { Lab } from './lab.js';
 import type { RedisNode } from './redis-node.js';
 
-/** What a test may vary besides the policy: a key prefix, or another port on the node's host. */
+/** What a test may vary besides the policy: a key prefix, another port on the node's host, write coalescing. */
 export interface StandaloneClientExtras {
   keyPrefix?: string;
   port?: number;
+  coalesceWrites?: boolean;
 }
 
 export type StandaloneClientFactory = (policy?: Partial<PolicyOptions>, extras?: StandaloneClientExtras) => ResilientRedis;
@@ -28,6 +29,7 @@ export function standaloneClients(lab: Lab, prefix: string, node: () => RedisNod
       metrics: { enabled: false },
       policy,
       ...(extras.keyPrefix === undefined ? {} : { keyPrefix: extras.keyPrefix }),
+      ...(extras.coalesceWrites === undefined ? {} : { coalesceWrites: extras.coalesceWrites }),
     });
     lab.defer(() => client.disconnect());
     return client;

@@ -144,6 +144,7 @@ async function throughSubscriberFailover(cluster: ClusterLab, redis: ResilientRe
     let slowest = 0;
     let rawErrors = 0;
     let answered = 0;
+    let moved: RedisNode[];
     try {
       const until = performance.now() + 1500;
       while (performance.now() < until) {
@@ -155,6 +156,13 @@ async function throughSubscriberFailover(cluster: ClusterLab, redis: ResilientRe
         slowest = Math.max(slowest, performance.now() - start);
       }
       await cluster.waitForPromotion(replica, 20_000);
+      // A hung host stays hung until both subscribers are off it, found by name on the other
+      // nodes. Their clients send no commands, so only their liveness probe notices the hang (a
+      // PING every 2 s ±25 %, answered within the attempt timeout). Resumed before that probe
+      // timed out, the node would keep a subscriber that then lives on a replica, which delivers
+      // a cluster's PUBLISHes too: not the move this test is about.
+      const others = cluster.nodes.filter((n) => n.address !== victim.address);
+      moved = await Promise.all([0, 1].map((i) => subscriberHome(others, subscriberName(redis, i), 10_000)));
     } finally {
       await victim.resume();
     }
@@ -166,19 +174,14 @@ async function throughSubscriberFailover(cluster: ClusterLab, redis: ResilientRe
     });
     clearInterval(ticker);
     const gaps = across.map((d) => d.longestGapSince(faultAt));
-    // Afterwards any live node will do (a PUBLISH reaches every node of a cluster, replicas too).
-    const moved = await Promise.all([0, 1].map((i) => subscriberHome(cluster.nodes, subscriberName(redis, i), 5000)));
     const primariesAfter = await cluster.primaries();
-    const movedTo = moved.map((n) => `${n.address} (${primariesAfter.includes(n) ? 'primary' : 'replica'})`);
+    const movedTo = moved.map((n) => `${n.address} (${primariesAfter.some((p) => p.address === n.address) ? 'primary' : 'replica'})`);
     console.log(
       `libraries failover: ${answered} rate-limit answers during the fault, slowest ${slowest.toFixed(0)} ms, ${rawErrors} raw errors; ` +
-        `socket.io subscribers (server 0, 1) on ${homes.map((n) => n.address).join(', ')}, hung primary ${victim.address}, afterwards on ${movedTo.join(', ')}; ` +
-        `promotion after ${promotedAt - faultAt} ms; longest broadcast gap 1 to 0: ${gaps[0]} ms, 0 to 1: ${gaps[1]} ms, ${tick} ticks from each server; ${rawAppErrors} raw errors to the app`,
+        `socket.io subscribers (server 0, 1) on ${homes.map((n) => n.address).join(', ')}, hung primary ${victim.address}, moved to ${movedTo.join(', ')}; ` +
+        `promotion and moves within ${promotedAt - faultAt} ms; longest broadcast gap 1 to 0: ${gaps[0]} ms, 0 to 1: ${gaps[1]} ms, ${tick} ticks from each server; ${rawAppErrors} raw errors to the app`,
     );
-    assert.ok(
-      moved.every((n) => n.address !== victim.address),
-      'the subscriptions left the hung node',
-    );
+    // The broadcast gap bounds the moves: a subscriber still on the hung node hears nothing.
     for (const gap of gaps) assert.ok(gap <= BROADCAST_GAP_BOUND_MS, `broadcasts stopped for ${gap} ms`);
     assert.equal(rawErrors, 0);
     assert.ok(answered >= 2, 'the limiter kept answering during the fault');

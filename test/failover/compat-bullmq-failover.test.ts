@@ -33,7 +33,13 @@ describe('bullmq through a primary failover', { timeout: 120_000 }, () => {
 
     const outcome = await produceThroughFailover(cluster, queue, processed);
     console.log(outcomeLine('bullmq', outcome, errors.length));
-    assert.equal(outcome.lost.length, 0);
+    // Only Redis's own loss is allowed: a job gone because the hung primary acknowledged it
+    // before replicating it. Anything else unprocessed (waiting, active, delayed) is ours.
+    assert.deepEqual(
+      outcome.lost.filter((j) => !outcome.lostByReplication.includes(j)),
+      [],
+      'acknowledged jobs not processed',
+    );
     await withTimeout(Promise.all([worker.close(), queue.close()]), 15_000, 'bullmq close after the failover');
   });
 });

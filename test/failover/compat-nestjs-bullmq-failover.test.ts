@@ -76,7 +76,13 @@ describe('@nestjs/bullmq through a primary failover', { timeout: 120_000 }, () =
       console.log(
         `${outcomeLine('@nestjs/bullmq', outcome, errors.length)}; app.close() ${closeMs.toFixed(0)} ms, ${unhandled.length} unhandled rejections`,
       );
-      assert.equal(outcome.lost.length, 0);
+      // Only Redis's own loss is allowed: a job gone because the hung primary acknowledged it
+      // before replicating it. Anything else unprocessed (waiting, active, delayed) is ours.
+      assert.deepEqual(
+        outcome.lost.filter((j) => !outcome.lostByReplication.includes(j)),
+        [],
+        'acknowledged jobs not processed',
+      );
       assert.equal(worker.isRunning(), false, 'app.close() stopped the @Processor worker');
       assert.equal(await redis.ping(), 'PONG', 'the shared client stays open');
       assert.deepEqual(unhandled, []);

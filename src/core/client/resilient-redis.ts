@@ -77,7 +77,7 @@ export class ResilientRedis extends Commander<{ type: 'default' }> {
       },
     });
     // Each part of a split cross-slot call is an ordinary command of the current session.
-    this.crossSlot = createCrossSlotSplitter(resolved, (c, slot) => this.session.executor.execute(c, true, slot));
+    this.crossSlot = createCrossSlotSplitter(resolved, (c, slot) => this.session.executor.execute(c, slot));
     if (!resolved.lazyConnect) this.connect().catch(() => {});
   }
 

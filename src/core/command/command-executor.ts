@@ -49,10 +49,12 @@ export class CommandExecutor {
    */
   execute(
     command: Command,
-    /** Its write may wait for the end of the tick (a split command's parts), whatever else is in flight. */
-    coalesce?: boolean,
-    /** The hash slot of its keys, when the caller has computed it (a split command's part). */
-    slot?: number,
+    /**
+     * Set for a part of a split cross-slot command: the slot its keys were grouped by (not
+     * hashed again). A part's write waits for the end of the tick, whatever else is in flight,
+     * so the parts for one node leave in one socket write.
+     */
+    partSlot?: number,
   ): Promise<unknown> {
     this.inFlight++;
     let isRead: boolean;
@@ -62,7 +64,7 @@ export class CommandExecutor {
       if (traits.slowPath) return this.slow(command);
       isRead = !this.watch.active && isReadCommand(traits.lower, command.args);
       if (this.router.pending?.(undefined, isRead)) return this.slow(command, isRead);
-      endpoint = this.router.route(command, isRead, undefined, slot);
+      endpoint = this.router.route(command, isRead, undefined, partSlot);
     } catch {
       // Routing refused it (cross-slot, say): the loop turns that into the caller's error.
       return this.slow(command);
@@ -72,7 +74,7 @@ export class CommandExecutor {
     // A call with none beside it is written at once: nothing could share its write, and at
     // concurrency 1 the cork and its end-of-tick release are pure cost. From the second call
     // in flight on, writes wait for the end of the tick and leave together.
-    const hold = coalesce || (this.inFlight > 1 && endpoint.coalescesWrites);
+    const hold = partSlot !== undefined || (this.inFlight > 1 && endpoint.coalescesWrites);
     return endpoint.sendRaw(command, this.policy.attemptTimeoutMs, start, hold).then(
       (result) => {
         endpoint.breaker.recordSuccess();

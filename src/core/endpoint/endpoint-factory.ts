@@ -102,7 +102,7 @@ export class EndpointFactory {
       this.options.name,
       label,
       tickMs,
-      this.options.coalesceWrites ?? true,
+      this.options.coalesceWrites,
       bus,
     );
     const created = endpoint;

@@ -56,12 +56,12 @@ export class Endpoint extends FailoverEpisode {
     /** A stable label: the shard's slot range in cluster mode, the endpoint name otherwise. */
     public label: string,
     /** Sweep interval of the attempt deadlines, ms: the precision of attempt timeouts. */
-    timerTickMs = 10,
+    timerTickMs: number,
     /**
      * Coalesce the writes of one tick into one socket write (`coalesceWrites`), the gain of
      * ioredis's auto-pipelining without building a pipeline per tick.
      */
-    private readonly coalesceWrites = true,
+    private readonly coalesceWrites: boolean,
     /** Where the endpoint reports its own failover episode (failover.detected / .recovered). */
     events?: Pick<EventBus, 'emit'>,
   ) {

@@ -21,6 +21,7 @@ export type ResolvedOptions = ResilientRedisOptions & {
   readonly policy: Readonly<PolicyOptions>;
   readonly breaker: Readonly<BreakerOptions>;
   readonly required: boolean;
+  readonly coalesceWrites: boolean;
 };
 
 const MODES: readonly Mode[] = ['standalone', 'replication', 'cluster'];
@@ -268,5 +269,6 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     policy: Object.freeze(policy),
     breaker: Object.freeze(breaker),
     required: (options.required as boolean | undefined) ?? true,
+    coalesceWrites: (options.coalesceWrites as boolean | undefined) ?? true,
   }) as ResolvedOptions;
 }

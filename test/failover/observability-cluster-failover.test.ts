@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
 import { createResilientRedis, liveness, readiness, silentLogger, type ResilienceEvent, type HealthCheckStatus } from '../../src/index.js';
+import { standaloneClients } from '../support/standalone-clients.js';
 import { createLab, waitFor } from '../support/lab.js';
 import { lintExposition } from '../support/metrics-lint.js';
 
@@ -97,13 +98,7 @@ test('label cardinality stays bounded by topology under 100k distinct keys', { t
   try {
     const node = await lab.standalone();
     const registry = new Registry();
-    const redis = createResilientRedis({
-      name: 'card',
-      mode: 'standalone',
-      node: { host: node.host, port: node.port },
-      logger: silentLogger,
-      metrics: { registry },
-    });
+    const redis = standaloneClients(lab, 'card', () => node)({}, { registry });
     await redis.connect();
     for (let i = 0; i < 100_000; i += 1000) {
       const p = redis.pipeline();

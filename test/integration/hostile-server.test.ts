@@ -102,30 +102,25 @@ describe('hostile server', { timeout: 60_000 }, () => {
       ['huge.hostile.test', [node.host, ...Array.from({ length: 999 }, (_, i) => `10.${(i >> 8) & 255}.${i & 255}.1`)]],
     ]);
     const resolve = async (name: string) => (answers.get(name) ?? []).map((address) => ({ address, ttl: 1 }));
-    const empty = createResilientRedis({
-      name: 'hostile-dns-empty',
-      mode: 'replication',
-      primary: { host: 'empty.hostile.test', port: node.port },
-      dns: { resolve },
-      logger: silentLogger,
-      metrics: { enabled: false },
-      policy: POLICY,
-    });
+    /** A replication client whose primary is the name `host`, resolved by the hostile resolver. */
+    const hostileClient = (label: string, host: string) =>
+      createResilientRedis({
+        name: `hostile-dns-${label}`,
+        mode: 'replication',
+        primary: { host, port: node.port },
+        dns: { resolve },
+        logger: silentLogger,
+        metrics: { enabled: false },
+        policy: POLICY,
+      });
+    const empty = hostileClient('empty', 'empty.hostile.test');
     lab.defer(() => empty.close());
     // No address: the name itself goes to the socket, which can't resolve it either.
     await failsWithinDeadline(() => empty.connect(), POLICY.connectTimeoutMs + 150);
     assert.match(String(empty.health().dns?.[0]?.lastError), /no A records/);
     await empty.close();
 
-    const huge = createResilientRedis({
-      name: 'hostile-dns-huge',
-      mode: 'replication',
-      primary: { host: 'huge.hostile.test', port: node.port },
-      dns: { resolve },
-      logger: silentLogger,
-      metrics: { enabled: false },
-      policy: POLICY,
-    });
+    const huge = hostileClient('huge', 'huge.hostile.test');
     lab.defer(() => huge.close());
     await huge.connect();
     assert.equal(await huge.set('hostile:k', 'v'), 'OK');

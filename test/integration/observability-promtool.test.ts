@@ -12,8 +12,9 @@ import { Registry } from 'prom-client';
 import { Subject } from 'rxjs';
 import { EndpointStats } from '../../src/core/endpoint/endpoint-stats.js';
 import { attachClientMetrics } from '../../src/core/metrics/client-metrics.js';
-import { createResilientRedis, DEFAULT_METRIC_PREFIX, METRICS, silentLogger } from '../../src/index.js';
+import { DEFAULT_METRIC_PREFIX, METRICS } from '../../src/index.js';
 import { findOnPath } from '../support/redis-binary.js';
+import { standaloneClients } from '../support/standalone-clients.js';
 import { createLab } from '../support/lab.js';
 
 const dir = join(import.meta.dirname, '..', '..', '..', 'examples', 'observability');
@@ -72,13 +73,7 @@ describe('observability files and promtool', { timeout: 60_000 }, () => {
     try {
       const node = await lab.standalone();
       const registry = new Registry();
-      const redis = createResilientRedis({
-        name: 'kv',
-        mode: 'standalone',
-        node: { host: node.host, port: node.port },
-        logger: silentLogger,
-        metrics: { registry },
-      });
+      const redis = standaloneClients(lab, 'kv', () => node)({}, { registry });
       await redis.connect();
       await Promise.all(Array.from({ length: 50 }, (_, i) => redis.set(`k${i}`, 'v')));
       await redis.lpush('list', 'x');

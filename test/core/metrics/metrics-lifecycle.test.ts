@@ -96,20 +96,11 @@ describe('metric series lifecycle', { timeout: 20_000 }, () => {
 
   test('a ClientRegistry that fails on one client leaves the clients built before it unregistered', async () => {
     const registry = new Registry();
-    const good = {
-      name: 'first',
-      mode: 'standalone',
-      node: { host: '127.0.0.1', port: 1 },
-      logger: silentLogger,
-      metrics: { registry },
-    } as const;
-    const bad = {
-      name: 'second',
-      mode: 'standalone',
-      node: { host: '127.0.0.1', port: 0 },
-      logger: silentLogger,
-      metrics: { registry },
-    } as const;
+    const standalone = (name: string, port: number) =>
+      ({ name, mode: 'standalone', node: { host: '127.0.0.1', port }, logger: silentLogger, metrics: { registry } }) as const;
+    // Port 0 is refused by validation: the second client fails after the first was built.
+    const good = standalone('first', 1);
+    const bad = standalone('second', 0);
     assert.throws(() => new ClientRegistry([good, bad]), isInvalidOptionsError);
     assert.deepEqual(await series(registry, /client="first"/), []);
   });
